@@ -1,0 +1,125 @@
+// The probe vCPU: one per VM, the harness's eyes inside the guest.
+//
+// At creation it adds the harness memslot (model/layout.h: id
+// KVM_CAP_NR_MEMSLOTS - 1, gpa kHarnessGpa, kHarnessSize bytes of
+// harness-private anonymous memory outside the mapping arena) with the probe
+// program, its control page and page tables (guest_page_tables.h), creates
+// vCPU 0, sets CPUID and enters 64-bit long mode at CPL3 (runs natively on
+// every backend; kernel-notes.md). Then run_batch() executes accesses
+// (8-byte reads and writes, page digests) and reports one Outcome per access.
+//
+// Per access, the outcomes are: read_value (read: the value; digest: the
+// page_digest), ok (write), mmio (no memslot: reads are answered with
+// kMmioFiller and the run continues), memory_fault / run_error (KVM_RUN
+// failed), run_error(0, reason) for any other exit, timeout (the run hit
+// its wall-clock limit, run_timer.h). After a failed or aborted run the probe
+// resets the vCPU's registers to the loop entry with the next index, so one
+// bad access never costs the rest of the batch.
+#pragma once
+
+#include <linux/kvm.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/guest_page_tables.h"
+#include "harness/guest_program.h"
+#include "harness/mapping.h"
+#include "harness/unique_fd.h"
+#include "model/outcome.h"
+
+namespace slotcheck {
+
+struct ProbeAccess {
+    enum class Kind : uint8_t { Read, Write, Digest };
+    Kind kind = Kind::Read;
+    uint64_t gpa = 0;  // a digest's gpa is its page address
+    uint64_t value = 0;
+};
+
+struct ProbeOptions {
+    // Limit of one KVM_RUN: base plus a share per entry still to execute.
+    std::chrono::microseconds run_timeout_base{std::chrono::seconds(5)};
+    std::chrono::microseconds run_timeout_per_entry{std::chrono::milliseconds(5)};
+    // `out` after every entry (one exit per access) instead of one exit per
+    // batch. Outcomes are the same either way (the guest also publishes its
+    // current index); this exists to measure and to debug.
+    bool report_each_entry = false;
+    // Use the 2 MiB on-demand tables even when 1 GiB pages are available,
+    // and optionally cap their pool (tests of the fallback).
+    bool force_2m_pages = false;
+    uint64_t table_pool_limit = 0;
+};
+
+struct ProbeStats {
+    uint64_t runs = 0;      // KVM_RUN calls
+    uint64_t resets = 0;    // register resets after a failed or aborted run
+    uint64_t mmio_exits = 0;
+};
+
+class GuestProbe {
+public:
+    // Sets the probe up on `vm_fd` (which stays owned by the caller and must
+    // outlive nothing: the probe holds its own vCPU fd). nullptr with `error`
+    // naming the failing step and errno.
+    static std::unique_ptr<GuestProbe> create(int kvm_fd, int vm_fd, const ProbeOptions& options,
+                                              std::string& error);
+    ~GuestProbe();
+    GuestProbe(const GuestProbe&) = delete;
+    GuestProbe& operator=(const GuestProbe&) = delete;
+
+    // The raw slot number of the harness memslot (address space 0).
+    uint32_t harness_slot() const { return harness_slot_; }
+    bool one_gib_pages() const { return tables_->one_gib_pages(); }
+
+    // A successful KVM_SET_USER_MEMORY_REGION(2) on harness_slot() deleted or
+    // changed the probe's memory: from then on every access is no_probe().
+    void harness_slot_changed() { intact_ = false; }
+    bool intact() const { return intact_; }
+
+    // True when `gpa .. gpa+len` is something the probe can touch: below
+    // kGuestAccessLimit and outside the harness slot.
+    static bool accessible(uint64_t gpa, uint64_t len);
+
+    // One outcome per access, in order. Accesses that are not accessible()
+    // get no_probe() without running.
+    std::vector<Outcome> run_batch(const std::vector<ProbeAccess>& accesses);
+
+    const ProbeStats& stats() const { return stats_; }
+
+private:
+    GuestProbe() = default;
+    bool setup(int kvm_fd, int vm_fd, std::string& error);
+    bool enter_long_mode(std::string& error);
+    bool set_entry_registers(uint64_t next_index);
+    void load_cr3();
+    size_t prepare_chunk(const std::vector<ProbeAccess>& accesses,
+                         const std::vector<size_t>& todo, size_t first);
+    void run_chunk(const std::vector<size_t>& todo, size_t first, size_t count,
+                   std::vector<std::optional<Outcome>>& out);
+    void restart_after(uint64_t index);
+
+    probe_layout::ProbeControl* control() const;
+    probe_layout::ProbeEntry* entries() const;
+
+    ProbeOptions options_;
+    Mapping memory_;   // the harness slot's backing
+    UniqueFd vcpu_;
+    Mapping run_map_;  // struct kvm_run of vcpu_
+    struct kvm_run* run_ = nullptr;
+    std::unique_ptr<GuestPageTables> tables_;
+    struct kvm_sregs sregs_ {};  // long mode at CPL3, loaded again after resets
+    bool cr3_stale_ = false;
+    // The vCPU stopped at the batch-done `out`: the next run starts a new
+    // batch by itself, so no KVM_SET_REGS is needed.
+    bool at_batch_start_ = false;
+    uint32_t harness_slot_ = 0;
+    bool intact_ = true;
+    ProbeStats stats_;
+};
+
+}  // namespace slotcheck

@@ -1,0 +1,162 @@
+#include "model/differ.h"
+
+#include <sstream>
+
+#include "model/text_scan.h"
+#include "model/world.h"
+
+namespace slotcheck {
+
+std::string divergence_kind_name(Divergence::Kind k) {
+    switch (k) {
+    case Divergence::Kind::Outcome: return "outcome";
+    case Divergence::Kind::View: return "view";
+    case Divergence::Kind::Expectation: return "expectation";
+    case Divergence::Kind::Invariant: return "invariant";
+    }
+    return "?";
+}
+
+std::string Divergence::summary() const {
+    std::ostringstream o;
+    o << "step " << step + 1;
+    if (line) o << " (line " << line << ")";
+    o << " " << op_text << ": ";
+    std::string rule_name = rule == RuleId::Count ? std::string() : std::string(" [") + slotcheck::rule(rule).name + "]";
+    switch (kind) {
+    case Kind::Outcome:
+        o << "model " << to_string(model) << rule_name << ", kernel " << to_string(other);
+        break;
+    case Kind::Expectation:
+        o << "model " << to_string(model) << rule_name << ", file expects " << to_string(other);
+        break;
+    case Kind::View:
+        o << model_view.size() << " observed page(s) differ";
+        for (size_t i = 0; i < model_view.size() && i < 4; ++i) {
+            const auto& m = model_view[i];
+            o << "; " << (m.where == Observation::Where::Guest ? "guest " : "host ") << print_handle(m.handle)
+              << (m.where == Observation::Where::Guest ? " gpa " : "+") << hex(m.address) << ": model "
+              << to_string(m.outcome) << ", kernel " << to_string(kernel_view[i].outcome);
+        }
+        break;
+    case Kind::Invariant:
+        o << "invariant broken: " << (invariant_problems.empty() ? "" : invariant_problems.front());
+        break;
+    }
+    return o.str();
+}
+
+Outcome expected_outcome(const Expectation& e, const Profile& profile) {
+    for (const auto& alt : e.alternatives)
+        if (profile.variant_on(alt.variant)) return alt.outcome;
+    return e.outcome;
+}
+
+namespace {
+
+// Runs the steps until the end or the first divergence (when asked to stop).
+void run_steps(const Sequence& seq, const Profile& profile, World& model, Executor* kernel,
+               const ReplayOptions& options, ReplayReport& report) {
+    for (size_t i = 0; i < seq.steps.size(); ++i) {
+        const Step& step = seq.steps[i];
+        auto diverge = [&](Divergence d) {
+            d.step = i;
+            d.line = step.line;
+            d.op_text = print_op(step.op);
+            report.divergences.push_back(std::move(d));
+        };
+        if (std::holds_alternative<Check>(step.op)) {
+            // Both sides observe exactly what the model plans, so a page the
+            // model forgot about cannot hide (the plan covers slot edges and
+            // neighbours).
+            auto plan = model.observation_plan();
+            auto mine = model.observe(plan);
+            StepRecord rec{i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt};
+            if (kernel) {
+                auto theirs = kernel->observe(plan);
+                report.observations_compared += plan.size();
+                Divergence d;
+                d.kind = Divergence::Kind::View;
+                for (size_t k = 0; k < plan.size() && k < theirs.size(); ++k) {
+                    if (mine[k].outcome != theirs[k].outcome) {
+                        d.model_view.push_back(mine[k]);
+                        d.kernel_view.push_back(theirs[k]);
+                    }
+                }
+                rec.kernel = d.model_view.empty() ? Outcome::ok() : Outcome::error(0);
+                report.steps.push_back(rec);
+                if (!d.model_view.empty()) {
+                    diverge(std::move(d));
+                    if (options.stop_at_first) return;
+                }
+            } else {
+                report.steps.push_back(rec);
+            }
+            continue;
+        }
+        Decision decision = model.step(step.op);
+        report.rule_hits[static_cast<size_t>(decision.rule)]++;
+        StepRecord rec{i, step.line, step.op, decision.outcome, decision.rule, std::nullopt, std::nullopt};
+        if (kernel) rec.kernel = kernel->apply(step.op);
+        if (step.expect) rec.expected = expected_outcome(*step.expect, profile);
+        report.steps.push_back(rec);
+        if (kernel && *rec.kernel != decision.outcome) {
+            Divergence d;
+            d.kind = Divergence::Kind::Outcome;
+            d.model = decision.outcome;
+            d.rule = decision.rule;
+            d.other = *rec.kernel;
+            diverge(std::move(d));
+            if (options.stop_at_first) return;
+        }
+        if (options.check_expectations && rec.expected && *rec.expected != decision.outcome) {
+            Divergence d;
+            d.kind = Divergence::Kind::Expectation;
+            d.model = decision.outcome;
+            d.rule = decision.rule;
+            d.other = *rec.expected;
+            diverge(std::move(d));
+            if (options.stop_at_first) return;
+        }
+        if (options.check_invariants) {
+            auto problems = model.check_invariants();
+            if (!problems.empty()) {
+                Divergence d;
+                d.kind = Divergence::Kind::Invariant;
+                d.rule = decision.rule;
+                d.invariant_problems = std::move(problems);
+                diverge(std::move(d));
+                if (options.stop_at_first) return;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
+    ReplayReport report;
+    report.rule_hits.assign(kRuleCount + 1, 0);
+    World model(profile);
+    model.set_mutant(options.mutant);
+    run_steps(seq, profile, model, kernel, options, report);
+    report.rule_passes.assign(model.rule_passes().begin(), model.rule_passes().end());
+    return report;
+}
+
+Sequence with_model_expectations(const Sequence& seq, const Profile& profile) {
+    Sequence out = seq;
+    World model(profile);
+    for (auto& step : out.steps) {
+        if (std::holds_alternative<Check>(step.op)) {
+            step.expect.reset();
+            continue;
+        }
+        Expectation e;
+        e.outcome = model.step(step.op).outcome;
+        step.expect = e;
+    }
+    return out;
+}
+
+}  // namespace slotcheck

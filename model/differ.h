@@ -1,0 +1,78 @@
+// Differential replay: runs a sequence on the model and, when given one, on
+// a kernel executor in lock step, and reports the first place they disagree.
+// It also checks the sequence's own expected outcomes against the model and
+// the invariants after every step. Pure: the kernel arrives as an Executor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/observation.h"
+#include "model/profile.h"
+#include "model/rules.h"
+#include "model/sequence.h"
+
+namespace slotcheck {
+
+struct StepRecord {
+    size_t index = 0;  // 0-based step index
+    int line = 0;
+    Op op;
+    Outcome model;
+    RuleId rule = RuleId::Count;
+    std::optional<Outcome> kernel;
+    std::optional<Outcome> expected;
+};
+
+struct Divergence {
+    enum class Kind : uint8_t {
+        Outcome,      // model and kernel disagree on an operation's outcome
+        View,         // a `check` found pages where they disagree
+        Expectation,  // the model disagrees with the file's expected outcome
+        Invariant,    // the model's state broke an invariant
+    };
+    Kind kind = Kind::Outcome;
+    size_t step = 0;
+    int line = 0;
+    std::string op_text;
+    Outcome model{};
+    RuleId rule = RuleId::Count;
+    Outcome other{};  // kernel outcome, or expected outcome
+    std::vector<Observation> model_view, kernel_view;  // differing observations only
+    std::vector<std::string> invariant_problems;
+    // A short exact statement: "step 7 (line 12) region v0 ...: model EINVAL [gmem.bind-overlap], kernel ok"
+    std::string summary() const;
+};
+
+struct ReplayOptions {
+    bool check_expectations = true;
+    bool check_invariants = true;
+    bool stop_at_first = true;
+    std::optional<RuleId> mutant;
+};
+
+struct ReplayReport {
+    std::vector<StepRecord> steps;
+    std::vector<Divergence> divergences;
+    size_t observations_compared = 0;
+    bool agreed() const { return divergences.empty(); }
+    // Counts per rule of how often it decided an outcome.
+    std::vector<uint64_t> rule_hits;
+    // Counts per rule of how often its check passed without firing.
+    std::vector<uint64_t> rule_passes;
+};
+
+std::string divergence_kind_name(Divergence::Kind k);
+
+// The expected outcome of a step under a profile: the first alternative
+// whose variant is on, else the main outcome.
+Outcome expected_outcome(const Expectation& e, const Profile& profile);
+
+ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options);
+
+// A copy of `seq` whose expectations are the model's outcomes under the
+// profile (for writing corpus files and minimized findings).
+Sequence with_model_expectations(const Sequence& seq, const Profile& profile);
+
+}  // namespace slotcheck

@@ -1,0 +1,47 @@
+#include <cstring>
+
+#include "model/world.h"
+
+namespace slotcheck {
+
+uint64_t PageStore::read(uint64_t byte_offset, uint8_t width) const {
+    auto it = pages_.find(byte_offset / kPageSize);
+    if (it == pages_.end()) return 0;
+    uint64_t v = 0;
+    std::memcpy(&v, it->second->data() + byte_offset % kPageSize, width);
+    return v;
+}
+
+void PageStore::write(uint64_t byte_offset, uint8_t width, uint64_t value) {
+    auto& page = pages_[byte_offset / kPageSize];
+    if (!page) page = std::make_unique<Page>(Page{});
+    std::memcpy(page->data() + byte_offset % kPageSize, &value, width);
+}
+
+void PageStore::zero_bytes(uint64_t begin, uint64_t end) {
+    if (begin >= end) return;
+    // Visit only the pages that exist: a punch of a huge range must not walk
+    // every page index in it.
+    for (auto it = pages_.begin(); it != pages_.end();) {
+        uint64_t page_begin = it->first * kPageSize, page_end = page_begin + kPageSize;
+        if (page_end <= begin || page_begin >= end) {
+            ++it;
+            continue;
+        }
+        if (begin <= page_begin && end >= page_end) {
+            it = pages_.erase(it);
+            continue;
+        }
+        uint64_t b = std::max(begin, page_begin), e = std::min(end, page_end);
+        std::memset(it->second->data() + (b - page_begin), 0, e - b);
+        ++it;
+    }
+}
+
+uint64_t PageStore::digest(uint64_t page_index) const {
+    auto it = pages_.find(page_index);
+    if (it == pages_.end()) return 0;  // page_digest of a zero page
+    return page_digest(it->second->data());
+}
+
+}  // namespace slotcheck

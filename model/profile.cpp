@@ -1,0 +1,145 @@
+#include "model/profile.h"
+
+namespace slotcheck {
+
+const std::vector<VariantInfo>& variant_table() {
+    static const std::vector<VariantInfo> table = {
+        {"guest-memfd-ioctl",
+         "KVM_CREATE_GUEST_MEMFD exists (6.8+ with CONFIG_KVM_PRIVATE_MEM, 6.18+ always on x86-64); "
+         "ENOTTY without (kvm_vm_ioctl)",
+         &Profile::guest_memfd_ioctl},
+        {"gmem-on-default-vm",
+         "a default VM may bind guest_memfd: check_memory_region_flags() accepts KVM_MEM_GUEST_MEMFD without "
+         "private memory (6.18+); before, EINVAL",
+         &Profile::gmem_on_default_vm},
+        {"gmem-mmap",
+         "GUEST_MEMFD_FLAG_MMAP and _INIT_SHARED exist and MMAP files serve guest faults (KVM_MEMSLOT_GMEM_ONLY, "
+         "6.18+); before, guest_memfd flags must be 0",
+         &Profile::gmem_mmap},
+        {"binding-overlap-eexist",
+         "an overlapping guest_memfd binding fails with EEXIST (kvm_gmem_bind, 7.2+, as api.rst documents); "
+         "before, EINVAL",
+         &Profile::binding_overlap_eexist},
+        {"gmem-offset-unsigned",
+         "kvm_gmem_bind() reads guest_memfd_offset as unsigned (uoff_t, 7.2+): a bit-63 offset fails the size "
+         "bound check; before, the signed 'offset < 0' check (both EINVAL)",
+         &Profile::gmem_offset_unsigned},
+        {"binding-checked-after-arch",
+         "the binding overlap check runs in kvm_gmem_commit_memory_region(), after the arch prepare step "
+         "(7.3+): an x86 max-gfn EINVAL wins over a binding-overlap EEXIST",
+         &Profile::binding_checked_after_arch},
+        {"gmf-toggle-rejected",
+         "a flags-only change that drops KVM_MEM_GUEST_MEMFD is rejected (\"Disallow toggling "
+         "KVM_MEM_GUEST_MEMFD on an existing memslot\", 6.19, backported; seen in 6.12.117 and 6.18.44)",
+         &Profile::gmf_toggle_rejected},
+        {"memory-attributes-ioctl",
+         "KVM_SET_MEMORY_ATTRIBUTES is compiled in (CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES); ENOTTY without",
+         &Profile::memory_attributes_ioctl},
+    };
+    return table;
+}
+
+Profile upstream_profile() {
+    Profile p;
+    p.name = "upstream";
+    p.memory_attributes_ioctl = true;
+    p.description = "api.rst and the current kernel source (7.3)";
+    return p;
+}
+
+namespace {
+
+Profile linux_6_18() {
+    Profile p = upstream_profile();
+    p.name = "linux-6.18";
+    p.description = "Linux 6.18 as observed on the paravirtual (kvm_pvm) host";
+    p.binding_overlap_eexist = false;
+    p.gmem_offset_unsigned = false;
+    p.binding_checked_after_arch = false;
+    p.memory_attributes_ioctl = false;
+    return p;
+}
+
+Profile linux_6_12() {
+    Profile p = linux_6_18();
+    p.name = "linux-6.12";
+    p.description = "Debian's Linux 6.12 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM)";
+    p.gmem_on_default_vm = false;
+    p.gmem_mmap = false;
+    p.memory_attributes_ioctl = true;
+    return p;
+}
+
+Profile linux_7_2() {
+    Profile p = upstream_profile();
+    p.name = "linux-7.2";
+    p.description = "Linux 7.2";
+    p.binding_checked_after_arch = false;
+    return p;
+}
+
+Profile linux_7_3() {
+    Profile p = upstream_profile();
+    p.name = "linux-7.3";
+    p.description = "Linux 7.3";
+    return p;
+}
+
+bool at_least(const KernelFacts& f, int major, int minor) {
+    return f.major > major || (f.major == major && f.minor >= minor);
+}
+
+}  // namespace
+
+std::vector<std::string> profile_names() { return {"upstream", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3"}; }
+
+std::optional<Profile> named_profile(const std::string& name) {
+    if (name == "upstream") return upstream_profile();
+    if (name == "linux-6.12") return linux_6_12();
+    if (name == "linux-6.18") return linux_6_18();
+    if (name == "linux-7.2") return linux_7_2();
+    if (name == "linux-7.3") return linux_7_3();
+    return std::nullopt;
+}
+
+Profile profile_for_kernel(const KernelFacts& f) {
+    Profile p = upstream_profile();
+    p.name = "kernel-" + f.release;
+    p.description = "derived from the running kernel's release and KVM_CHECK_EXTENSION results";
+    // Capabilities decide what they can.
+    if (f.cap_nr_memslots > 0) p.nr_memslots = static_cast<uint32_t>(f.cap_nr_memslots);
+    p.nr_address_spaces = f.cap_multi_address_space > 1 ? static_cast<uint32_t>(f.cap_multi_address_space) : 1;
+    p.vm_types = f.cap_vm_types > 0 ? static_cast<uint64_t>(f.cap_vm_types) : 1;
+    p.readonly_mem = f.cap_readonly_mem > 0;
+    p.guest_memfd_ioctl = f.cap_user_memory2 > 0;
+    p.gmem_on_default_vm = f.cap_guest_memfd_vm > 0;
+    p.gmem_mmap = (f.cap_guest_memfd_flags & 1) != 0;
+    p.memory_attributes_ioctl = f.has_set_memory_attributes_ioctl;
+    // kvm_mmu_max_gfn(): MAXPHYADDR with TDP, 52 bits under shadow paging.
+    int gpa_bits = f.tdp_enabled ? f.phys_addr_bits : 52;
+    p.max_gfn = (1ull << (gpa_bits - 12)) - 1;
+    p.task_size_max = f.five_level_paging ? (1ull << 56) - 4096 : (1ull << 47) - 4096;
+    // No capability tells these; the release does (kernel-semantics.md §7).
+    p.binding_overlap_eexist = at_least(f, 7, 2);
+    p.gmem_offset_unsigned = at_least(f, 7, 2);
+    p.binding_checked_after_arch = at_least(f, 7, 3);
+    p.gmf_toggle_rejected = true;  // every kernel slotcheck targets has the fix; --variant overrides
+    return p;
+}
+
+std::vector<std::string> Profile::differences_from_upstream() const {
+    Profile up = upstream_profile();
+    std::vector<std::string> out;
+    for (const auto& v : variant_table())
+        if (this->*(v.field) != up.*(v.field))
+            out.push_back(std::string(v.name) + (this->*(v.field) ? "=on" : "=off"));
+    return out;
+}
+
+bool Profile::variant_on(const std::string& variant) const {
+    for (const auto& v : variant_table())
+        if (variant == v.name) return this->*(v.field);
+    return false;
+}
+
+}  // namespace slotcheck

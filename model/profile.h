@@ -1,0 +1,83 @@
+// Profiles: which rules and semantic variants a given kernel has.
+//
+// Kernels differ from upstream in a few named ways (kernel-semantics.md §7).
+// Each difference is a *variant*: a name, a one-line description, and the
+// field it sets. A profile is the upstream baseline plus the variants of one
+// kernel, derived from KVM_CHECK_EXTENSION results and the release, or named
+// explicitly (--profile). `slotcheck probe` prints every variant that
+// differs from upstream.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace slotcheck {
+
+// What the harness measures about the running kernel (harness/kernel_facts.cpp);
+// profile_for_kernel() turns it into a Profile without any syscall.
+struct KernelFacts {
+    std::string release;      // uname -r
+    int major = 0, minor = 0, patch = 0;
+    int64_t cap_user_memory2 = 0;
+    int64_t cap_guest_memfd_vm = 0;      // KVM_CAP_GUEST_MEMFD on a default VM fd
+    int64_t cap_guest_memfd_flags = 0;   // cap 244 on a default VM fd
+    int64_t cap_memory_attributes = 0;   // on a default VM fd
+    int64_t cap_vm_types = 0;
+    int64_t cap_nr_memslots = 0;
+    int64_t cap_multi_address_space = 0;
+    int64_t cap_readonly_mem = 0;
+    int64_t cap_memory_fault_info = 0;
+    bool has_set_memory_attributes_ioctl = false;  // ENOTTY or not
+    bool tdp_enabled = false;        // npt/ept in use: the max gfn follows MAXPHYADDR
+    int phys_addr_bits = 52;         // host MAXPHYADDR
+    bool five_level_paging = false;  // TASK_SIZE_MAX is 2^56 - 4096 instead of 2^47 - 4096
+    std::string kvm_module;          // kvm_amd, kvm_intel, kvm_pvm
+};
+
+struct Profile {
+    std::string name = "upstream";
+    std::string description;
+
+    // --- capabilities and limits
+    uint32_t nr_memslots = 32764;          // KVM_CAP_NR_MEMSLOTS
+    uint32_t nr_address_spaces = 1;        // KVM_CAP_MULTI_ADDRESS_SPACE (0 means 1)
+    uint64_t vm_types = 1;                 // KVM_CAP_VM_TYPES bit mask
+    uint64_t max_gfn = (1ull << 40) - 1;   // kvm_mmu_max_gfn()
+    uint64_t task_size_max = (1ull << 47) - 4096;
+    bool readonly_mem = true;
+
+    // --- variants (each a named difference; see variant_table())
+    bool guest_memfd_ioctl = true;           // KVM_CREATE_GUEST_MEMFD exists (6.8+)
+    bool gmem_on_default_vm = true;          // default VMs may bind guest_memfd (6.18+)
+    bool gmem_mmap = true;                   // MMAP|INIT_SHARED flags, gmem-only slots (6.18+)
+    bool binding_overlap_eexist = true;      // EEXIST from 7.2, EINVAL before
+    bool gmem_offset_unsigned = true;        // 7.2+: offset is uoff_t
+    bool binding_checked_after_arch = true;  // 7.3: overlap checked after the max-gfn check
+    bool gmf_toggle_rejected = true;         // "Disallow toggling KVM_MEM_GUEST_MEMFD" fix
+    bool memory_attributes_ioctl = false;    // KVM_SET_MEMORY_ATTRIBUTES compiled in
+
+    // Names of the variants where this profile differs from upstream.
+    std::vector<std::string> differences_from_upstream() const;
+    // True when the named variant is on (used by expectation alternatives).
+    bool variant_on(const std::string& variant) const;
+};
+
+struct VariantInfo {
+    const char* name;         // e.g. "binding-overlap-eexist"
+    const char* description;  // what differs, with the kernel source reference
+    bool Profile::*field;
+};
+const std::vector<VariantInfo>& variant_table();
+
+// Built-in profiles: upstream, linux-6.12, linux-6.18, linux-7.2, linux-7.3.
+Profile upstream_profile();
+std::optional<Profile> named_profile(const std::string& name);
+std::vector<std::string> profile_names();
+
+// The profile of a running kernel: the release decides the version-only
+// variants, the capabilities decide the rest.
+Profile profile_for_kernel(const KernelFacts& facts);
+
+}  // namespace slotcheck

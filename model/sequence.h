@@ -1,0 +1,81 @@
+// A sequence: the one thing slotcheck generates, proves about, replays,
+// minimizes, stores in corpus/ and turns into C. See docs/sequence-format.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/ops.h"
+#include "model/outcome.h"
+
+namespace slotcheck {
+
+inline constexpr int kSequenceFormatVersion = 1;
+
+// The outcome a file expects for a step. Kernels differ in a few named ways
+// (profile variants, model/profile.h); where the expected outcome depends on
+// one, the file lists the alternative: `=> EINVAL | binding-overlap-eexist: EEXIST`
+// reads "EINVAL, but EEXIST under a profile with variant binding-overlap-eexist".
+struct Expectation {
+    Outcome outcome;
+    struct Alternative {
+        std::string variant;
+        Outcome outcome;
+        friend bool operator==(const Alternative&, const Alternative&) = default;
+    };
+    std::vector<Alternative> alternatives;
+    friend bool operator==(const Expectation&, const Expectation&) = default;
+};
+
+struct Step {
+    Op op;
+    std::optional<Expectation> expect;
+    std::string comment;                        // trailing "# ..." text
+    std::vector<std::string> leading_comments;  // whole-line comments just before the step
+    int line = 0;  // 1-based source line, 0 for generated steps
+    friend bool operator==(const Step& a, const Step& b) {
+        return a.op == b.op && a.expect == b.expect && a.comment == b.comment &&
+               a.leading_comments == b.leading_comments;
+    }
+};
+
+struct Sequence {
+    // Comment lines before the first step: where a file says what it tests,
+    // and where minimized findings record their provenance.
+    std::vector<std::string> header_comments;
+    std::vector<Step> steps;
+    friend bool operator==(const Sequence& a, const Sequence& b) {
+        return a.header_comments == b.header_comments && a.steps == b.steps;
+    }
+};
+
+// A parse or validation error with its place in the source.
+struct SourceError {
+    std::string file;
+    int line = 0;
+    int column = 0;
+    std::string message;
+    std::string to_string() const;  // "file:line:col: message"
+};
+
+// Text form. print() and parse() round-trip exactly for every sequence that
+// parse() accepts and for every sequence the generators make.
+std::string print(const Sequence& seq);
+std::string print_op(const Op& op);
+std::string print_handle(const Handle& h);
+
+struct ParseResult {
+    std::optional<Sequence> sequence;
+    std::optional<SourceError> error;
+};
+ParseResult parse(const std::string& text, const std::string& file_name = "<input>");
+ParseResult parse_file(const std::string& path);
+
+// Handle discipline: every handle is created once before use, and kinds fit
+// the operation. Returns the first violation. Parsed and generated
+// sequences both go through this, so later layers can rely on it.
+std::optional<SourceError> validate_handles(const Sequence& seq, const std::string& file_name);
+
+}  // namespace slotcheck

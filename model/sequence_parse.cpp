@@ -1,0 +1,440 @@
+// The parser of the sequence text form (docs/sequence-format.md). Every
+// error names the file, line and column and says what was expected; no input
+// makes it crash (tests/sequence_parse_fuzz_test.cpp).
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "model/layout.h"
+#include "model/sequence.h"
+#include "model/text_scan.h"
+
+namespace slotcheck {
+
+namespace {
+
+// Thrown inside the parser only, caught in parse(): errors travel as values
+// beyond this file.
+struct ParseFailure {
+    int column;
+    std::string message;
+};
+
+[[noreturn]] void fail(int column, std::string message) { throw ParseFailure{column, std::move(message)}; }
+
+std::optional<Handle> parse_handle_text(const std::string& w) {
+    if (w.size() < 2) return std::nullopt;
+    Handle h;
+    switch (w[0]) {
+    case 'v': h.kind = HandleKind::Vm; break;
+    case 'g': h.kind = HandleKind::Gmem; break;
+    case 'f': h.kind = HandleKind::Memfd; break;
+    case 'm': h.kind = HandleKind::Mapping; break;
+    default: return std::nullopt;
+    }
+    for (size_t i = 1; i < w.size(); ++i)
+        if (w[i] < '0' || w[i] > '9') return std::nullopt;
+    if (w.size() > 7) return std::nullopt;  // at most 999999 handles of a kind
+    h.index = static_cast<uint32_t>(std::stoul(w.substr(1)));
+    return h;
+}
+
+// One op line's words after the keyword: positional words first, then
+// key=value pairs in any order.
+class Fields {
+public:
+    Fields(const std::string& text, int base_column) {
+        Scanner s(text);
+        while (!s.at_end()) {
+            int col = base_column + s.column() - 1;
+            std::string w = *s.word();
+            auto eq = w.find('=');
+            if (eq == std::string::npos || eq == 0) {
+                if (!keyed_.empty()) fail(col, "positional value '" + w + "' after key=value fields");
+                positional_.push_back({w, col});
+            } else {
+                std::string key = w.substr(0, eq);
+                if (keyed_.count(key)) fail(col, "field '" + key + "' given twice");
+                keyed_[key] = {w.substr(eq + 1), col};
+            }
+        }
+    }
+
+    std::pair<std::string, int> positional(size_t i, const char* what, int line_end_col) {
+        if (i >= positional_.size()) fail(line_end_col, std::string("expected ") + what);
+        return positional_[i];
+    }
+    size_t positional_count() const { return positional_.size(); }
+
+    Handle handle(size_t i, HandleKind kind, const char* what, int end_col) {
+        auto [w, col] = positional(i, what, end_col);
+        auto h = parse_handle_text(w);
+        if (!h || h->kind != kind) fail(col, std::string("expected ") + what + ", got '" + w + "'");
+        return *h;
+    }
+
+    uint64_t number_at(size_t i, const char* what, int end_col) {
+        auto [w, col] = positional(i, what, end_col);
+        auto v = parse_u64(w);
+        if (!v) fail(col, std::string("expected ") + what + " (a number), got '" + w + "'");
+        return *v;
+    }
+
+    std::optional<std::pair<std::string, int>> take(const std::string& key) {
+        auto it = keyed_.find(key);
+        if (it == keyed_.end()) return std::nullopt;
+        auto v = it->second;
+        keyed_.erase(it);
+        return v;
+    }
+
+    uint64_t num(const std::string& key, std::optional<uint64_t> dflt, int end_col) {
+        auto v = take(key);
+        if (!v) {
+            if (dflt) return *dflt;
+            fail(end_col, "missing field '" + key + "=...'");
+        }
+        auto n = parse_u64(v->first);
+        if (!n) fail(v->second, "field '" + key + "' needs a number, got '" + v->first + "'");
+        return *n;
+    }
+
+    Handle handle_field(const std::string& key, HandleKind kind, int end_col) {
+        auto v = take(key);
+        if (!v) fail(end_col, "missing field '" + key + "=...'");
+        auto h = parse_handle_text(v->first);
+        if (!h || h->kind != kind) fail(v->second, "field '" + key + "' needs a handle, got '" + v->first + "'");
+        return *h;
+    }
+
+    void finish(size_t positional_expected) {
+        if (positional_.size() > positional_expected)
+            fail(positional_[positional_expected].second,
+                 "unexpected value '" + positional_[positional_expected].first + "'");
+        if (!keyed_.empty())
+            fail(keyed_.begin()->second.second, "unknown field '" + keyed_.begin()->first + "'");
+    }
+
+private:
+    std::vector<std::pair<std::string, int>> positional_;
+    std::map<std::string, std::pair<std::string, int>> keyed_;
+};
+
+HostAddr parse_addr(const std::string& w, int col) {
+    HostAddr a;
+    auto plus = w.find('+');
+    std::string head = w.substr(0, plus);
+    if (auto h = parse_handle_text(head)) {
+        if (h->kind != HandleKind::Mapping) fail(col, "a host address names a mapping (m0+0x1000), got '" + w + "'");
+        a.symbolic = true;
+        a.mapping = *h;
+        if (plus != std::string::npos) {
+            auto off = parse_u64(w.substr(plus + 1));
+            if (!off) fail(col, "bad offset in host address '" + w + "'");
+            a.value = *off;
+        }
+        return a;
+    }
+    auto v = parse_u64(w);
+    if (!v) fail(col, "expected a host address (mN+OFFSET or a number), got '" + w + "'");
+    a.value = *v;
+    return a;
+}
+
+FdRef parse_fd(const std::string& w, int col) {
+    FdRef f;
+    if (w == "kvm") f.kind = FdRef::Kind::Kvm;
+    else if (w == "-1") f.kind = FdRef::Kind::Minus1;
+    else if (w == "never-open") f.kind = FdRef::Kind::NeverOpen;
+    else if (auto h = parse_handle_text(w); h && h->kind != HandleKind::Mapping) {
+        f.kind = FdRef::Kind::Handle;
+        f.handle = *h;
+    } else {
+        fail(col, "expected an fd (vN, gN, fN, kvm, -1 or never-open), got '" + w + "'");
+    }
+    return f;
+}
+
+uint8_t parse_width(const std::string& w, int col) {
+    if (w == "u8") return 1;
+    if (w == "u64") return 8;
+    fail(col, "expected a width (u8 or u64), got '" + w + "'");
+}
+
+Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, int end_col) {
+    Fields f(rest, rest_col);
+    if (keyword == "vm") {
+        CreateVm op{f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col), f.num("type", 0, end_col)};
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "gmem") {
+        CreateGmem op;
+        op.gmem = f.handle(0, HandleKind::Gmem, "a guest_memfd handle (g0)", end_col);
+        op.vm = f.handle_field("vm", HandleKind::Vm, end_col);
+        op.size = f.num("size", std::nullopt, end_col);
+        op.flags = f.num("flags", 0, end_col);
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "memfd") {
+        CreateMemfd op{f.handle(0, HandleKind::Memfd, "a memfd handle (f0)", end_col),
+                       f.num("size", std::nullopt, end_col)};
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "mmap") {
+        Mmap op;
+        op.mapping = f.handle(0, HandleKind::Mapping, "a mapping handle (m0)", end_col);
+        auto [src, col] = f.positional(1, "a source (anon, gN or fN)", end_col);
+        if (src == "anon") {
+            op.source = Mmap::Source::Anonymous;
+        } else {
+            auto h = parse_handle_text(src);
+            if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
+                fail(col, "expected a source (anon, gN or fN), got '" + src + "'");
+            op.source = Mmap::Source::File;
+            op.file = *h;
+        }
+        op.offset = f.num("offset", 0, end_col);
+        op.size = f.num("size", std::nullopt, end_col);
+        auto prot = f.take("prot");
+        std::string p = prot ? prot->first : "rw";
+        if (p != "r" && p != "rw" && p != "rx" && p != "rwx")
+            fail(prot ? prot->second : end_col, "prot must be r, rw, rx or rwx, got '" + p + "'");
+        op.writable = p.find('w') != std::string::npos;
+        op.exec = p.find('x') != std::string::npos;
+        f.finish(2);
+        return op;
+    }
+    if (keyword == "munmap") {
+        Munmap op{f.handle(0, HandleKind::Mapping, "a mapping handle (m0)", end_col)};
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "region" || keyword == "region1") {
+        SetRegion op;
+        op.version = keyword == "region1" ? 1 : 2;
+        op.vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
+        uint64_t slot = f.num("slot", std::nullopt, end_col);
+        if (slot > UINT32_MAX) fail(rest_col, "slot does not fit in 32 bits");
+        op.slot = static_cast<uint32_t>(slot);
+        uint64_t flags = f.num("flags", 0, end_col);
+        if (flags > UINT32_MAX) fail(rest_col, "flags do not fit in 32 bits");
+        op.flags = static_cast<uint32_t>(flags);
+        op.gpa = f.num("gpa", std::nullopt, end_col);
+        op.size = f.num("size", std::nullopt, end_col);
+        if (auto u = f.take("uaddr")) op.uaddr = parse_addr(u->first, u->second);
+        if (op.version == 2) {
+            if (auto g = f.take("gmem")) op.gmem = parse_fd(g->first, g->second);
+            op.gmem_offset = f.num("offset", 0, end_col);
+        }
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "fallocate") {
+        Fallocate op;
+        auto [w, col] = f.positional(0, "a file handle (gN or fN)", end_col);
+        auto h = parse_handle_text(w);
+        if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
+            fail(col, "expected a file handle (gN or fN), got '" + w + "'");
+        op.file = *h;
+        uint64_t mode = f.num("mode", std::nullopt, end_col);
+        if (mode > UINT32_MAX) fail(rest_col, "mode does not fit in 32 bits");
+        op.mode = static_cast<uint32_t>(mode);
+        op.offset = f.num("offset", std::nullopt, end_col);
+        op.len = f.num("len", std::nullopt, end_col);
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "close") {
+        auto [w, col] = f.positional(0, "a handle (vN, gN or fN)", end_col);
+        auto h = parse_handle_text(w);
+        if (!h || h->kind == HandleKind::Mapping)
+            fail(col, "expected a handle (vN, gN or fN; mappings are removed with munmap), got '" + w + "'");
+        f.finish(1);
+        return Close{*h};
+    }
+    if (keyword == "hwrite" || keyword == "hread") {
+        auto [aw, acol] = f.positional(0, "a host address (m0+0x0)", end_col);
+        auto [ww, wcol] = f.positional(1, "a width (u8 or u64)", end_col);
+        HostAddr addr = parse_addr(aw, acol);
+        uint8_t width = parse_width(ww, wcol);
+        if (keyword == "hread") {
+            f.finish(2);
+            return HostRead{addr, width};
+        }
+        uint64_t value = f.number_at(2, "a value", end_col);
+        if (width == 1 && value > 0xff) fail(f.positional(2, "", end_col).second, "a u8 value must be below 0x100");
+        f.finish(3);
+        return HostWrite{addr, width, value};
+    }
+    if (keyword == "gread" || keyword == "gwrite") {
+        Handle vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
+        uint64_t gpa = f.number_at(1, "a guest physical address", end_col);
+        if (keyword == "gread") {
+            f.finish(2);
+            return GuestRead{vm, gpa};
+        }
+        uint64_t value = f.number_at(2, "a value", end_col);
+        f.finish(3);
+        return GuestWrite{vm, gpa, value};
+    }
+    if (keyword == "attrs") {
+        SetAttributes op;
+        op.vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
+        op.address = f.num("gpa", std::nullopt, end_col);
+        op.size = f.num("size", std::nullopt, end_col);
+        op.attributes = f.num("attrs", std::nullopt, end_col);
+        op.flags = f.num("flags", 0, end_col);
+        f.finish(1);
+        return op;
+    }
+    if (keyword == "check") {
+        f.finish(0);
+        return Check{};
+    }
+    fail(1, "unknown operation '" + keyword +
+                "' (expected vm, gmem, memfd, mmap, munmap, region, region1, fallocate, close, hwrite, "
+                "hread, gread, gwrite, attrs or check)");
+}
+
+Expectation parse_expectation(const std::string& text, int col) {
+    Expectation e;
+    std::vector<std::pair<std::string, int>> parts;
+    size_t start = 0;
+    while (true) {
+        size_t bar = text.find('|', start);
+        parts.push_back({text.substr(start, bar == std::string::npos ? std::string::npos : bar - start),
+                         col + static_cast<int>(start)});
+        if (bar == std::string::npos) break;
+        start = bar + 1;
+    }
+    std::string error;
+    auto first = parse_outcome(parts[0].first, error);
+    if (!first) fail(parts[0].second, error);
+    e.outcome = *first;
+    for (size_t i = 1; i < parts.size(); ++i) {
+        const auto& [p, pcol] = parts[i];
+        auto colon = p.find(':');
+        if (colon == std::string::npos) fail(pcol, "expected 'variant: outcome' after '|'");
+        Scanner vs(p.substr(0, colon));
+        auto variant = vs.word();
+        if (!variant || !vs.at_end()) fail(pcol, "expected one variant name before ':'");
+        auto alt = parse_outcome(p.substr(colon + 1), error);
+        if (!alt) fail(pcol + static_cast<int>(colon) + 1, error);
+        e.alternatives.push_back({*variant, *alt});
+    }
+    return e;
+}
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+ParseResult parse(const std::string& text, const std::string& file_name) {
+    ParseResult result;
+    Sequence seq;
+    std::istringstream in(text);
+    std::string raw;
+    int line_no = 0;
+    bool seen_header = false;
+    std::vector<std::string> pending_comments;
+    try {
+        while (std::getline(in, raw)) {
+            ++line_no;
+            if (raw.find('\0') != std::string::npos) fail(1, "NUL byte in line");
+            std::string line = raw;
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            std::string t = trim(line);
+            if (!seen_header) {
+                if (t.empty()) continue;
+                Scanner hs(t);
+                auto magic = hs.word();
+                auto version = hs.number();
+                if (magic != "slotcheck-sequence" || !version || !hs.at_end())
+                    fail(1, "expected the header 'slotcheck-sequence " + std::to_string(kSequenceFormatVersion) + "'");
+                if (*version != static_cast<uint64_t>(kSequenceFormatVersion))
+                    fail(20, "unsupported format version " + std::to_string(*version) + " (this slotcheck reads " +
+                                 std::to_string(kSequenceFormatVersion) + ")");
+                seen_header = true;
+                continue;
+            }
+            if (t.empty()) continue;
+            if (t[0] == '#') {
+                std::string c = t.substr(1);
+                if (seq.steps.empty()) seq.header_comments.push_back(c);
+                else pending_comments.push_back(c);
+                continue;
+            }
+            // A file's comments before its first step belong to the header;
+            // whole-line comments later belong to the step that follows.
+            Step step;
+            step.line = line_no;
+            step.leading_comments = std::move(pending_comments);
+            pending_comments.clear();
+            size_t hash = line.find('#');
+            std::string body = line;
+            if (hash != std::string::npos) {
+                std::string c = line.substr(hash + 1);
+                step.comment = c;
+                body = line.substr(0, hash);
+            }
+            size_t arrow = body.find("=>");
+            std::string op_text = arrow == std::string::npos ? body : body.substr(0, arrow);
+            Scanner s(op_text);
+            int kw_col = s.column();
+            auto keyword = s.word();
+            int rest_col = s.column();
+            int end_col = static_cast<int>(trim(op_text).size()) + kw_col;
+            try {
+                step.op = parse_op(*keyword, s.rest(), rest_col, end_col);
+            } catch (ParseFailure& pf) {
+                if (pf.column == 1) pf.column = kw_col;
+                throw;
+            }
+            if (arrow != std::string::npos) {
+                std::string exp = body.substr(arrow + 2);
+                if (trim(exp).empty()) fail(static_cast<int>(arrow) + 3, "expected an outcome after '=>'");
+                step.expect = parse_expectation(exp, static_cast<int>(arrow) + 3);
+            }
+            // Canonical trailing comments are printed as "  #text": drop the
+            // separating blanks, which belong to the layout, not the text.
+            seq.steps.push_back(std::move(step));
+        }
+        if (!seen_header) {
+            line_no = 1;
+            fail(1, "empty input: expected the header 'slotcheck-sequence " +
+                        std::to_string(kSequenceFormatVersion) + "'");
+        }
+    } catch (const ParseFailure& pf) {
+        result.error = SourceError{file_name, line_no, pf.column, pf.message};
+        return result;
+    }
+    if (auto err = validate_handles(seq, file_name)) {
+        result.error = err;
+        return result;
+    }
+    result.sequence = std::move(seq);
+    return result;
+}
+
+ParseResult parse_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        ParseResult r;
+        r.error = SourceError{path, 0, 0, "cannot open the file"};
+        return r;
+    }
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return parse(ss.str(), path);
+}
+
+}  // namespace slotcheck

@@ -1,0 +1,195 @@
+// World: construction, dispatch, and the operations on VMs and files that
+// are not memslots (model/world_region.cpp), fallocate
+// (model/world_fallocate.cpp) or memory accesses (model/world_access.cpp).
+#include "model/world.h"
+
+#include <cerrno>
+
+namespace slotcheck {
+
+World::World(Profile profile) : profile_(std::move(profile)) {}
+
+Decision World::decide(RuleId r) const {
+    const Rule& info = rule(r);
+    Decision d;
+    d.rule = r;
+    d.outcome = info.err ? Outcome::error(info.err) : Outcome::ok();
+    return d;
+}
+
+Decision World::decide(RuleId r, Outcome outcome) const {
+    Decision d;
+    d.rule = r;
+    d.outcome = outcome;
+    return d;
+}
+
+uint64_t World::address_value(const HostAddr& a) {
+    return a.symbolic ? mapping_address(a.mapping.index) + a.value : a.value;
+}
+
+VmState* World::vm(const Handle& h, uint32_t& index) {
+    auto it = vms_.find(h.index);
+    if (it == vms_.end()) return nullptr;
+    index = h.index;
+    return &it->second;
+}
+
+std::optional<uint32_t> World::object_of(const Handle& h) const {
+    auto it = file_handles_.find(h);
+    if (it == file_handles_.end()) return std::nullopt;
+    return it->second;
+}
+
+uint32_t World::new_object(FileObject::Kind kind, uint64_t size) {
+    FileObject o;
+    o.kind = kind;
+    o.size = size;
+    objects_.push_back(std::move(o));
+    return static_cast<uint32_t>(objects_.size() - 1);
+}
+
+Decision World::step(const Op& op) {
+    return std::visit(
+        [&](const auto& x) -> Decision {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, CreateVm>) return create_vm(x);
+            else if constexpr (std::is_same_v<T, CreateGmem>) return create_gmem(x);
+            else if constexpr (std::is_same_v<T, CreateMemfd>) return create_memfd(x);
+            else if constexpr (std::is_same_v<T, Mmap>) return mmap(x);
+            else if constexpr (std::is_same_v<T, Munmap>) return munmap(x);
+            else if constexpr (std::is_same_v<T, SetRegion>) return set_region(x);
+            else if constexpr (std::is_same_v<T, Fallocate>) return fallocate(x);
+            else if constexpr (std::is_same_v<T, Close>) return close(x);
+            else if constexpr (std::is_same_v<T, HostWrite>) return host_access(x.addr, x.width, x.value);
+            else if constexpr (std::is_same_v<T, HostRead>) return host_access(x.addr, x.width, std::nullopt);
+            else if constexpr (std::is_same_v<T, GuestRead>) return guest_access(x.vm, x.gpa, std::nullopt);
+            else if constexpr (std::is_same_v<T, GuestWrite>) return guest_access(x.vm, x.gpa, x.value);
+            else if constexpr (std::is_same_v<T, SetAttributes>) return set_attributes(x);
+            else return Decision{Outcome::ok(), RuleId::Count};  // Check: observed by the differ
+        },
+        op);
+}
+
+Decision World::create_vm(const CreateVm& op) {
+    if (fires(RuleId::VmCreateType, (op.type >= 64 || !(profile_.vm_types & (1ull << op.type)))))
+        return decide(RuleId::VmCreateType);
+    VmState v;
+    v.type = op.type;
+    v.address_spaces.resize(profile_.nr_address_spaces);
+    // The harness's own slot (model/layout.h): present from the start, like
+    // in the kernel backend, so collisions with it are real collisions.
+    Slot h;
+    h.id = profile_.nr_memslots - 1;
+    h.base_gfn = kHarnessGpa >> kPageShift;
+    h.npages = kHarnessSize >> kPageShift;
+    h.uaddr = kHarnessUaddrMarker;
+    h.harness = true;
+    v.address_spaces[0].insert(h);
+    vms_[op.vm.index] = std::move(v);
+    return decide(RuleId::VmCreate);
+}
+
+Decision World::create_memfd(const CreateMemfd& op) {
+    // ftruncate() takes a signed length.
+    if (fires(RuleId::MemfdCreateSize, static_cast<int64_t>(op.size) < 0)) return decide(RuleId::MemfdCreateSize);
+    file_handles_[op.memfd] = new_object(FileObject::Kind::Memfd, op.size);
+    return decide(RuleId::MemfdCreate);
+}
+
+Decision World::create_gmem(const CreateGmem& op) {
+    uint32_t vm_index;
+    VmState* v = vm(op.vm, vm_index);
+    if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::GmemCreateUnsupported, !profile_.guest_memfd_ioctl)) return decide(RuleId::GmemCreateUnsupported);
+    // kvm_gmem_get_supported_flags(): INIT_SHARED only for VMs without
+    // private memory; every VM type slotcheck creates today is the default.
+    uint64_t supported = profile_.gmem_mmap ? (kGmemFlagMmap | kGmemFlagInitShared) : 0;
+    if (fires(RuleId::GmemCreateFlags, (op.flags & ~supported))) return decide(RuleId::GmemCreateFlags);
+    if (fires(RuleId::GmemCreateSize, (static_cast<int64_t>(op.size) <= 0 || op.size % kPageSize != 0)))
+        return decide(RuleId::GmemCreateSize);
+    uint32_t obj = new_object(FileObject::Kind::Gmem, op.size);
+    objects_[obj].vm = vm_index;
+    objects_[obj].gmem_flags = op.flags;
+    file_handles_[op.gmem] = obj;
+    return decide(RuleId::GmemCreate);
+}
+
+Decision World::mmap(const Mmap& op) {
+    // sys_mmap() checks the offset before it looks at the fd.
+    if (fires(RuleId::MmapOffset, op.offset % kPageSize != 0)) return decide(RuleId::MmapOffset);
+    std::optional<uint32_t> obj;
+    if (op.source == Mmap::Source::File) {
+        obj = object_of(op.file);
+        if (!obj || !objects_[*obj].fd_open) return decide(RuleId::FdClosed);
+    }
+    if (fires(RuleId::MmapLength, op.size == 0)) return decide(RuleId::MmapLength);
+    uint64_t size = (op.size + kPageSize - 1) / kPageSize * kPageSize;
+    if (obj && objects_[*obj].kind == FileObject::Kind::Gmem) {
+        if (fires(RuleId::MmapNoexec, op.exec)) return decide(RuleId::MmapNoexec);
+        if (fires(RuleId::MmapGmemNoMmap, !(profile_.gmem_mmap && (objects_[*obj].gmem_flags & kGmemFlagMmap))))
+            return decide(RuleId::MmapGmemNoMmap);
+    }
+    if (!obj) obj = new_object(FileObject::Kind::Anonymous, size);
+    objects_[*obj].mappings++;
+    Mapping m;
+    m.object = *obj;
+    m.file_offset = op.source == Mmap::Source::File ? op.offset : 0;
+    m.size = size;
+    m.writable = op.writable;
+    mappings_[op.mapping.index] = m;
+    return decide(RuleId::Mmap);
+}
+
+Decision World::munmap(const Munmap& op) {
+    auto it = mappings_.find(op.mapping.index);
+    if (it != mappings_.end() && it->second.alive) {
+        it->second.alive = false;
+        uint32_t obj = it->second.object;
+        objects_[obj].mappings--;
+        maybe_release(obj);
+    }
+    return decide(RuleId::Munmap);
+}
+
+Decision World::close(const Close& op) {
+    if (op.handle.kind == HandleKind::Vm) {
+        uint32_t idx;
+        VmState* v = vm(op.handle, idx);
+        if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+        // The harness releases the probe vCPU with the VM fd, so no guest
+        // access can follow; guest_memfd files keep the VM object alive.
+        v->fd_open = false;
+        v->probe = false;
+        return decide(RuleId::CloseFd);
+    }
+    auto obj = object_of(op.handle);
+    if (!obj || !objects_[*obj].fd_open) return decide(RuleId::FdClosed);
+    objects_[*obj].fd_open = false;
+    maybe_release(*obj);
+    return decide(RuleId::CloseFd);
+}
+
+void World::maybe_release(uint32_t object) {
+    FileObject& o = objects_[object];
+    if (o.kind == FileObject::Kind::Gmem && !o.fd_open && o.mappings == 0 && !o.released) release_gmem(object);
+}
+
+Decision World::set_attributes(const SetAttributes& op) {
+    uint32_t idx;
+    VmState* v = vm(op.vm, idx);
+    if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::AttrsUnsupported, !profile_.memory_attributes_ioctl)) return decide(RuleId::AttrsUnsupported);
+    if (fires(RuleId::AttrsFlags, op.flags != 0)) return decide(RuleId::AttrsFlags);
+    // kvm_supported_mem_attributes(): PRIVATE only for VMs with private
+    // memory, which the default VM type has not.
+    uint64_t supported = 0;
+    if (fires(RuleId::AttrsUnknown, (op.attributes & ~supported))) return decide(RuleId::AttrsUnknown);
+    if (fires(RuleId::AttrsRange, (op.size == 0 || op.address + op.size < op.address)))
+        return decide(RuleId::AttrsRange);
+    if (fires(RuleId::AttrsUnaligned, (op.address % kPageSize != 0 || op.size % kPageSize != 0)))
+        return decide(RuleId::AttrsUnaligned);
+    return decide(RuleId::AttrsSet);
+}
+
+}  // namespace slotcheck

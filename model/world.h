@@ -1,0 +1,220 @@
+// The reference model: the state of a KVM world (VMs, memslots, guest_memfd
+// files, memfds, host mappings) and apply(), which predicts what userspace
+// sees for each operation and cites the rule that decided it. Pure C++: no
+// syscalls. docs/model.md explains the state and every assumption.
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/layout.h"
+#include "model/observation.h"
+#include "model/profile.h"
+#include "model/rules.h"
+
+namespace slotcheck {
+
+inline constexpr uint32_t kMemLogDirtyPages = 1u << 0;
+inline constexpr uint32_t kMemReadonly = 1u << 1;
+inline constexpr uint32_t kMemGuestMemfd = 1u << 2;
+inline constexpr uint64_t kGmemFlagMmap = 1ull << 0;
+inline constexpr uint64_t kGmemFlagInitShared = 1ull << 1;
+inline constexpr uint32_t kFallocKeepSize = 0x01;
+inline constexpr uint32_t kFallocPunchHole = 0x02;
+inline constexpr uint64_t kMaxPagesPerSlot = (1ull << 31) - 1;  // KVM_MEM_MAX_NR_PAGES
+inline constexpr uint64_t kAttributePrivate = 1ull << 3;
+
+struct Decision {
+    Outcome outcome;
+    RuleId rule = RuleId::Count;  // the rule that decided the outcome
+};
+
+// A file's contents: pages that were never written read as zero.
+class PageStore {
+public:
+    using Page = std::array<uint8_t, kPageSize>;
+    uint64_t read(uint64_t byte_offset, uint8_t width) const;
+    void write(uint64_t byte_offset, uint8_t width, uint64_t value);
+    void zero_bytes(uint64_t begin, uint64_t end);  // [begin, end)
+    uint64_t digest(uint64_t page_index) const;
+    void clear() { pages_.clear(); }
+    size_t page_count() const { return pages_.size(); }
+
+private:
+    std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+};
+
+// A memfd, a guest_memfd, or the shmem object behind an anonymous shared
+// mapping.
+struct FileObject {
+    enum class Kind : uint8_t { Memfd, Gmem, Anonymous };
+    Kind kind = Kind::Memfd;
+    uint64_t size = 0;
+    PageStore pages;
+    bool fd_open = true;  // Anonymous objects have no fd
+    uint32_t mappings = 0;
+    // guest_memfd only
+    uint32_t vm = 0;  // owning VM handle index
+    uint64_t gmem_flags = 0;
+    bool released = false;
+    struct Binding {
+        uint64_t npages;
+        uint32_t as_id;
+        uint32_t slot_id;
+    };
+    std::map<uint64_t, Binding> bindings;  // first page offset -> binding (disjoint)
+};
+
+struct Slot {
+    uint32_t id = 0;
+    uint32_t as_id = 0;
+    uint64_t base_gfn = 0;
+    uint64_t npages = 0;
+    uint64_t uaddr = 0;
+    uint32_t flags = 0;
+    bool harness = false;
+    // guest_memfd slots
+    bool gmem = false;
+    uint32_t gmem_object = 0;
+    uint64_t pgoff = 0;
+    bool gmem_only = false;   // bound to a file with GUEST_MEMFD_FLAG_MMAP (6.18+)
+    bool file_bound = false;  // false once the file is released
+    uint64_t end_gfn() const { return base_gfn + npages; }
+};
+
+struct AddressSpace {
+    std::map<uint32_t, Slot> by_id;
+    std::map<uint64_t, uint32_t> by_gfn;  // base gfn -> slot id; ranges are disjoint
+    // The slot containing gfn, if any: O(log n).
+    const Slot* find_gfn(uint64_t gfn) const;
+    // Another slot (not `except_id`) overlapping [gfn, end): O(log n).
+    const Slot* find_overlap(uint64_t gfn, uint64_t end, std::optional<uint32_t> except_id) const;
+    void insert(const Slot& s);
+    void erase(uint32_t id);
+};
+
+struct VmState {
+    uint64_t type = 0;
+    bool fd_open = true;
+    bool probe = true;  // the harness slot is intact, so the probe vCPU can run
+    std::vector<AddressSpace> address_spaces;
+};
+
+struct Mapping {
+    uint32_t object = 0;
+    uint64_t file_offset = 0;
+    uint64_t size = 0;  // rounded up to pages
+    bool writable = true;
+    bool alive = true;
+};
+
+// A gfn range a punch-hole invalidated: [first, end) in address space as_id.
+struct InvalidatedRange {
+    uint32_t as_id;
+    uint64_t first_gfn;
+    uint64_t end_gfn;
+    friend bool operator==(const InvalidatedRange&, const InvalidatedRange&) = default;
+    friend auto operator<=>(const InvalidatedRange&, const InvalidatedRange&) = default;
+};
+
+class World : public Executor {
+public:
+    explicit World(Profile profile);
+
+    Outcome apply(const Op& op) override { return step(op).outcome; }
+    Decision step(const Op& op);
+    std::vector<Observation> observe(const std::vector<ObservationRequest>& requests) override;
+
+    // The pages a `check` looks at: for every VM with a probe, the first
+    // pages, the last page and both neighbours of each slot of address space
+    // 0; for every live mapping, its first pages and its last page.
+    std::vector<ObservationRequest> observation_plan() const;
+
+    // Violated invariants, in words; empty when all hold.
+    std::vector<std::string> check_invariants() const;
+
+    // Test-only switch for mutation testing: the named rule is disabled (a
+    // rejection never fires, an effect does not happen).
+    void set_mutant(std::optional<RuleId> rule) { mutant_ = rule; }
+
+    const Profile& profile() const { return profile_; }
+    const std::map<uint32_t, VmState>& vms() const { return vms_; }
+    const std::vector<FileObject>& objects() const { return objects_; }
+    // Handle -> object index for guest_memfd and memfd handles.
+    std::optional<uint32_t> object_of(const Handle& h) const;
+    const std::map<uint32_t, Mapping>& mappings() const { return mappings_; }
+    // The gfn ranges invalidated by the last guest_memfd punch-hole.
+    const std::vector<InvalidatedRange>& last_invalidation() const { return last_invalidation_; }
+    // The numeric value of a host address, as the harness lays mappings out.
+    static uint64_t address_value(const HostAddr& a);
+
+    // How often each rule's check was evaluated and did not fire: with the
+    // decisions (Decision::rule) this says whether a rule was exercised
+    // both ways.
+    const std::array<uint64_t, kRuleCount>& rule_passes() const { return passes_; }
+
+private:
+    bool on(RuleId r) const { return mutant_ != r; }
+    // Evaluates one rejection rule: counts a pass when `condition` is false;
+    // a disabled (mutant) rule never fires.
+    bool fires(RuleId r, bool condition) const {
+        if (!condition) ++passes_[static_cast<size_t>(r)];
+        return condition && on(r);
+    }
+    Decision decide(RuleId r) const;                  // the rule's errno, or Ok for success rules
+    Decision decide(RuleId r, Outcome outcome) const;  // an explicit outcome
+
+    Decision create_vm(const CreateVm& op);
+    Decision create_gmem(const CreateGmem& op);
+    Decision create_memfd(const CreateMemfd& op);
+    Decision mmap(const Mmap& op);
+    Decision munmap(const Munmap& op);
+    Decision set_region(const SetRegion& op);
+    Decision fallocate(const Fallocate& op);
+    Decision close(const Close& op);
+    Decision host_access(const HostAddr& addr, uint8_t width, std::optional<uint64_t> write_value);
+    Decision guest_access(const Handle& vm, uint64_t gpa, std::optional<uint64_t> write_value);
+    Decision set_attributes(const SetAttributes& op);
+
+    // Region helpers (model/world_region.cpp).
+    std::optional<Decision> bind_checks(const SetRegion& op, VmState& vm, uint32_t vm_index, bool overlap_part,
+                                        uint32_t& object_out);
+    void unbind(Slot& slot);
+    void release_gmem(uint32_t object);
+    void maybe_release(uint32_t object);
+
+    // Where a guest page's bytes come from.
+    struct GuestTarget {
+        Decision failure;  // set when the access does not reach memory
+        bool ok = false;
+        uint32_t object = 0;
+        uint64_t byte_offset = 0;  // of the accessed page start in the object
+    };
+    GuestTarget resolve_guest(uint32_t vm_index, uint64_t gpa, bool is_write) const;
+    struct HostTarget {
+        Decision failure;
+        bool ok = false;
+        uint32_t object = 0;
+        uint64_t byte_offset = 0;
+    };
+    HostTarget resolve_host(uint64_t address, bool is_write) const;
+
+    VmState* vm(const Handle& h, uint32_t& index);
+    uint32_t new_object(FileObject::Kind kind, uint64_t size);
+
+    Profile profile_;
+    std::optional<RuleId> mutant_;
+    std::map<uint32_t, VmState> vms_;             // by handle index, successful creations only
+    std::map<Handle, uint32_t> file_handles_;     // g/f handle -> object index
+    std::vector<FileObject> objects_;
+    std::map<uint32_t, Mapping> mappings_;        // by mapping handle index, successful ones only
+    std::vector<InvalidatedRange> last_invalidation_;
+    mutable std::array<uint64_t, kRuleCount> passes_{};
+};
+
+}  // namespace slotcheck

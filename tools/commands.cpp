@@ -1,0 +1,28 @@
+#include "tools/commands.h"
+
+#ifdef SLOTCHECK_WITH_Z3
+#include "model/smt/prove_command.h"
+#endif
+
+namespace slotcheck::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"replay", "replay sequence files against the model and /dev/kvm", replay_main},
+        {"probe", "print the kernel, its capabilities and the chosen profile", probe_main},
+        {"rules", "list the model's rules with their errno and kernel source", rules_main},
+#ifdef SLOTCHECK_WITH_Z3
+        {"prove", "prove design properties or print counterexamples (Z3)", slotcheck::smt::prove_main},
+#endif
+    };
+    return table;
+}
+
+void print_usage(std::ostream& out) {
+    out << "usage: slotcheck COMMAND [options]\n\ncommands:\n";
+    for (const auto& c : commands()) out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
+    out << "\nexit codes: 0 agree, 1 divergence, 2 bad input, 3 environment missing, 4 unknown\n"
+           "'slotcheck COMMAND --help' describes each command.\n";
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,20 @@
+// slotcheck: the command-line driver. Each subcommand lives in its own file
+// (tools/*_command.cpp); this file only dispatches.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "tools/commands.h"
+
+int main(int argc, char** argv) {
+    using namespace slotcheck::cli;
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+        print_usage(std::cout);
+        return argc < 2 ? kExitBadInput : kExitOk;
+    }
+    std::string cmd = argv[1];
+    for (const auto& c : commands())
+        if (cmd == c.name) return c.run(argc - 1, argv + 1);
+    std::cerr << "slotcheck: unknown command '" << cmd << "' (slotcheck --help lists them)\n";
+    return kExitBadInput;
+}

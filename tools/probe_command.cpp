@@ -1,0 +1,77 @@
+// slotcheck probe: what kernel this is, what it can do, and which profile
+// (with which variants) the model will use for it.
+#include <cstring>
+#include <iostream>
+
+#include "harness/kernel_facts.h"
+#include "model/text_scan.h"
+#include "tools/commands.h"
+#include "tools/profile_options.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+void print_variants(std::ostream& out) {
+    for (const auto& v : variant_table()) out << "  " << v.name << "\n      " << v.description << "\n";
+}
+
+void print_profile(std::ostream& out, const Profile& p) {
+    out << "profile " << p.name << ": " << p.description << "\n";
+    out << "  nr_memslots " << p.nr_memslots << ", address spaces " << p.nr_address_spaces << ", vm types "
+        << hex(p.vm_types) << ", max gfn " << hex(p.max_gfn) << ", TASK_SIZE_MAX " << hex(p.task_size_max)
+        << ", readonly memory " << (p.readonly_mem ? "yes" : "no") << "\n";
+    auto diffs = p.differences_from_upstream();
+    out << "  variants that differ from upstream:" << (diffs.empty() ? " none" : "") << "\n";
+    for (const auto& d : diffs) out << "    " << d << "\n";
+}
+
+}  // namespace
+
+int probe_main(int argc, char** argv) {
+    ProfileChoice choice;
+    for (int i = 1; i < argc; ++i) {
+        std::string error;
+        if (take_profile_option(argc, argv, i, choice, error)) {
+            if (!error.empty()) {
+                std::cerr << "slotcheck probe: " << error << "\n";
+                return kExitBadInput;
+            }
+            continue;
+        }
+        if (!std::strcmp(argv[i], "--variants")) {
+            print_variants(std::cout);
+            return kExitOk;
+        }
+        std::cerr << "usage: slotcheck probe [--profile NAME] [--variant NAME=on|off] [--variants]\n";
+        return std::strcmp(argv[i], "--help") ? kExitBadInput : kExitOk;
+    }
+    std::string why;
+    bool have_kvm = kvm_available(why);
+    KernelFacts f = gather_kernel_facts();
+    std::cout << "kernel " << f.release << " (" << f.major << "." << f.minor << "." << f.patch << ")\n";
+    if (!have_kvm) {
+        std::cout << "/dev/kvm: unavailable: " << why << "\n";
+    } else {
+        std::cout << "kvm module " << (f.kvm_module.empty() ? "?" : f.kvm_module) << ", tdp "
+                  << (f.tdp_enabled ? "on" : "off") << ", MAXPHYADDR " << f.phys_addr_bits << ", 5-level paging "
+                  << (f.five_level_paging ? "yes" : "no") << "\n";
+        std::cout << "capabilities: USER_MEMORY2 " << f.cap_user_memory2 << ", GUEST_MEMFD(vm) " << f.cap_guest_memfd_vm
+                  << ", GUEST_MEMFD_FLAGS " << f.cap_guest_memfd_flags << ", MEMORY_ATTRIBUTES "
+                  << f.cap_memory_attributes << ", VM_TYPES " << f.cap_vm_types << ", NR_MEMSLOTS "
+                  << f.cap_nr_memslots << ", MULTI_ADDRESS_SPACE " << f.cap_multi_address_space << ", READONLY_MEM "
+                  << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
+                  << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
+                  << "\n";
+    }
+    std::string error;
+    auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
+    if (!profile) {
+        std::cerr << "slotcheck probe: " << error << "\n";
+        return kExitBadInput;
+    }
+    print_profile(std::cout, *profile);
+    return have_kvm || choice.name ? kExitOk : kExitNoEnvironment;
+}
+
+}  // namespace slotcheck::cli

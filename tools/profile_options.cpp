@@ -1,0 +1,52 @@
+#include "tools/profile_options.h"
+
+namespace slotcheck::cli {
+
+bool take_profile_option(int argc, char** argv, int& i, ProfileChoice& choice, std::string& error) {
+    std::string arg = argv[i];
+    if (arg != "--profile" && arg != "--variant") return false;
+    if (i + 1 >= argc) {
+        error = arg + " needs a value";
+        return true;
+    }
+    std::string value = argv[++i];
+    if (arg == "--profile") {
+        choice.name = value;
+        return true;
+    }
+    auto eq = value.find('=');
+    std::string name = value.substr(0, eq), state = eq == std::string::npos ? "" : value.substr(eq + 1);
+    bool known = false;
+    for (const auto& v : variant_table()) known = known || name == v.name;
+    if (!known || (state != "on" && state != "off")) {
+        error = "--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'";
+        return true;
+    }
+    choice.variant_overrides.push_back({name, state == "on"});
+    return true;
+}
+
+std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error) {
+    Profile p;
+    if (choice.name) {
+        auto named = named_profile(*choice.name);
+        if (!named) {
+            error = "unknown profile '" + *choice.name + "' (known:";
+            for (const auto& n : profile_names()) error += " " + n;
+            error += ")";
+            return std::nullopt;
+        }
+        p = *named;
+    } else if (facts) {
+        p = profile_for_kernel(*facts);
+    } else {
+        p = upstream_profile();
+    }
+    for (const auto& [name, on] : choice.variant_overrides)
+        for (const auto& v : variant_table())
+            if (name == v.name) p.*(v.field) = on;
+    if (!choice.variant_overrides.empty()) p.name += "+overrides";
+    return p;
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,184 @@
+// slotcheck replay: run sequence files against the model and /dev/kvm in
+// lock step and report where they differ.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "harness/isolation.h"
+#include "harness/kernel_facts.h"
+#include "harness/kvm_backend.h"
+#include "model/differ.h"
+#include "model/text_scan.h"
+#include "tools/commands.h"
+#include "tools/profile_options.h"
+#include "tools/replay_result.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: slotcheck replay [options] PATH...\n"
+    "  PATH is a sequence file or a directory (every *.seq below it).\n"
+    "  --model-only         replay against the model alone (no /dev/kvm)\n"
+    "  --profile NAME       force a profile (upstream, linux-6.12, linux-6.18, linux-7.2, linux-7.3)\n"
+    "  --variant NAME=on|off  override one profile variant\n"
+    "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
+    "  --trace              print every step with both outcomes\n"
+    "  --timeout-ms N       wall-clock limit per sequence (default 60000)\n"
+    "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+
+std::vector<std::string> collect_files(const std::vector<std::string>& paths, std::string& error) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+                 it.increment(ec))
+                if (it->is_regular_file() && it->path().extension() == ".seq") found.push_back(it->path().string());
+            std::sort(found.begin(), found.end());
+            if (found.empty()) {
+                error = p + ": no *.seq files in this directory";
+                return {};
+            }
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::is_regular_file(p, ec)) {
+            files.push_back(p);
+        } else {
+            error = p + ": no such file or directory";
+            return {};
+        }
+    }
+    return files;
+}
+
+}  // namespace
+
+int replay_main(int argc, char** argv) {
+    ProfileChoice choice;
+    bool model_only = false, trace = false;
+    std::optional<std::string> json_path;
+    long timeout_ms = 60000;
+    std::vector<std::string> paths;
+    for (int i = 1; i < argc; ++i) {
+        std::string error;
+        if (take_profile_option(argc, argv, i, choice, error)) {
+            if (!error.empty()) {
+                std::cerr << "slotcheck replay: " << error << "\n";
+                return kExitBadInput;
+            }
+            continue;
+        }
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--model-only") {
+            model_only = true;
+        } else if (a == "--trace") {
+            trace = true;
+        } else if (a == "--json" && i + 1 < argc) {
+            json_path = argv[++i];
+        } else if (a == "--timeout-ms" && i + 1 < argc) {
+            auto v = parse_u64(argv[++i]);
+            if (!v || *v == 0 || *v > 3600000) {
+                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got '" << argv[i] << "'\n";
+                return kExitBadInput;
+            }
+            timeout_ms = static_cast<long>(*v);
+        } else if (!a.empty() && a[0] == '-') {
+            std::cerr << "slotcheck replay: unknown option '" << a << "'\n" << kUsage;
+            return kExitBadInput;
+        } else {
+            paths.push_back(a);
+        }
+    }
+    if (paths.empty()) {
+        std::cerr << kUsage;
+        return kExitBadInput;
+    }
+    std::string error;
+    auto files = collect_files(paths, error);
+    if (files.empty()) {
+        std::cerr << "slotcheck replay: " << error << "\n";
+        return kExitBadInput;
+    }
+    // Parse everything first: a typo in the last file should not cost a
+    // long kernel run.
+    std::vector<Sequence> sequences;
+    for (const auto& f : files) {
+        auto parsed = parse_file(f);
+        if (parsed.error) {
+            std::cerr << "slotcheck replay: " << parsed.error->to_string() << "\n";
+            return kExitBadInput;
+        }
+        sequences.push_back(std::move(*parsed.sequence));
+    }
+    KernelFacts facts;
+    if (!model_only) {
+        std::string why;
+        if (!kvm_available(why)) {
+            std::cerr << "slotcheck replay: /dev/kvm unavailable: " << why
+                      << " (--model-only replays against the model alone)\n";
+            return kExitNoEnvironment;
+        }
+        facts = gather_kernel_facts();
+    }
+    auto profile = resolve_profile(choice, model_only ? nullptr : &facts, error);
+    if (!profile) {
+        std::cerr << "slotcheck replay: " << error << "\n";
+        return kExitBadInput;
+    }
+
+    std::vector<FileResult> results;
+    ReplayOptions options;
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (model_only) {
+            results.push_back(from_report(files[i], replay(sequences[i], *profile, nullptr, options), trace));
+            continue;
+        }
+        // Each sequence runs in a child with a fresh backend: a kernel or
+        // harness crash costs this file only.
+        auto isolated = run_isolated(
+            [&]() {
+                KvmBackend backend;
+                return serialize(from_report(files[i], replay(sequences[i], *profile, &backend, options), trace));
+            },
+            std::chrono::milliseconds(timeout_ms));
+        std::optional<FileResult> r;
+        if (isolated.status == IsolatedResult::Status::Ok) r = deserialize(isolated.output);
+        if (!r) {
+            FileResult failed;
+            failed.verdict = isolated.status == IsolatedResult::Status::TimedOut ? "timeout" : "crashed";
+            FileResult::Finding f;
+            f.kind = failed.verdict;
+            f.summary = "the replay child " + isolated.describe();
+            failed.findings.push_back(f);
+            r = failed;
+        }
+        r->file = files[i];
+        results.push_back(*r);
+    }
+    if (json_path && *json_path == "-") {
+        print_json(std::cout, results, profile->name, !model_only);
+    } else {
+        print_table(std::cout, results, profile->name, !model_only);
+        if (json_path) {
+            std::ofstream out(*json_path);
+            if (!out) {
+                std::cerr << "slotcheck replay: cannot write " << *json_path << "\n";
+                return kExitBadInput;
+            }
+            print_json(out, results, profile->name, !model_only);
+        }
+    }
+    bool any = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return r.diverged(); });
+    return any ? kExitDivergence : kExitOk;
+}
+
+}  // namespace slotcheck::cli

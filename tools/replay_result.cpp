@@ -1,0 +1,163 @@
+#include "tools/replay_result.h"
+
+#include <sstream>
+
+#include "model/text_scan.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+std::string field(const std::string& s) {
+    std::string out;
+    for (char c : s) out += (c == '\t' || c == '\n') ? ' ' : c;
+    return out;
+}
+
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> parts;
+    std::string cur;
+    for (char c : line) {
+        if (c == '\t') {
+            parts.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    parts.push_back(cur);
+    return parts;
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+        else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else out += static_cast<char>(c);
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace) {
+    FileResult r;
+    r.file = file;
+    r.verdict = report.agreed() ? "agree" : "diverge";
+    r.steps = report.steps.size();
+    r.observations = report.observations_compared;
+    for (const auto& d : report.divergences) {
+        FileResult::Finding f;
+        f.kind = divergence_kind_name(d.kind);
+        f.op = d.op_text;
+        f.step = d.step;
+        f.line = d.line;
+        f.rule = d.rule == RuleId::Count ? "" : rule(d.rule).name;
+        f.summary = d.summary();
+        if (d.kind == Divergence::Kind::Outcome || d.kind == Divergence::Kind::Expectation) {
+            f.model = to_string(d.model);
+            f.other = to_string(d.other);
+        }
+        r.findings.push_back(f);
+    }
+    if (with_trace) {
+        for (const auto& s : report.steps) {
+            std::ostringstream o;
+            o << "step " << s.index + 1 << ": " << print_op(s.op) << "  model " << to_string(s.model);
+            if (s.rule != RuleId::Count) o << " [" << rule(s.rule).name << "]";
+            if (s.kernel) o << "  kernel " << (std::holds_alternative<Check>(s.op) ? (s.kernel->kind == Outcome::Kind::Ok ? "same view" : "view differs") : to_string(*s.kernel));
+            if (s.expected) o << "  expected " << to_string(*s.expected);
+            r.trace.push_back(o.str());
+        }
+    }
+    return r;
+}
+
+std::string serialize(const FileResult& r) {
+    std::ostringstream o;
+    o << "verdict\t" << field(r.verdict) << "\nsteps\t" << r.steps << "\nobservations\t" << r.observations << "\n";
+    for (const auto& f : r.findings)
+        o << "finding\t" << field(f.kind) << "\t" << f.step << "\t" << f.line << "\t" << field(f.op) << "\t"
+          << field(f.model) << "\t" << field(f.rule) << "\t" << field(f.other) << "\t" << field(f.summary) << "\n";
+    for (const auto& t : r.trace) o << "trace\t" << field(t) << "\n";
+    return o.str();
+}
+
+std::optional<FileResult> deserialize(const std::string& text) {
+    FileResult r;
+    std::istringstream in(text);
+    std::string line;
+    bool saw_verdict = false;
+    while (std::getline(in, line)) {
+        auto p = split_tabs(line);
+        if (p[0] == "verdict" && p.size() == 2) {
+            r.verdict = p[1];
+            saw_verdict = true;
+        } else if (p[0] == "steps" && p.size() == 2) {
+            r.steps = parse_u64(p[1]).value_or(0);
+        } else if (p[0] == "observations" && p.size() == 2) {
+            r.observations = parse_u64(p[1]).value_or(0);
+        } else if (p[0] == "finding" && p.size() == 9) {
+            FileResult::Finding f;
+            f.kind = p[1];
+            f.step = parse_u64(p[2]).value_or(0);
+            f.line = static_cast<int>(parse_u64(p[3]).value_or(0));
+            f.op = p[4];
+            f.model = p[5];
+            f.rule = p[6];
+            f.other = p[7];
+            f.summary = p[8];
+            r.findings.push_back(f);
+        } else if (p[0] == "trace" && p.size() == 2) {
+            r.trace.push_back(p[1]);
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (!saw_verdict) return std::nullopt;
+    return r;
+}
+
+void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
+                 bool kernel) {
+    size_t agree = 0;
+    size_t width = 4;
+    for (const auto& r : results) width = std::max(width, r.file.size());
+    out << "profile " << profile_name << (kernel ? ", model vs /dev/kvm" : ", model only") << "\n";
+    out << "file" << std::string(width - 4 + 2, ' ') << "steps  verdict\n";
+    for (const auto& r : results) {
+        std::string steps = std::to_string(r.steps);
+        out << r.file << std::string(width - r.file.size() + 2, ' ') << std::string(5 - std::min<size_t>(5, steps.size()), ' ')
+            << steps << "  " << r.verdict << "\n";
+        for (const auto& f : r.findings) out << "    " << f.kind << ": " << f.summary << "\n";
+        for (const auto& t : r.trace) out << "    " << t << "\n";
+        if (!r.diverged()) ++agree;
+    }
+    out << agree << " passed, " << results.size() - agree << " failed\n";
+}
+
+void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
+                bool kernel) {
+    out << "{\"profile\":" << json_string(profile_name) << ",\"kernel\":" << (kernel ? "true" : "false")
+        << ",\"files\":[";
+    for (size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        out << (i ? "," : "") << "{\"file\":" << json_string(r.file) << ",\"verdict\":" << json_string(r.verdict)
+            << ",\"steps\":" << r.steps << ",\"observations\":" << r.observations << ",\"findings\":[";
+        for (size_t k = 0; k < r.findings.size(); ++k) {
+            const auto& f = r.findings[k];
+            out << (k ? "," : "") << "{\"kind\":" << json_string(f.kind) << ",\"step\":" << f.step + 1
+                << ",\"line\":" << f.line << ",\"op\":" << json_string(f.op) << ",\"model\":" << json_string(f.model)
+                << ",\"rule\":" << json_string(f.rule) << ",\"other\":" << json_string(f.other)
+                << ",\"summary\":" << json_string(f.summary) << "}";
+        }
+        out << "]}";
+    }
+    out << "]}\n";
+}
+
+}  // namespace slotcheck::cli
