@@ -16,12 +16,14 @@ constexpr uint64_t kPml4Entries = kGuestAccessLimit >> 39;  // 256
 
 }  // namespace
 
-GuestPageTables::GuestPageTables(uint8_t* harness, bool one_gib_pages, uint64_t pool_limit)
+GuestPageTables::GuestPageTables(uint8_t* harness, bool one_gib_pages, uint64_t limit,
+                                 uint64_t pool_limit)
     : mem_(harness),
       one_gib_(one_gib_pages),
       pool_pages_(pool_limit == 0 || pool_limit > probe_layout::kTablePoolPages
                       ? probe_layout::kTablePoolPages
-                      : (pool_limit < 6 ? 6 : pool_limit)) {  // harness region + one entry
+                      : (pool_limit < 6 ? 6 : pool_limit)),  // harness region + one entry
+      limit_(limit > kGuestAccessLimit ? kGuestAccessLimit : limit) {
     using namespace probe_layout;
     static_assert(kTablePoolPages >= kPml4Entries + 1, "pool must hold the 1 GiB tables");
     if (one_gib_) {
@@ -30,7 +32,10 @@ GuestPageTables::GuestPageTables(uint8_t* harness, bool one_gib_pages, uint64_t 
             uint64_t pdpt_off = kTablePoolOffset + i * kPageSize;
             pml4[i] = (kHarnessGpa + pdpt_off) | kTableFlags;
             uint64_t* pdpt = table(pdpt_off);
-            for (uint64_t j = 0; j < 512; ++j) pdpt[j] = ((i * 512 + j) * kGiB) | kLeafFlags;
+            for (uint64_t j = 0; j < 512; ++j) {
+                uint64_t base = (i * 512 + j) * kGiB;
+                pdpt[j] = base < limit_ ? (base | kLeafFlags) : 0;
+            }
         }
         return;
     }
@@ -81,9 +86,9 @@ void GuestPageTables::reset() {
 }
 
 bool GuestPageTables::try_map(uint64_t va, uint64_t len) {
-    if (one_gib_ || len == 0 || va >= kGuestAccessLimit) return true;
+    if (one_gib_ || len == 0 || va >= limit_) return true;
     uint64_t last = va + len - 1;
-    if (last < va || last >= kGuestAccessLimit) last = kGuestAccessLimit - 1;
+    if (last < va || last >= limit_) last = limit_ - 1;
     for (uint64_t gib = va / kGiB; gib <= last / kGiB; ++gib) {
         if (!map_gib_region(gib)) return false;
     }

@@ -1,4 +1,5 @@
-// The probe's page tables: guest virtual = guest physical for [0, 2^47),
+// The probe's page tables: guest virtual = guest physical for [0, limit)
+// (limit = min(2^47, 2^MAXPHYADDR)),
 // user-accessible and writable everywhere, held in the harness slot.
 //
 // Preferred form (CPUID pdpe1gb, which qemu -cpu max and current hardware
@@ -29,7 +30,10 @@ public:
     // `harness` is the host view of the harness slot (kHarnessSize bytes).
     // `pool_limit` caps the table pages of the 2 MiB form (0: all of them);
     // tests use a tiny pool to exercise reset().
-    GuestPageTables(uint8_t* harness, bool one_gib_pages, uint64_t pool_limit = 0);
+    // Only gpas below `limit` (the guest's 2^MAXPHYADDR, at most 2^47) are
+    // mapped: an entry pointing higher would have reserved bits set.
+    GuestPageTables(uint8_t* harness, bool one_gib_pages, uint64_t limit,
+                    uint64_t pool_limit = 0);
 
     // gpa of the PML4 to load into CR3.
     uint64_t cr3() const;
@@ -52,6 +56,7 @@ private:
     int root_ = 0;  // index into probe_layout::kPml4Offset
     uint64_t pool_used_ = 0;
     uint64_t pool_pages_;
+    uint64_t limit_;
 };
 
 }  // namespace slotcheck

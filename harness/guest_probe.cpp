@@ -67,15 +67,32 @@ bool supported_cpuid(int kvm_fd, CpuidBuffer& buf, std::string& error) {
     return false;
 }
 
-bool has_pdpe1gb(CpuidBuffer& cpuid) {
+const struct kvm_cpuid_entry2* find_leaf(CpuidBuffer& cpuid, uint32_t function) {
     for (uint32_t i = 0; i < cpuid.get()->nent; ++i) {
-        const auto& e = cpuid.entries()[i];
-        if (e.function == 0x80000001) return (e.edx >> 26) & 1;
+        if (cpuid.entries()[i].function == function) return &cpuid.entries()[i];
     }
-    return false;
+    return nullptr;
+}
+
+bool has_pdpe1gb(CpuidBuffer& cpuid) {
+    const auto* e = find_leaf(cpuid, 0x80000001);
+    return e != nullptr && ((e->edx >> 26) & 1);
+}
+
+// MAXPHYADDR; 36 is the architectural default without leaf 0x80000008.
+unsigned phys_bits(CpuidBuffer& cpuid) {
+    const auto* e = find_leaf(cpuid, 0x80000008);
+    unsigned bits = e != nullptr ? (e->eax & 0xff) : 36;
+    return bits < 32 ? 36 : (bits > 52 ? 52 : bits);
 }
 
 }  // namespace
+
+unsigned supported_guest_phys_bits(int kvm_fd) {
+    CpuidBuffer cpuid;
+    std::string error;
+    return supported_cpuid(kvm_fd, cpuid, error) ? phys_bits(cpuid) : 36;
+}
 
 std::unique_ptr<GuestProbe> GuestProbe::create(int kvm_fd, int vm_fd, const ProbeOptions& options,
                                                std::string& error) {
@@ -147,8 +164,9 @@ bool GuestProbe::setup(int kvm_fd, int vm_fd, std::string& error) {
         error = errno_text("KVM_SET_CPUID2", errno);
         return false;
     }
+    guest_phys_bits_ = phys_bits(cpuid);
     bool one_gib = has_pdpe1gb(cpuid) && !options_.force_2m_pages;
-    tables_ = std::make_unique<GuestPageTables>(memory_.bytes(), one_gib,
+    tables_ = std::make_unique<GuestPageTables>(memory_.bytes(), one_gib, access_limit(),
                                                 options_.table_pool_limit);
 
     if (!enter_long_mode(error)) return false;
@@ -206,6 +224,13 @@ void GuestProbe::restart_after(uint64_t index) {
     run_->immediate_exit = 1;
     ioctl(vcpu_.get(), KVM_RUN, 0);
     run_->immediate_exit = 0;
+    // Drop any event KVM still means to deliver: an exception whose
+    // delivery failed (KVM_EXIT_INTERNAL_ERROR, suberror 3) stays injected
+    // and would be delivered again at every entry, hanging every later run.
+    struct kvm_vcpu_events events {};
+    ioctl(vcpu_.get(), KVM_SET_VCPU_EVENTS, &events);
+    struct kvm_mp_state mp {KVM_MP_STATE_RUNNABLE};
+    ioctl(vcpu_.get(), KVM_SET_MP_STATE, &mp);
     // Full state: an exit such as SHUTDOWN leaves the vCPU reset to real
     // mode (SVM reinitialises the VMCB), so sregs are loaded again too.
     ioctl(vcpu_.get(), KVM_SET_SREGS, &sregs_);
@@ -213,9 +238,13 @@ void GuestProbe::restart_after(uint64_t index) {
     set_entry_registers(index);
 }
 
-bool GuestProbe::accessible(uint64_t gpa, uint64_t len) {
+uint64_t GuestProbe::access_limit() const {
+    return guest_phys_bits_ >= 47 ? kGuestAccessLimit : (1ull << guest_phys_bits_);
+}
+
+bool GuestProbe::accessible(uint64_t gpa, uint64_t len) const {
     uint64_t end = gpa + len;
-    if (end < gpa || end > kGuestAccessLimit) return false;
+    if (end < gpa || end > access_limit()) return false;
     return end <= kHarnessGpa || gpa >= kHarnessGpa + kHarnessSize;
 }
 

@@ -8,7 +8,9 @@
 // every backend; kernel-notes.md). Then run_batch() executes accesses
 // (8-byte reads and writes, page digests) and reports one Outcome per access.
 //
-// Per access, the outcomes are: read_value (read: the value; digest: the
+// Accesses the probe cannot make (at or above access_limit(), or inside
+// the harness slot) are no_probe() without running. Per access, the
+// outcomes are: read_value (read: the value; digest: the
 // page_digest), ok (write), mmio (no memslot: reads are answered with
 // kMmioFiller and the run continues), memory_fault / run_error (KVM_RUN
 // failed), run_error(0, reason) for any other exit, timeout (the run hit
@@ -61,11 +63,16 @@ struct ProbeStats {
     uint64_t mmio_exits = 0;
 };
 
+// The guest MAXPHYADDR that KVM_GET_SUPPORTED_CPUID offers (36 when it
+// says nothing): the probe touches only gpas below 2^bits, because an access
+// at or above it wedges the vCPU (docs/harness.md).
+unsigned supported_guest_phys_bits(int kvm_fd);
+
 class GuestProbe {
 public:
-    // Sets the probe up on `vm_fd` (which stays owned by the caller and must
-    // outlive nothing: the probe holds its own vCPU fd). nullptr with `error`
-    // naming the failing step and errno.
+    // Sets the probe up on `vm_fd`, which stays owned by the caller (the
+    // probe holds its own vCPU fd, so it may outlive the VM fd). nullptr
+    // with `error` naming the failing step and errno.
     static std::unique_ptr<GuestProbe> create(int kvm_fd, int vm_fd, const ProbeOptions& options,
                                               std::string& error);
     ~GuestProbe();
@@ -81,9 +88,18 @@ public:
     void harness_slot_changed() { intact_ = false; }
     bool intact() const { return intact_; }
 
+    // The vCPU's MAXPHYADDR (CPUID 0x80000008 EAX[7:0] as set from
+    // KVM_GET_SUPPORTED_CPUID; 40 under qemu -cpu max). A guest cannot
+    // address physical memory at or above 2^bits: a page-table entry
+    // pointing there has reserved bits set, and the access ends in a #PF
+    // the probe cannot deliver (KVM_EXIT_INTERNAL_ERROR, suberror 3, seen on
+    // 7.3). So the probe maps and touches only gpas below access_limit().
+    unsigned guest_phys_bits() const { return guest_phys_bits_; }
+    uint64_t access_limit() const;
+
     // True when `gpa .. gpa+len` is something the probe can touch: below
-    // kGuestAccessLimit and outside the harness slot.
-    static bool accessible(uint64_t gpa, uint64_t len);
+    // access_limit() and outside the harness slot.
+    bool accessible(uint64_t gpa, uint64_t len) const;
 
     // One outcome per access, in order. Accesses that are not accessible()
     // get no_probe() without running.
@@ -118,6 +134,7 @@ private:
     // batch by itself, so no KVM_SET_REGS is needed.
     bool at_batch_start_ = false;
     uint32_t harness_slot_ = 0;
+    unsigned guest_phys_bits_ = 36;
     bool intact_ = true;
     ProbeStats stats_;
 };

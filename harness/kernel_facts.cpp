@@ -1,5 +1,7 @@
 #include "harness/kernel_facts.h"
 
+#include "harness/guest_probe.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -116,6 +118,7 @@ KernelFacts gather_kernel_facts() {
     // VM, because that is where the answers can differ (KVM_CAP_GUEST_MEMFD is
     // 1 on /dev/kvm but 0 on a default VM of 6.12).
     f.cap_vm_types = check_extension(kvm.get(), uapi::kScCapVmTypes);
+    f.guest_phys_addr_bits = static_cast<int>(supported_guest_phys_bits(kvm.get()));
     UniqueFd vm(ioctl(kvm.get(), KVM_CREATE_VM, uapi::kScX86DefaultVm));
     int q = vm ? vm.get() : kvm.get();
     f.cap_user_memory2 = check_extension(q, uapi::kScCapUserMemory2);

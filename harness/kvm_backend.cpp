@@ -148,7 +148,7 @@ Outcome KvmBackend::run(const Mmap& op) {
     }
     void* want = reinterpret_cast<void*>(mapping_address(op.mapping.index));
     Mapping m = Mapping::map(want, op.size, prot, flags, fd,
-                             op.source == Mmap::Source::Anonymous ? 0 : static_cast<off_t>(op.offset));
+                             static_cast<off_t>(op.offset));  // as given, even for anonymous memory
     if (!m) return Outcome::error(errno);
     if (m.get() != want) return Outcome::error(EEXIST);  // pre-4.17 kernels treat it as a hint
     retire_into(mappings_, op.mapping.index, retired_mappings_);

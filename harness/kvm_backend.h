@@ -8,7 +8,7 @@
 // mapping, for its arena address with nothing mapped), so every op has a
 // defined kernel answer and nothing here can crash on any op values.
 //
-// Conventions the model must share (docs/harness.md):
+// Conventions the model must share (the lead records them in docs/):
 // * Close of a handle without an open fd (closed, never created, mapping):
 //   EBADF, without calling close(2) on a number that may be reused.
 // * Close of a VM also releases its probe vCPU (the VM fd is then the
@@ -35,8 +35,13 @@
 
 namespace slotcheck {
 
+// Create it in the process that runs the sequence (the isolated child, not
+// before fork): KVM refuses VM and vCPU ioctls (EIO) from a process whose
+// mm is not the VM creator's.
 class KvmBackend : public Executor {
 public:
+    // Opens /dev/kvm and caps the soft RLIMIT_NOFILE at kNeverOpenFd, so
+    // that FdRef::NeverOpen can never be an open fd in this process.
     explicit KvmBackend(ProbeOptions probe_options = {});
     ~KvmBackend() override;
 

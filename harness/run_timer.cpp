@@ -33,21 +33,27 @@ void install_handler_once() {
 }
 
 // One timer per thread, created on first use and deleted when the thread
-// ends; it always targets the thread that created it.
+// ends; it always targets the thread that created it. POSIX timers are not
+// inherited by fork(), so a child (harness/isolation.h) that inherited this
+// thread_local creates its own instead of arming a timer it does not have.
 struct ThreadTimer {
     timer_t id{};
     bool ok = false;
-    ThreadTimer() {
+    pid_t owner = 0;
+    ThreadTimer() { create(); }
+    ~ThreadTimer() {
+        if (ok && owner == getpid()) timer_delete(id);
+    }
+    void create() {
         struct sigevent sev {};
         sev.sigev_notify = SIGEV_THREAD_ID;
         sev.sigev_signo = timer_signal();
         sev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
         ok = timer_create(CLOCK_MONOTONIC, &sev, &id) == 0;
-    }
-    ~ThreadTimer() {
-        if (ok) timer_delete(id);
+        owner = getpid();
     }
     void set(std::chrono::microseconds d) {
+        if (owner != getpid()) create();
         if (!ok) return;
         struct itimerspec its {};
         its.it_value.tv_sec = d.count() / 1000000;

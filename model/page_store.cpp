@@ -20,14 +20,11 @@ void PageStore::write(uint64_t byte_offset, uint8_t width, uint64_t value) {
 
 void PageStore::zero_bytes(uint64_t begin, uint64_t end) {
     if (begin >= end) return;
-    // Visit only the pages that exist: a punch of a huge range must not walk
-    // every page index in it.
-    for (auto it = pages_.begin(); it != pages_.end();) {
+    // Visit only the existing pages in the range: a punch of a huge range
+    // must not walk every page index in it.
+    for (auto it = pages_.lower_bound(begin / kPageSize); it != pages_.end();) {
         uint64_t page_begin = it->first * kPageSize, page_end = page_begin + kPageSize;
-        if (page_end <= begin || page_begin >= end) {
-            ++it;
-            continue;
-        }
+        if (page_begin >= end) break;
         if (begin <= page_begin && end >= page_end) {
             it = pages_.erase(it);
             continue;

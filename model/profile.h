@@ -32,6 +32,7 @@ struct KernelFacts {
     bool has_set_memory_attributes_ioctl = false;  // ENOTTY or not
     bool tdp_enabled = false;        // npt/ept in use: the max gfn follows MAXPHYADDR
     int phys_addr_bits = 52;         // host MAXPHYADDR
+    int guest_phys_addr_bits = 52;   // guest MAXPHYADDR from KVM_GET_SUPPORTED_CPUID
     bool five_level_paging = false;  // TASK_SIZE_MAX is 2^56 - 4096 instead of 2^47 - 4096
     std::string kvm_module;          // kvm_amd, kvm_intel, kvm_pvm
 };
@@ -47,6 +48,10 @@ struct Profile {
     uint64_t max_gfn = (1ull << 40) - 1;   // kvm_mmu_max_gfn()
     uint64_t task_size_max = (1ull << 47) - 4096;
     bool readonly_mem = true;
+    // The probe accesses gpas below this only: 2^47 (its identity map), or
+    // less where the guest MAXPHYADDR is smaller (an access above it wedges
+    // the vCPU). Above it, guest accesses answer noprobe.
+    uint64_t guest_access_limit = 1ull << 47;
 
     // --- variants (each a named difference; see variant_table())
     bool guest_memfd_ioctl = true;           // KVM_CREATE_GUEST_MEMFD exists (6.8+)

@@ -100,7 +100,7 @@ Decision World::create_memfd(const CreateMemfd& op) {
 Decision World::create_gmem(const CreateGmem& op) {
     uint32_t vm_index;
     VmState* v = vm(op.vm, vm_index);
-    if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::FdClosed, !v || !v->fd_open) || !v) return decide(RuleId::FdClosed);
     if (fires(RuleId::GmemCreateUnsupported, !profile_.guest_memfd_ioctl)) return decide(RuleId::GmemCreateUnsupported);
     // kvm_gmem_get_supported_flags(): INIT_SHARED only for VMs without
     // private memory; every VM type slotcheck creates today is the default.
@@ -121,7 +121,7 @@ Decision World::mmap(const Mmap& op) {
     std::optional<uint32_t> obj;
     if (op.source == Mmap::Source::File) {
         obj = object_of(op.file);
-        if (!obj || !objects_[*obj].fd_open) return decide(RuleId::FdClosed);
+        if (fires(RuleId::FdClosed, !obj || !objects_[*obj].fd_open) || !obj) return decide(RuleId::FdClosed);
     }
     if (fires(RuleId::MmapLength, op.size == 0)) return decide(RuleId::MmapLength);
     uint64_t size = (op.size + kPageSize - 1) / kPageSize * kPageSize;
@@ -156,7 +156,7 @@ Decision World::close(const Close& op) {
     if (op.handle.kind == HandleKind::Vm) {
         uint32_t idx;
         VmState* v = vm(op.handle, idx);
-        if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+        if (fires(RuleId::FdClosed, !v || !v->fd_open) || !v) return decide(RuleId::FdClosed);
         // The harness releases the probe vCPU with the VM fd, so no guest
         // access can follow; guest_memfd files keep the VM object alive.
         v->fd_open = false;
@@ -164,7 +164,7 @@ Decision World::close(const Close& op) {
         return decide(RuleId::CloseFd);
     }
     auto obj = object_of(op.handle);
-    if (!obj || !objects_[*obj].fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::FdClosed, !obj || !objects_[*obj].fd_open) || !obj) return decide(RuleId::FdClosed);
     objects_[*obj].fd_open = false;
     maybe_release(*obj);
     return decide(RuleId::CloseFd);
@@ -178,7 +178,7 @@ void World::maybe_release(uint32_t object) {
 Decision World::set_attributes(const SetAttributes& op) {
     uint32_t idx;
     VmState* v = vm(op.vm, idx);
-    if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::FdClosed, !v || !v->fd_open) || !v) return decide(RuleId::FdClosed);
     if (fires(RuleId::AttrsUnsupported, !profile_.memory_attributes_ioctl)) return decide(RuleId::AttrsUnsupported);
     if (fires(RuleId::AttrsFlags, op.flags != 0)) return decide(RuleId::AttrsFlags);
     // kvm_supported_mem_attributes(): PRIVATE only for VMs with private

@@ -46,7 +46,7 @@ public:
     size_t page_count() const { return pages_.size(); }
 
 private:
-    std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
+    std::map<uint64_t, std::unique_ptr<Page>> pages_;  // ordered: punches visit only their range
 };
 
 // A memfd, a guest_memfd, or the shmem object behind an anonymous shared

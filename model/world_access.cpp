@@ -49,7 +49,7 @@ World::HostTarget World::resolve_host(uint64_t address, bool is_write) const {
 World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is_write) const {
     GuestTarget t;
     auto vit = vms_.find(vm_index);
-    if (vit == vms_.end() || !vit->second.probe) {
+    if (vit == vms_.end() || !vit->second.probe || gpa >= profile_.guest_access_limit) {
         t.failure = decide(RuleId::GuestNoProbe, Outcome::no_probe());
         return t;
     }
@@ -145,7 +145,7 @@ std::vector<ObservationRequest> World::observation_plan() const {
         std::set<uint64_t> gfns;
         auto add = [&](uint64_t gfn) {
             uint64_t gpa = gfn << kPageShift;
-            if (gfn >= (kGuestAccessLimit >> kPageShift)) return;
+            if (gfn >= (profile_.guest_access_limit >> kPageShift)) return;
             if (gpa >= kHarnessGpa && gpa < kHarnessGpa + kHarnessSize) return;
             gfns.insert(gfn);
         };

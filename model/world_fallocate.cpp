@@ -33,7 +33,7 @@ bool vfs_mode_ok(uint32_t mode) {
 
 Decision World::fallocate(const Fallocate& op) {
     auto obj = object_of(op.file);
-    if (!obj || !objects_[*obj].fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::FdClosed, !obj || !objects_[*obj].fd_open) || !obj) return decide(RuleId::FdClosed);
     const auto offset = static_cast<int64_t>(op.offset), len = static_cast<int64_t>(op.len);
     if (fires(RuleId::FallocRange, (offset < 0 || len <= 0))) return decide(RuleId::FallocRange);
     if (fires(RuleId::FallocMode, !vfs_mode_ok(op.mode))) return decide(RuleId::FallocMode);
@@ -58,8 +58,13 @@ Decision World::fallocate(const Fallocate& op) {
         //                         base + min(pgoff + npages, end) - pgoff).
         last_invalidation_.clear();
         const uint64_t start_pg = op.offset >> kPageShift, end_pg = end >> kPageShift;
-        for (const auto& [pgoff, b] : f.bindings) {
-            if (pgoff >= end_pg || pgoff + b.npages <= start_pg) continue;
+        // Bindings are disjoint and keyed by first page: start at the one
+        // that may straddle start_pg and stop at end_pg.
+        auto first = f.bindings.upper_bound(start_pg);
+        if (first != f.bindings.begin()) --first;
+        for (auto it = first; it != f.bindings.end() && it->first < end_pg; ++it) {
+            const auto& [pgoff, b] = *it;
+            if (pgoff + b.npages <= start_pg) continue;
             const Slot& s = vms_.at(f.vm).address_spaces[b.as_id].by_id.at(b.slot_id);
             last_invalidation_.push_back({b.as_id, s.base_gfn + std::max(pgoff, start_pg) - pgoff,
                                           s.base_gfn + std::min(pgoff + b.npages, end_pg) - pgoff});

@@ -22,7 +22,7 @@ bool access_ok(uint64_t uaddr, uint64_t size, uint64_t task_size_max) {
 Decision World::set_region(const SetRegion& op) {
     uint32_t vm_index;
     VmState* v = vm(op.vm, vm_index);
-    if (!v || !v->fd_open) return decide(RuleId::FdClosed);
+    if (fires(RuleId::FdClosed, !v || !v->fd_open) || !v) return decide(RuleId::FdClosed);
     if (fires(RuleId::RegionV1Flags, op.version == 1 && (op.flags & ~(kMemLogDirtyPages | kMemReadonly))))
         return decide(RuleId::RegionV1Flags);
 
@@ -180,7 +180,13 @@ std::optional<Decision> World::bind_checks(const SetRegion& op, VmState&, uint32
         if (fires(RuleId::BindOtherVm, f.vm != vm_index)) return decide(RuleId::BindOtherVm);
         if (fires(RuleId::BindOffsetNegative, !profile_.gmem_offset_unsigned && static_cast<int64_t>(offset) < 0))
             return decide(RuleId::BindOffsetNegative);
-        if (fires(RuleId::BindRange, offset + op.size > f.size)) return decide(RuleId::BindRange);
+        // offset + size > i_size_read(): in loff_t arithmetic before 7.2
+        // (built with -fno-strict-overflow, so a sum past 2^63 - 1 wraps
+        // negative and passes), in unsigned arithmetic from 7.2.
+        const bool past_end = profile_.gmem_offset_unsigned
+                                  ? offset + op.size > f.size
+                                  : static_cast<int64_t>(offset + op.size) > static_cast<int64_t>(f.size);
+        if (fires(RuleId::BindRange, past_end)) return decide(RuleId::BindRange);
         object_out = *obj;
         return std::nullopt;
     }

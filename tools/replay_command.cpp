@@ -28,6 +28,8 @@ constexpr const char* kUsage =
     "  --variant NAME=on|off  override one profile variant\n"
     "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
     "  --trace              print every step with both outcomes\n"
+    "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
+    "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 60000)\n"
     "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
@@ -61,7 +63,7 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths, st
 
 int replay_main(int argc, char** argv) {
     ProfileChoice choice;
-    bool model_only = false, trace = false;
+    bool model_only = false, trace = false, check_expectations = true;
     std::optional<std::string> json_path;
     long timeout_ms = 60000;
     std::vector<std::string> paths;
@@ -82,6 +84,8 @@ int replay_main(int argc, char** argv) {
             model_only = true;
         } else if (a == "--trace") {
             trace = true;
+        } else if (a == "--ignore-expectations") {
+            check_expectations = false;
         } else if (a == "--json" && i + 1 < argc) {
             json_path = argv[++i];
         } else if (a == "--timeout-ms" && i + 1 < argc) {
@@ -137,6 +141,7 @@ int replay_main(int argc, char** argv) {
 
     std::vector<FileResult> results;
     ReplayOptions options;
+    options.check_expectations = check_expectations;
     for (size_t i = 0; i < files.size(); ++i) {
         if (model_only) {
             results.push_back(from_report(files[i], replay(sequences[i], *profile, nullptr, options), trace));

@@ -1,0 +1,44 @@
+// Design 6, delta-context: per registration the notifier context is
+// base_gfn - pgoff modulo 2^64 (it wraps whenever pgoff > base_gfn, on
+// purpose); the callback computes gfn = offset + context modulo 2^64 for the
+// intersection [max(start, pgoff), min(end, pgoff + npages)). Both modular
+// operations are the design's intent, so they are not no-wrap obligations;
+// invalidation-sound and -precise check that the results are the exact gfns.
+// Registration rejects a file+offset overlap.
+#include "model/smt/designs/binding_math.h"
+
+namespace slotcheck::smt {
+namespace {
+
+class DeltaContext final : public Design {
+public:
+    int number() const override { return 6; }
+    std::string name() const override { return "delta-context"; }
+    std::string summary() const override {
+        return "per-registration context base - pgoff mod 2^64, gfn = offset + context";
+    }
+
+    Expr accepts(const World&, const State& s, const NewSlot& n, Obligations& ob) const override {
+        return !file_range_taken(s, n, ob);
+    }
+
+    std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
+        std::vector<Zap> zaps;
+        for (size_t j = 0; j < s.slots.size(); ++j) {
+            const SlotVars& e = s.slots[j];
+            Expr when = present_and_intersects(e.bound && e.file == p.file, e.pgoff, e.npages, p, ob);
+            Obligations::Path on(ob, when);
+            Expr context = e.base - e.pgoff;  // modulo 2^64 by design
+            Expr first = umax(p.start, e.pgoff);
+            Expr last = umin(p.end, ob.add(e.pgoff, e.npages, "pgoff + npages"));
+            Interval gfns{first + context, last + context};  // modulo 2^64 by design
+            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "notifier (delta)"});
+        }
+        return zaps;
+    }
+};
+
+SLOTCHECK_REGISTER_DESIGN(DeltaContext);
+
+}  // namespace
+}  // namespace slotcheck::smt

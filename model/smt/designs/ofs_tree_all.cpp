@@ -1,0 +1,38 @@
+// Design 2, ofs-tree-all: a per-VM index keyed by file page offset that
+// returns every overlapping entry, of any file. No registration check. A
+// punch zaps, for every entry whose offsets intersect the range, the gfns
+// behind the intersection, whatever the entry's file is.
+#include "model/smt/designs/binding_math.h"
+
+namespace slotcheck::smt {
+namespace {
+
+class OfsTreeAll final : public Design {
+public:
+    int number() const override { return 2; }
+    std::string name() const override { return "ofs-tree-all"; }
+    std::string summary() const override {
+        return "per-VM offset index returning every overlapping entry of any file, no registration check";
+    }
+
+    Expr accepts(const World&, const State&, const NewSlot&, Obligations&) const override {
+        return Expr::boolean(true);
+    }
+
+    std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
+        std::vector<Zap> zaps;
+        for (size_t j = 0; j < s.slots.size(); ++j) {
+            const SlotVars& e = s.slots[j];
+            Expr when = present_and_intersects(e.bound, e.pgoff, e.npages, p, ob);
+            Obligations::Path on(ob, when);
+            zaps.push_back({when, e.as, reverse_math(e.base, e.pgoff, e.npages, p, ob), nullptr,
+                            static_cast<int>(j), "index entry"});
+        }
+        return zaps;
+    }
+};
+
+SLOTCHECK_REGISTER_DESIGN(OfsTreeAll);
+
+}  // namespace
+}  // namespace slotcheck::smt

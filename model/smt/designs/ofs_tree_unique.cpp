@@ -1,0 +1,54 @@
+// Design 1, ofs-tree-unique: one per-VM index keyed by file page offset
+// alone (not by file), which assumes its keys are disjoint, so a lookup of
+// a page yields at most one slot. A registration stores its range over
+// whatever was there (the newest entry owns a page, like xa_store_range);
+// nothing checks file and offset at registration. A punch walks the pages
+// of the range, and for each page zaps the gfn of the slot the index yields,
+// whatever that slot's file is.
+#include "model/smt/designs/binding_math.h"
+
+namespace slotcheck::smt {
+namespace {
+
+class OfsTreeUnique final : public Design {
+public:
+    int number() const override { return 1; }
+    std::string name() const override { return "ofs-tree-unique"; }
+    std::string summary() const override {
+        return "per-VM index keyed by offset alone, one slot per lookup, no registration check";
+    }
+
+    Expr accepts(const World&, const State&, const NewSlot&, Obligations&) const override {
+        return Expr::boolean(true);
+    }
+
+    std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
+        std::vector<Zap> zaps;
+        for (size_t j = 0; j < s.slots.size(); ++j) {
+            const SlotVars& e = s.slots[j];
+            Expr when = present_and_intersects(e.bound, e.pgoff, e.npages, p, ob);
+            Obligations::Path on(ob, when);
+            Interval gfns = reverse_math(e.base, e.pgoff, e.npages, p, ob);
+            // The page behind gfn g is owned by entry j: no newer entry covers it.
+            auto only = [slots = s.slots, j](const Expr& g) {
+                const SlotVars& e = slots[j];
+                Expr page = g - e.base + e.pgoff;
+                std::vector<Expr> newer;
+                for (size_t k = 0; k < slots.size(); ++k) {
+                    if (k == j) continue;
+                    const SlotVars& o = slots[k];
+                    newer.push_back(o.bound && o.pgoff <= page && page < o.pgoff + o.npages &&
+                                    o.stamp > e.stamp);
+                }
+                return !any_of(newer);
+            };
+            zaps.push_back({when, e.as, gfns, only, static_cast<int>(j), "index entry (newest owner)"});
+        }
+        return zaps;
+    }
+};
+
+SLOTCHECK_REGISTER_DESIGN(OfsTreeUnique);
+
+}  // namespace
+}  // namespace slotcheck::smt

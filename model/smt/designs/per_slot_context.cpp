@@ -1,0 +1,40 @@
+// Design 4, per-slot-context: each guest_memfd slot registers a notifier on
+// its file range [pgoff, pgoff + npages) with the slot as context. The file
+// calls the notifiers whose range intersects a punch; the callback reverses
+// the math: gfns [base + max(start, pgoff) - pgoff,
+// base + min(end, pgoff + npages) - pgoff). Registration rejects a file+offset
+// overlap with a live registration.
+#include "model/smt/designs/binding_math.h"
+
+namespace slotcheck::smt {
+namespace {
+
+class PerSlotContext final : public Design {
+public:
+    int number() const override { return 4; }
+    std::string name() const override { return "per-slot-context"; }
+    std::string summary() const override {
+        return "per-slot notifier with the slot as context, reverse math, registration rejects overlap";
+    }
+
+    Expr accepts(const World&, const State& s, const NewSlot& n, Obligations& ob) const override {
+        return !file_range_taken(s, n, ob);
+    }
+
+    std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
+        std::vector<Zap> zaps;
+        for (size_t j = 0; j < s.slots.size(); ++j) {
+            const SlotVars& e = s.slots[j];
+            Expr when = present_and_intersects(e.bound && e.file == p.file, e.pgoff, e.npages, p, ob);
+            Obligations::Path on(ob, when);
+            zaps.push_back({when, e.as, reverse_math(e.base, e.pgoff, e.npages, p, ob), nullptr,
+                            static_cast<int>(j), "notifier of slot"});
+        }
+        return zaps;
+    }
+};
+
+SLOTCHECK_REGISTER_DESIGN(PerSlotContext);
+
+}  // namespace
+}  // namespace slotcheck::smt

@@ -1,0 +1,34 @@
+// slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR] [--json]
+// Prints the design x property matrix, each counterexample as a readable
+// trace, and with --emit writes each counterexample as a sequence file.
+// Exit: 0 every requested cell PROVED, 1 some COUNTEREXAMPLE (and no
+// UNKNOWN), 4 some UNKNOWN, 2 bad usage. N/A cells do not count.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace slotcheck::smt {
+
+struct ProveOptions {
+    std::vector<std::string> designs;     // empty: all
+    std::vector<std::string> properties;  // empty: all
+    int depth = 6;
+    std::optional<std::string> emit_dir;
+    bool json = false;
+    unsigned timeout_ms = 20000;          // per solver query
+};
+
+inline constexpr int kProveAllProved = 0;
+inline constexpr int kProveCounterexample = 1;
+inline constexpr int kProveBadUsage = 2;
+inline constexpr int kProveUnknown = 4;
+
+int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err);
+
+// argv[0] is the command name ("prove").
+int prove_main(int argc, char** argv);
+
+}  // namespace slotcheck::smt
