@@ -1,5 +1,7 @@
 // Handle discipline and the harness's own limits, checked once for parsed and
 // generated sequences alike so that no later layer has to.
+#include <cstdint>
+#include <map>
 #include <set>
 
 #include "model/layout.h"
@@ -11,8 +13,13 @@ namespace slotcheck {
 
 namespace {
 
+// An allocating fallocate larger than this would really allocate memory on
+// the machine running the sequence; such a sequence is refused.
+constexpr uint64_t kMaxAllocation = 1ull << 30;
+
 struct Validator {
     std::set<Handle> created;
+    std::map<Handle, uint64_t> gmem_size;  // creation size of each guest_memfd
     std::string problem;
 
     bool create(const Handle& h) {
@@ -65,7 +72,10 @@ struct Validator {
     }
 
     bool operator()(const CreateVm& x) { return create(x.vm); }
-    bool operator()(const CreateGmem& x) { return use(x.vm) && create(x.gmem); }
+    bool operator()(const CreateGmem& x) {
+        gmem_size[x.gmem] = x.size;
+        return use(x.vm) && create(x.gmem);
+    }
     bool operator()(const CreateMemfd& x) { return create(x.memfd); }
     bool operator()(const Mmap& x) {
         if (x.size > kMaxMappingSize) {
@@ -76,7 +86,21 @@ struct Validator {
     }
     bool operator()(const Munmap& x) { return use(x.mapping); }
     bool operator()(const SetRegion& x) { return use(x.vm) && use(x.uaddr) && (x.version == 1 || use(x.gmem)); }
-    bool operator()(const Fallocate& x) { return use(x.file); }
+    bool operator()(const Fallocate& x) {
+        // Modes 0 and KEEP_SIZE allocate; a range past the end of a
+        // guest_memfd, or past the largest file size, fails before any
+        // allocation and stays allowed.
+        const bool allocates = x.mode <= 1 && static_cast<int64_t>(x.offset) >= 0 && static_cast<int64_t>(x.len) > 0 &&
+                               x.offset + x.len <= static_cast<uint64_t>(INT64_MAX);
+        auto g = gmem_size.find(x.file);
+        const bool fails_on_size = g != gmem_size.end() && x.offset + x.len > g->second;
+        if (allocates && x.len > kMaxAllocation && !fails_on_size) {
+            problem = "fallocate would allocate " + hex(x.len) + " bytes; the harness refuses more than " +
+                      hex(kMaxAllocation);
+            return false;
+        }
+        return use(x.file);
+    }
     bool operator()(const Close& x) { return use(x.handle); }
     bool operator()(const HostWrite& x) { return host_access(x.addr, x.width); }
     bool operator()(const HostRead& x) { return host_access(x.addr, x.width); }

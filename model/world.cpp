@@ -132,7 +132,7 @@ Decision World::mmap(const Mmap& op) {
     }
     if (!obj) obj = new_object(FileObject::Kind::Anonymous, size);
     objects_[*obj].mappings++;
-    Mapping m;
+    MappingState m;
     m.object = *obj;
     m.file_offset = op.source == Mmap::Source::File ? op.offset : 0;
     m.size = size;

@@ -105,7 +105,7 @@ struct VmState {
     std::vector<AddressSpace> address_spaces;
 };
 
-struct Mapping {
+struct MappingState {
     uint32_t object = 0;
     uint64_t file_offset = 0;
     uint64_t size = 0;  // rounded up to pages
@@ -147,7 +147,7 @@ public:
     const std::vector<FileObject>& objects() const { return objects_; }
     // Handle -> object index for guest_memfd and memfd handles.
     std::optional<uint32_t> object_of(const Handle& h) const;
-    const std::map<uint32_t, Mapping>& mappings() const { return mappings_; }
+    const std::map<uint32_t, MappingState>& mappings() const { return mappings_; }
     // The gfn ranges invalidated by the last guest_memfd punch-hole.
     const std::vector<InvalidatedRange>& last_invalidation() const { return last_invalidation_; }
     // The numeric value of a host address, as the harness lays mappings out.
@@ -212,7 +212,7 @@ private:
     std::map<uint32_t, VmState> vms_;             // by handle index, successful creations only
     std::map<Handle, uint32_t> file_handles_;     // g/f handle -> object index
     std::vector<FileObject> objects_;
-    std::map<uint32_t, Mapping> mappings_;        // by mapping handle index, successful ones only
+    std::map<uint32_t, MappingState> mappings_;        // by mapping handle index, successful ones only
     std::vector<InvalidatedRange> last_invalidation_;
     mutable std::array<uint64_t, kRuleCount> passes_{};
 };

@@ -18,7 +18,7 @@ World::HostTarget World::resolve_host(uint64_t address, bool is_write) const {
     if (index >= kMaxMappings) return t;
     auto it = mappings_.find(static_cast<uint32_t>(index));
     if (it == mappings_.end() || !it->second.alive || offset >= it->second.size) return t;
-    const Mapping& m = it->second;
+    const MappingState& m = it->second;
     if (is_write && !m.writable) {
         t.failure = decide(RuleId::HostReadonly, Outcome::sigsegv());
         return t;

@@ -89,7 +89,9 @@ TEST(CorpusCoverage, EveryRuleIsExercisedBothWays) {
     for (const auto& r : rule_table()) {
         size_t i = static_cast<size_t>(r.id);
         EXPECT_GT(hits[i], 0u) << "no corpus step is decided by rule " << r.name;
-        if (r.err != 0) EXPECT_GT(passes[i], 0u) << "no corpus step passes the check of rule " << r.name;
+        if (r.err != 0) {
+            EXPECT_GT(passes[i], 0u) << "no corpus step passes the check of rule " << r.name;
+        }
     }
 }
 

@@ -120,3 +120,22 @@ TEST(SequenceText, OutcomeForms) {
 
 }  // namespace
 }  // namespace slotcheck
+
+namespace slotcheck {
+namespace {
+
+TEST(SequenceValidation, HugeAllocationIsRefusedButHugeFailingRangesAreNot) {
+    auto r = parse("slotcheck-sequence 1\nmemfd f0 size=0x1000\nfallocate f0 mode=0x1 offset=0x0 len=0x80000000\n", "a");
+    ASSERT_TRUE(r.error);
+    EXPECT_NE(r.error->message.find("refuses more than"), std::string::npos);
+    // Past the end of a small guest_memfd: EINVAL before any allocation.
+    r = parse("slotcheck-sequence 1\nvm v0\ngmem g0 vm=v0 size=0x4000\nfallocate g0 mode=0x1 offset=0x0 len=0x80000000\n",
+              "b");
+    EXPECT_FALSE(r.error) << r.error->to_string();
+    // Punching never allocates.
+    r = parse("slotcheck-sequence 1\nmemfd f0 size=0x1000\nfallocate f0 mode=0x3 offset=0x0 len=0x80000000\n", "c");
+    EXPECT_FALSE(r.error) << r.error->to_string();
+}
+
+}  // namespace
+}  // namespace slotcheck

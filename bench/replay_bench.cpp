@@ -1,0 +1,125 @@
+// One op mix, three ways, in one run (needs /dev/kvm; `scripts/bench-in-vm`
+// runs it inside qemu): a raw C ioctl loop, the KvmBackend alone, and full
+// differential replay (model + backend + comparison of every outcome).
+// The mix: create a one-page guest_memfd slot, punch its page, delete it.
+// Target (issue 2, docs/performance.md): replay >= 0.8x the raw loop.
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "harness/kernel_facts.h"
+#include "harness/kvm_backend.h"
+#include "harness/kvm_uapi.h"
+#include "model/differ.h"
+#include "model/world.h"
+
+using namespace slotcheck;
+
+namespace {
+
+constexpr int kRounds = 2000;  // 3 ops each
+constexpr uint64_t kFileSize = 64 * kPageSize;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double raw_loop() {
+    int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    uapi::ScCreateGuestMemfd g{};
+    g.size = kFileSize;
+    g.flags = 3;
+    int gfd = ioctl(vm, uapi::kScCreateGuestMemfd, &g);
+    if (kvm < 0 || vm < 0 || gfd < 0) {
+        std::perror("raw loop setup");
+        return 0;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRounds; ++i) {
+        uapi::ScRegion2 r{};
+        r.slot = 1;
+        r.flags = uapi::kScMemGuestMemfd;
+        r.guest_phys_addr = 0x100000;
+        r.memory_size = kPageSize;
+        r.guest_memfd = static_cast<uint32_t>(gfd);
+        r.guest_memfd_offset = (i % 64) * kPageSize;
+        if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("create");
+        if (fallocate(gfd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, (i % 64) * kPageSize, kPageSize))
+            std::perror("punch");
+        r.memory_size = 0;
+        if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("delete");
+    }
+    double s = seconds_since(t0);
+    close(gfd);
+    close(vm);
+    close(kvm);
+    return 3.0 * kRounds / s;
+}
+
+Sequence mix() {
+    Sequence seq;
+    const Handle vm{HandleKind::Vm, 0}, gmem{HandleKind::Gmem, 0};
+    seq.steps.push_back({CreateVm{vm, 0}});
+    seq.steps.push_back({CreateGmem{gmem, vm, kFileSize, 3}});
+    for (int i = 0; i < kRounds; ++i) {
+        SetRegion r;
+        r.vm = vm;
+        r.slot = 1;
+        r.flags = kMemGuestMemfd;
+        r.gpa = 0x100000;
+        r.size = kPageSize;
+        r.gmem = FdRef{FdRef::Kind::Handle, gmem};
+        r.gmem_offset = (i % 64) * kPageSize;
+        seq.steps.push_back({r});
+        seq.steps.push_back({Fallocate{gmem, 3, (i % 64) * kPageSize, kPageSize}});
+        r.size = 0;
+        seq.steps.push_back({r});
+    }
+    return seq;
+}
+
+double backend_alone(const Sequence& seq) {
+    KvmBackend b;
+    b.apply(seq.steps[0].op);
+    b.apply(seq.steps[1].op);
+    auto t0 = std::chrono::steady_clock::now();
+    for (size_t i = 2; i < seq.steps.size(); ++i) b.apply(seq.steps[i].op);
+    return (seq.steps.size() - 2) / seconds_since(t0);
+}
+
+double full_replay(const Sequence& seq, const Profile& profile, bool& agreed) {
+    KvmBackend b;
+    ReplayOptions options;
+    auto t0 = std::chrono::steady_clock::now();
+    auto report = replay(seq, profile, &b, options);
+    double s = seconds_since(t0);
+    agreed = report.agreed();
+    return seq.steps.size() / s;
+}
+
+}  // namespace
+
+int main() {
+    std::string why;
+    if (!kvm_available(why)) {
+        std::printf("replay_bench: /dev/kvm unavailable: %s\n", why.c_str());
+        return 3;
+    }
+    Profile profile = profile_for_kernel(gather_kernel_facts());
+    Sequence seq = mix();
+    for (int round = 0; round < 3; ++round) {
+        double raw = raw_loop();
+        double backend = backend_alone(seq);
+        bool agreed = false;
+        double replayed = full_replay(seq, profile, agreed);
+        std::printf("round %d: raw loop %.0f ops/s, backend %.0f ops/s (%.2fx), replay %.0f ops/s (%.2fx)%s\n", round,
+                    raw, backend, backend / raw, replayed, replayed / raw, agreed ? "" : "  [DIVERGED]");
+    }
+    return 0;
+}

@@ -1,0 +1,183 @@
+// Counterexamples as sequences, and the prove command: exit codes, JSON,
+// --emit.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include "model/sequence.h"
+#include "model/smt/prove.h"
+#include "model/smt/prove_command.h"
+#include "model/smt/to_sequence.h"
+#include "model/world.h"
+
+namespace slotcheck::smt {
+namespace {
+
+Counterexample stale_after_punch() {
+    Counterexample c;
+    c.design = "gfn-start-context";
+    c.property = "invalidation-sound";
+    TraceStep reg;
+    reg.kind = TraceStep::Kind::Register;
+    reg.slot = {0, 0, 0x10, 2, true, 7, 1};
+    TraceStep access;
+    access.kind = TraceStep::Kind::Access;
+    access.slot = reg.slot;
+    access.gfn = 0x10;
+    access.file = 7;
+    access.off = 1;
+    TraceStep punch;
+    punch.kind = TraceStep::Kind::Punch;
+    punch.file = 7;
+    punch.start = 1;
+    punch.end = 2;
+    punch.zapped = {{0, 0x11, 0x12, "notifier"}};
+    punch.expected = {{0, 0x10, 0x11, "slot 0"}};
+    c.steps = {reg, access, punch};
+    c.violation = {"gfn 0x10 is still cached"};
+    c.file_pages[7] = 3;
+    c.read_after_last = {{0, 0x10}};
+    return c;
+}
+
+template <class T>
+std::vector<T> ops_of(const Sequence& s) {
+    std::vector<T> out;
+    for (const Step& st : s.steps)
+        if (const T* t = std::get_if<T>(&st.op)) out.push_back(*t);
+    return out;
+}
+
+TEST(ToSequence, BuildsARunnableKernelScenario) {
+    Sequence s = to_sequence(stale_after_punch());
+    ASSERT_EQ(ops_of<CreateVm>(s).size(), 1u);
+    auto gmems = ops_of<CreateGmem>(s);
+    ASSERT_EQ(gmems.size(), 1u);
+    EXPECT_EQ(gmems[0].flags, 0x3u);
+    EXPECT_EQ(gmems[0].size, 3 * kPageSize);
+    auto regions = ops_of<SetRegion>(s);
+    ASSERT_EQ(regions.size(), 1u);
+    EXPECT_EQ(regions[0].version, 2);
+    EXPECT_EQ(regions[0].flags, 0x4u);
+    EXPECT_EQ(regions[0].slot, 0u);
+    EXPECT_EQ(regions[0].gpa, 0x10 * kPageSize);
+    EXPECT_EQ(regions[0].size, 2 * kPageSize);
+    EXPECT_EQ(regions[0].gmem_offset, kPageSize);
+    EXPECT_FALSE(regions[0].uaddr.symbolic);
+    EXPECT_EQ(regions[0].uaddr.value, 0u);
+    auto punches = ops_of<Fallocate>(s);
+    ASSERT_EQ(punches.size(), 1u);
+    EXPECT_EQ(punches[0].mode, 0x3u);
+    EXPECT_EQ(punches[0].offset, kPageSize);
+    EXPECT_EQ(punches[0].len, kPageSize);
+    // The access is a marker write before the punch; the stale gfn is read after.
+    auto writes = ops_of<GuestWrite>(s);
+    ASSERT_GE(writes.size(), 1u);
+    EXPECT_EQ(writes[0].gpa, 0x10 * kPageSize);
+    auto reads = ops_of<GuestRead>(s);
+    ASSERT_GE(reads.size(), 1u);
+    EXPECT_EQ(reads[0].gpa, 0x10 * kPageSize);
+    EXPECT_TRUE(std::holds_alternative<Check>(s.steps.back().op));
+    for (const Step& st : s.steps) EXPECT_FALSE(st.expect.has_value());
+    EXPECT_FALSE(validate_handles(s, "x.seq").has_value());
+}
+
+TEST(ToSequence, PrintsAndParsesBack) {
+    Sequence s = to_sequence(stale_after_punch());
+    std::string text = print(s);
+    ParseResult back = parse(text, "x.seq");
+    ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "") << text;
+    EXPECT_EQ(*back.sequence, s);
+    EXPECT_NE(text.find("Prover counterexample: design gfn-start-context"), std::string::npos);
+}
+
+// Replays a sequence on the reference model (upstream semantics).
+std::vector<Outcome> replay_on_model(const Sequence& s) {
+    World w(upstream_profile());
+    std::vector<Outcome> out;
+    for (const Step& st : s.steps) {
+        if (std::holds_alternative<Check>(st.op)) continue;
+        out.push_back(w.apply(st.op));
+    }
+    return out;
+}
+
+Cell cell(const char* design, const char* property) {
+    return prove_matrix({{design}, {property}, 6}).at(0).cells.at(0);
+}
+
+TEST(ToSequence, TheAliasingRegistrationIsRejectedByUpstreamSemantics) {
+    Cell c = cell("ofs-tree-all", "one-to-one");
+    ASSERT_TRUE(c.cex);
+    Sequence s = to_sequence(*c.cex);
+    std::vector<Outcome> out = replay_on_model(s);
+    // The second region is the aliasing binding the design accepted.
+    int regions = 0;
+    size_t i = 0;
+    for (const Step& st : s.steps) {
+        if (std::holds_alternative<Check>(st.op)) continue;
+        if (std::holds_alternative<SetRegion>(st.op) && ++regions == 2)
+            EXPECT_EQ(out[i].kind, Outcome::Kind::Errno) << to_string(out[i]);
+        ++i;
+    }
+    EXPECT_EQ(regions, 2);
+}
+
+TEST(ToSequence, TheStaleGfnReadsZeroUnderUpstreamSemantics) {
+    Cell c = cell("gfn-start-context", "invalidation-sound");
+    ASSERT_TRUE(c.cex);
+    Sequence s = to_sequence(*c.cex);
+    std::vector<Outcome> out = replay_on_model(s);
+    ASSERT_FALSE(out.empty());
+    const Outcome& last_read = out.back();
+    EXPECT_EQ(last_read.kind, Outcome::Kind::Value) << to_string(last_read);
+    EXPECT_EQ(last_read.value, 0u) << "the punched page must read as zero, not the marker";
+}
+
+TEST(ProveCommand, ExitCodes) {
+    std::ostringstream out, err;
+    EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), kProveAllProved)
+        << out.str() << err.str();
+    EXPECT_EQ(run_prove({{"gfn-start-context"}, {"invalidation-precise"}, 4, std::nullopt, false, 20000}, out, err),
+              kProveCounterexample);
+    // Depth 1 cannot reach design 1's 4-step stale translation: UNKNOWN.
+    EXPECT_EQ(run_prove({{"1"}, {"invalidation-sound"}, 1, std::nullopt, false, 20000}, out, err), kProveUnknown);
+    EXPECT_EQ(run_prove({{"no-such-design"}, {}, 4, std::nullopt, false, 20000}, out, err), kProveBadUsage);
+    EXPECT_EQ(run_prove({{}, {"no-such-property"}, 4, std::nullopt, false, 20000}, out, err), kProveBadUsage);
+}
+
+TEST(ProveCommand, PrintsTheMatrixAndTheTrace) {
+    std::ostringstream out, err;
+    run_prove({{"5", "6"}, {"invalidation-sound"}, 4, std::nullopt, false, 20000}, out, err);
+    std::string text = out.str();
+    EXPECT_NE(text.find("invalidation-sound"), std::string::npos);
+    EXPECT_NE(text.find("CEX(3)"), std::string::npos) << text;
+    EXPECT_NE(text.find("PROVED"), std::string::npos);
+    EXPECT_NE(text.find("COUNTEREXAMPLE (3 steps): design 5 gfn-start-context"), std::string::npos) << text;
+    EXPECT_NE(text.find("punch f0 pages"), std::string::npos) << text;
+}
+
+TEST(ProveCommand, JsonAndEmit) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("slotcheck-prove-" + std::to_string(::getpid()));
+    std::ostringstream out, err;
+    int rc = run_prove({{"gfn-start-context"}, {"invalidation-sound", "gfn-disjoint"}, 4, dir.string(), true, 20000},
+                       out, err);
+    EXPECT_EQ(rc, kProveCounterexample) << err.str();
+    std::string json = out.str();
+    EXPECT_NE(json.find("\"status\": \"COUNTEREXAMPLE\""), std::string::npos) << json;
+    EXPECT_NE(json.find("\"steps\": 3"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"status\": \"PROVED\""), std::string::npos) << json;
+    fs::path file = dir / "gfn-start-context.invalidation-sound.seq";
+    ASSERT_TRUE(fs::exists(file));
+    ParseResult back = parse_file(file.string());
+    ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "");
+    EXPECT_FALSE(ops_of<Fallocate>(*back.sequence).empty());
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace slotcheck::smt
