@@ -20,11 +20,11 @@ std::vector<std::string> World::check_invariants() const {
             // gfn-disjoint: walking slots in gfn order, each starts at or
             // after the end of the previous one.
             const Slot* prev = nullptr;
-            for (const auto& [base, id] : space.by_gfn) {
-                auto it = space.by_id.find(id);
-                if (it == space.by_id.end() || it->second.base_gfn != base) {
-                    problems.push_back(where + ": gfn index entry " + hex(base) + " names slot " +
-                                       std::to_string(id) + " which is not there");
+            for (const auto& [base, slot] : space.by_gfn) {
+                auto it = space.by_id.find(slot->id);
+                if (it == space.by_id.end() || &it->second != slot || slot->base_gfn != base) {
+                    problems.push_back(where + ": gfn index entry " + hex(base) + " does not match slot " +
+                                       std::to_string(slot->id));
                     continue;
                 }
                 const Slot& s = it->second;

@@ -89,7 +89,9 @@ struct Slot {
 
 struct AddressSpace {
     std::map<uint32_t, Slot> by_id;
-    std::map<uint64_t, uint32_t> by_gfn;  // base gfn -> slot id; ranges are disjoint
+    // base gfn -> the slot in by_id (map nodes do not move, so the pointer
+    // stays valid until the slot is erased); ranges are disjoint.
+    std::map<uint64_t, const Slot*> by_gfn;
     // The slot containing gfn, if any: O(log n).
     const Slot* find_gfn(uint64_t gfn) const;
     // Another slot (not `except_id`) overlapping [gfn, end): O(log n).

@@ -231,8 +231,7 @@ const Slot* AddressSpace::find_gfn(uint64_t gfn) const {
     auto it = by_gfn.upper_bound(gfn);
     if (it == by_gfn.begin()) return nullptr;
     --it;
-    const Slot& s = by_id.at(it->second);
-    return gfn < s.end_gfn() ? &s : nullptr;
+    return gfn < it->second->end_gfn() ? it->second : nullptr;
 }
 
 const Slot* AddressSpace::find_overlap(uint64_t gfn, uint64_t end, std::optional<uint32_t> except_id) const {
@@ -241,7 +240,7 @@ const Slot* AddressSpace::find_overlap(uint64_t gfn, uint64_t end, std::optional
     auto it = by_gfn.lower_bound(end);
     while (it != by_gfn.begin()) {
         --it;
-        const Slot& s = by_id.at(it->second);
+        const Slot& s = *it->second;
         if (s.end_gfn() <= gfn) return nullptr;
         if (!except_id || s.id != *except_id) return &s;
     }
@@ -249,15 +248,15 @@ const Slot* AddressSpace::find_overlap(uint64_t gfn, uint64_t end, std::optional
 }
 
 void AddressSpace::insert(const Slot& s) {
-    by_id[s.id] = s;
-    by_gfn[s.base_gfn] = s.id;
+    Slot& stored = by_id[s.id] = s;
+    by_gfn[s.base_gfn] = &stored;
 }
 
 void AddressSpace::erase(uint32_t id) {
     auto it = by_id.find(id);
     if (it == by_id.end()) return;
     auto git = by_gfn.find(it->second.base_gfn);
-    if (git != by_gfn.end() && git->second == id) by_gfn.erase(git);
+    if (git != by_gfn.end() && git->second == &it->second) by_gfn.erase(git);
     by_id.erase(it);
 }
 
