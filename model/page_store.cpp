@@ -14,7 +14,7 @@ uint64_t PageStore::read(uint64_t byte_offset, uint8_t width) const {
 
 void PageStore::write(uint64_t byte_offset, uint8_t width, uint64_t value) {
     auto& page = pages_[byte_offset / kPageSize];
-    if (!page) page = std::make_unique<Page>(Page{});
+    if (!page) page = std::make_unique<Page>();  // value-initialised: zeros
     std::memcpy(page->data() + byte_offset % kPageSize, &value, width);
 }
 

@@ -194,6 +194,7 @@ private:
     struct GuestTarget {
         Decision failure;  // set when the access does not reach memory
         bool ok = false;
+        bool gmem_file = false;  // reached through guest_memfd, not userspace_addr
         uint32_t object = 0;
         uint64_t byte_offset = 0;  // of the accessed page start in the object
     };

@@ -68,6 +68,7 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
             return t;
         }
         t.ok = true;
+        t.gmem_file = true;
         t.object = s->gmem_object;
         t.byte_offset = (gfn - s->base_gfn + s->pgoff) * kPageSize;
         return t;
@@ -93,9 +94,7 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
 Decision World::guest_access(const Handle& vm, uint64_t gpa, std::optional<uint64_t> write_value) {
     GuestTarget t = resolve_guest(vm.index, gpa, write_value.has_value());
     if (!t.ok) return t.failure;
-    const auto vit = vms_.find(vm.index);
-    const Slot* s = vit->second.address_spaces[0].find_gfn(gpa >> kPageShift);
-    const RuleId r = (s->gmem && s->gmem_only) ? RuleId::GuestGmemFile : RuleId::GuestHva;
+    const RuleId r = t.gmem_file ? RuleId::GuestGmemFile : RuleId::GuestHva;
     PageStore& pages = objects_[t.object].pages;
     const uint64_t byte = t.byte_offset + gpa % kPageSize;
     if (write_value) {
