@@ -20,7 +20,7 @@ TEST(Premises, HoldForEveryDesignExceptDesign1sInvalidation) {
     ASSERT_EQ(designs().size(), 7u) << "slotcheck_smt must be linked whole-archive";
     for (const Design* d : designs()) {
         InductionReport r = prove_by_induction(*d);
-        for (const char* name : {"guard-is-per-slot", "entries-symmetric"}) {
+        for (const char* name : {"guard-is-per-slot", "entries-symmetric", "invariant-survives-projection"}) {
             const PremiseResult* p = premise(r.premises, name);
             ASSERT_NE(p, nullptr) << name;
             EXPECT_TRUE(p->holds) << d->name() << ": " << name << " " << p->detail;

@@ -22,6 +22,11 @@ struct Expected {
     int steps;  // counterexample length
 };
 
+void PrintTo(const Expected& e, std::ostream* os) {
+    *os << e.design << " / " << e.property << ": " << cell_status_name(e.status);
+    if (e.status == CellStatus::Counterexample) *os << " (" << e.steps << " steps)";
+}
+
 constexpr CellStatus P = CellStatus::Proved;
 constexpr CellStatus C = CellStatus::Counterexample;
 constexpr CellStatus NA = CellStatus::NotApplicable;

@@ -96,7 +96,7 @@ TEST(ToSequence, PrintsAndParsesBack) {
 
 // Replays a sequence on the reference model (upstream semantics).
 std::vector<Outcome> replay_on_model(const Sequence& s) {
-    World w(upstream_profile());
+    slotcheck::World w(upstream_profile());
     std::vector<Outcome> out;
     for (const Step& st : s.steps) {
         if (std::holds_alternative<Check>(st.op)) continue;

@@ -510,4 +510,50 @@ PremiseResult check_non_vacuous(const Design& d) {
     return pr;
 }
 
+PremiseResult recheck_with_bitvectors(const Design& d, const Property& p, const Counterexample& c) {
+    PremiseResult pr;
+    pr.name = "bit-vector re-check";
+    auto start = std::chrono::steady_clock::now();
+    Encoding saved = encoding();
+    set_encoding(Encoding::BitVector);
+    {
+        Solver sol;
+        Unrolling u = unroll(d, static_cast<int>(c.steps.size()), sol);
+        for (size_t t = 0; t < c.steps.size(); ++t) {
+            const TraceStep& s = c.steps[t];
+            const StepVars& v = u.steps[t];
+            std::vector<Expr> fix;
+            switch (s.kind) {
+            case TraceStep::Kind::Register:
+                fix = {v.kind == static_cast<uint64_t>(OpKind::Register), v.slot == s.slot.id, v.as == s.slot.as,
+                       v.base == s.slot.base, v.npages == s.slot.npages, v.gmem == Expr::boolean(s.slot.gmem)};
+                if (s.slot.gmem) fix.insert(fix.end(), {v.file == s.slot.file, v.pgoff == s.slot.pgoff});
+                break;
+            case TraceStep::Kind::Delete:
+                fix = {v.kind == static_cast<uint64_t>(OpKind::Delete), v.slot == s.slot.id};
+                break;
+            case TraceStep::Kind::Close:
+                fix = {v.kind == static_cast<uint64_t>(OpKind::Close), v.file == s.file};
+                break;
+            case TraceStep::Kind::Access:
+                fix = {v.kind == static_cast<uint64_t>(OpKind::Access), v.slot == s.slot.id, v.gfn == s.gfn};
+                break;
+            case TraceStep::Kind::Punch:
+                fix = {v.kind == static_cast<uint64_t>(OpKind::Punch), v.file == s.file, v.start == s.start,
+                       v.end == s.end};
+                break;
+            }
+            sol.add(all_of(fix));
+        }
+        sol.add(violation(d, p, u));
+        Result r = sol.check();
+        pr.holds = r.sat();
+        pr.unknown = r.unknown();
+        pr.detail = r.sat() ? "" : r.unknown() ? "unknown: " + r.reason() : "the steps do not violate the property";
+    }
+    set_encoding(saved);
+    pr.seconds = seconds_since(start);
+    return pr;
+}
+
 }  // namespace slotcheck::smt

@@ -30,4 +30,9 @@ BmcResult shortest_counterexample(const Design& d, const Property& p, int max_de
 // otherwise make every property hold.
 PremiseResult check_non_vacuous(const Design& d);
 
+// Re-checks a counterexample found under the integer encoding with Z3's
+// 64-bit bit-vectors: the same steps with the same values must violate the
+// property there too (holds = they do).
+PremiseResult recheck_with_bitvectors(const Design& d, const Property& p, const Counterexample& c);
+
 }  // namespace slotcheck::smt

@@ -78,7 +78,7 @@ const InvariantResult* InductionReport::find(const std::string& name) const {
 }
 
 std::vector<std::string> premises_needed(const std::string& property) {
-    std::vector<std::string> ps{"guard-is-per-slot", "entries-symmetric"};
+    std::vector<std::string> ps{"guard-is-per-slot", "entries-symmetric", "invariant-survives-projection"};
     if (property == "invalidation-sound" || property == "invalidation-precise")
         ps.push_back("invalidation-is-per-entry");
     return ps;
@@ -205,6 +205,17 @@ InductionReport prove_by_induction(const Design& d, size_t nslots, size_t ncache
             differs = differs || whole_close != any_of(cparts);
         }
         rep.premises.push_back(premise("invalidation-is-per-entry", inv, differs));
+    }
+    {
+        std::vector<Expr> broken;
+        for (size_t x = 0; x < nslots; ++x) {
+            State dropped = drop_entry(s, x);
+            std::vector<Expr> es;
+            for (const Candidate& c : cs)
+                if (c.active) es.push_back(all_hold(c.instances(dropped, "d" + std::to_string(x))));
+            broken.push_back(!all_of(es));
+        }
+        rep.premises.push_back(premise("invariant-survives-projection", inv, any_of(broken)));
     }
     if (nslots >= 2) {
         Obligations scratch;

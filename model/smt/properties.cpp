@@ -8,32 +8,31 @@ std::string pair_label(const char* what, size_t i, size_t j) {
     return std::string(what) + " " + std::to_string(i) + " and " + std::to_string(j);
 }
 
-// Scratch obligations for spec formulas: their arithmetic is exact under the
-// well-formedness invariant, which is proved separately.
-Obligations& spec() {
-    static Obligations* ob = new Obligations;
-    return *ob;
-}
+// Spec formulas record their arithmetic into a scratch Obligations that
+// nobody checks: it is exact under the well-formedness invariant, which is
+// proved separately.
 
 std::vector<Instance> gfn_disjoint(const Design&, const World&, const State& s, const std::string&) {
+    Obligations spec;
     std::vector<Instance> is;
     for (size_t i = 0; i < s.slots.size(); ++i)
         for (size_t j = i + 1; j < s.slots.size(); ++j) {
             const SlotVars &a = s.slots[i], &b = s.slots[j];
             is.push_back({!(a.live && b.live && a.as == b.as &&
-                            overlaps(slot_gfns(a, spec()), slot_gfns(b, spec()))),
+                            overlaps(slot_gfns(a, spec), slot_gfns(b, spec))),
                           pair_label("slots", i, j)});
         }
     return is;
 }
 
 std::vector<Instance> offset_disjoint(const Design&, const World&, const State& s, const std::string&) {
+    Obligations spec;
     std::vector<Instance> is;
     for (size_t i = 0; i < s.slots.size(); ++i)
         for (size_t j = i + 1; j < s.slots.size(); ++j) {
             const SlotVars &a = s.slots[i], &b = s.slots[j];
             is.push_back({!(a.bound && b.bound && a.file == b.file &&
-                            overlaps(slot_offsets(a, spec()), slot_offsets(b, spec()))),
+                            overlaps(slot_offsets(a, spec), slot_offsets(b, spec))),
                           pair_label("bindings of slots", i, j)});
         }
     return is;
@@ -42,16 +41,17 @@ std::vector<Instance> offset_disjoint(const Design&, const World&, const State& 
 // (as, gfn) -> (file, offset) over the bound slots is a function and injective:
 // for gfns g1 of slot i and g2 of slot j, same (as, gfn) <=> same (file, offset).
 std::vector<Instance> one_to_one(const Design&, const World&, const State& s, const std::string& fresh) {
+    Obligations spec;
     std::vector<Instance> is;
     for (size_t i = 0; i < s.slots.size(); ++i)
         for (size_t j = i; j < s.slots.size(); ++j) {
             const SlotVars &a = s.slots[i], &b = s.slots[j];
             std::string tag = "." + std::to_string(i) + "." + std::to_string(j);
             Expr g1 = Expr::var(fresh + ".g1" + tag), g2 = Expr::var(fresh + ".g2" + tag);
-            Expr in = a.bound && b.bound && contains(slot_gfns(a, spec()), g1) &&
-                      contains(slot_gfns(b, spec()), g2);
+            Expr in = a.bound && b.bound && contains(slot_gfns(a, spec), g1) &&
+                      contains(slot_gfns(b, spec), g2);
             Expr same_gfn = a.as == b.as && g1 == g2;
-            Expr same_page = a.file == b.file && slot_backing(a, g1, spec()) == slot_backing(b, g2, spec());
+            Expr same_page = a.file == b.file && slot_backing(a, g1, spec) == slot_backing(b, g2, spec);
             is.push_back({implies(in, same_gfn == same_page), pair_label("slots", i, j)});
         }
     return is;
@@ -60,12 +60,13 @@ std::vector<Instance> one_to_one(const Design&, const World&, const State& s, co
 // The translation cache holds nothing stale: every valid entry is what its
 // slot maps now, and no punch replaced its page while it survived.
 std::vector<Instance> invalidation_sound(const Design&, const World&, const State& s, const std::string&) {
+    Obligations spec;
     std::vector<Instance> is;
     for (size_t c = 0; c < s.cache.size(); ++c) {
         const CacheVars& e = s.cache[c];
         SlotVars slot = slot_at(s, e.ref);
-        Expr current = slot.live && slot.bound && slot.as == e.as && contains(slot_gfns(slot, spec()), e.gfn) &&
-                       slot.file == e.file && slot_backing(slot, e.gfn, spec()) == e.off;
+        Expr current = slot.live && slot.bound && slot.as == e.as && contains(slot_gfns(slot, spec), e.gfn) &&
+                       slot.file == e.file && slot_backing(slot, e.gfn, spec) == e.off;
         is.push_back({implies(e.valid, current && !e.stale), "cache entry " + std::to_string(c)});
     }
     return is;
@@ -74,12 +75,13 @@ std::vector<Instance> invalidation_sound(const Design&, const World&, const Stat
 // A punch invalidates only gfns whose backing lies in the punched range.
 std::vector<Instance> invalidation_precise(const Design&, const World&, const State& s, const Transition& t,
                                           const std::string& fresh) {
+    Obligations spec;
     if (t.kind != OpKind::Punch) return {};
     Expr as = Expr::var(fresh + ".as"), gfn = Expr::var(fresh + ".gfn");
     std::vector<Expr> backed;
     for (const SlotVars& sl : s.slots) {
-        Expr off = slot_backing(sl, gfn, spec());
-        backed.push_back(sl.bound && sl.as == as && contains(slot_gfns(sl, spec()), gfn) && sl.file == t.punch.file &&
+        Expr off = slot_backing(sl, gfn, spec);
+        backed.push_back(sl.bound && sl.as == as && contains(slot_gfns(sl, spec), gfn) && sl.file == t.punch.file &&
                          t.punch.start <= off && off < t.punch.end);
     }
     return {{implies(zapped(t.zaps, as, gfn), any_of(backed)), "punched gfns"}};

@@ -101,11 +101,20 @@ std::vector<DesignResult> prove_matrix(const ProveRequest& req) {
             c.seconds += b.seconds;
             c.method = r && r->proved ? "induction+bmc" : "bmc";
             switch (b.status) {
-            case BmcResult::Status::Found:
-                c.status = CellStatus::Counterexample;
+            case BmcResult::Status::Found: {
+                PremiseResult bv = recheck_with_bitvectors(*d, *p, b.cex);
+                c.seconds += bv.seconds;
                 c.steps = b.depth;
                 c.cex = b.cex;
+                if (bv.holds) {
+                    c.status = CellStatus::Counterexample;
+                } else {
+                    c.status = CellStatus::Unknown;
+                    c.detail += (c.detail.empty() ? "" : "; ") + std::string("counterexample not confirmed by the ") +
+                                "bit-vector re-check: " + bv.detail;
+                }
                 break;
+            }
             case BmcResult::Status::NoneWithinDepth:
                 c.status = CellStatus::Unknown;
                 c.detail += (c.detail.empty() ? "" : "; ") + std::string("no counterexample within ") +

@@ -27,6 +27,8 @@ constexpr const char* kUsage =
     "  --emit DIR      write every counterexample as DIR/<design>.<property>.seq\n"
     "  --json          print the results as JSON instead of text\n"
     "  --timeout-ms N  limit per solver query (default 20000)\n"
+    "  --bitvectors    encode values as Z3 bit-vectors instead of range-bounded integers\n"
+    "                  (same semantics, much slower: expect UNKNOWN cells)\n"
     "  --list          list the designs and properties\n"
     "exit: 0 all proved, 1 counterexample, 2 bad usage, 4 unknown\n";
 
@@ -76,7 +78,7 @@ std::string json_string(const std::string& s) {
 std::string emit_name(const Cell& c) { return c.design + "." + c.property + ".seq"; }
 
 void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, double total, std::ostream& out) {
-    out << "slotcheck prove: induction over " << kInductionSlots << " symbolic slots and " << kInductionCache
+    out << "slotcheck prove (" << (opts.bitvectors ? "bit-vector" : "integer") << " encoding of 64-bit values): induction over " << kInductionSlots << " symbolic slots and " << kInductionCache
         << " cache entry; shortest counterexamples by BMC up to " << opts.depth << " steps\n\n";
     out << "designs:";
     for (const DesignResult& d : rs) out << "  " << d.number << " " << d.design;
@@ -118,7 +120,7 @@ void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
 }
 
 void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, double total, std::ostream& out) {
-    out << "{\n  \"depth\": " << opts.depth << ",\n  \"induction_slots\": " << kInductionSlots
+    out << "{\n  \"encoding\": " << json_string(opts.bitvectors ? "bitvector" : "integer") << ",\n  \"depth\": " << opts.depth << ",\n  \"induction_slots\": " << kInductionSlots
         << ",\n  \"induction_cache_entries\": " << kInductionCache << ",\n  \"seconds\": " << total
         << ",\n  \"designs\": [";
     for (size_t i = 0; i < rs.size(); ++i) {
@@ -187,6 +189,12 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
     SolverConfig cfg = config();
     cfg.timeout_ms = opts.timeout_ms;
     configure(cfg);
+    Encoding saved = encoding();
+    set_encoding(opts.bitvectors ? Encoding::BitVector : Encoding::Integer);
+    struct Restore {
+        Encoding e;
+        ~Restore() { set_encoding(e); }
+    } restore{saved};
     ProveRequest req{opts.designs, opts.properties, opts.depth};
     auto start = std::chrono::steady_clock::now();
     std::vector<DesignResult> rs;
@@ -256,6 +264,8 @@ int prove_main(int argc, char** argv) {
             }
         } else if (a == "--json") {
             opts.json = true;
+        } else if (a == "--bitvectors") {
+            opts.bitvectors = true;
         } else {
             std::cerr << "slotcheck prove: unknown argument '" << a << "'\n" << kUsage;
             return kProveBadUsage;

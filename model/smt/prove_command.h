@@ -19,6 +19,7 @@ struct ProveOptions {
     std::optional<std::string> emit_dir;
     bool json = false;
     unsigned timeout_ms = 20000;          // per solver query
+    bool bitvectors = false;              // encode with Z3 bit-vectors instead of integers (slow)
 };
 
 inline constexpr int kProveAllProved = 0;

@@ -93,6 +93,15 @@ State restrict_to(const State& s, size_t keep) {
     return r;
 }
 
+State drop_entry(const State& s, size_t drop) {
+    State r = s;
+    r.slots[drop].live = Expr::boolean(false);
+    r.slots[drop].bound = Expr::boolean(false);
+    r.bindings[drop].valid = Expr::boolean(false);
+    for (CacheVars& c : r.cache) c.valid = c.valid && c.ref != drop;
+    return r;
+}
+
 State swap_entries(const State& s, size_t a, size_t b) {
     State r = s;
     std::swap(r.slots[a], r.slots[b]);

@@ -75,6 +75,9 @@ Expr equal(const State& a, const State& b);
 // The same state with every slot and binding entry other than `keep` removed
 // (the projection used by the small-model argument).
 State restrict_to(const State& s, size_t keep);
+// The same state without entry `drop`: its slot and binding removed, and the
+// cache entries that were filled through it invalidated.
+State drop_entry(const State& s, size_t drop);
 // The same state with entries a and b exchanged (slot ids renamed, stored
 // references remapped).
 State swap_entries(const State& s, size_t a, size_t b);

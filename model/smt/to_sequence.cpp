@@ -96,14 +96,15 @@ private:
             r.size = s.slot.npages * kPageSize;
             if (s.slot.gmem) {
                 r.flags = kMemGuestMemfd;
-                r.uaddr = HostAddr{false, {}, 0};
+                r.uaddr = HostAddr{};  // raw 0: gmem-only slots need no host memory
                 r.gmem = FdRef{FdRef::Kind::Handle, file(s.slot.file)};
                 r.gmem_offset = s.slot.pgoff * kPageSize;
             } else {
                 Handle m{HandleKind::Mapping, mappings_++};
                 add(Mmap{m, Mmap::Source::Anonymous, {}, 0, r.size, true, false}, "memory of slot " +
                                                                                       std::to_string(s.slot.id));
-                r.uaddr = HostAddr{true, m, 0};
+                r.uaddr.symbolic = true;
+                r.uaddr.mapping = m;
             }
             add(r, comment);
             break;
