@@ -149,6 +149,24 @@ TEST(Mutants, NoRegistrationCheckBreaksOneToOne) {
     EXPECT_EQ(shortest(m, "offset-disjoint"), 2);
 }
 
+TEST(Mutants, Design1CheckingTheFileIsStillUnsound) {
+    // Design 1, but the punch skips slots of other files: precise with 3
+    // slots, still unsound and not one-to-one (docs/proofs.md, section 1).
+    struct M : Forward {
+        M() : Forward("ofs-tree-unique") {}
+        std::vector<Zap> invalidate(const World& w, const State& s, const Punch& p, Obligations& ob) const override {
+            std::vector<Zap> zs = b_.invalidate(w, s, p, ob);
+            for (size_t j = 0; j < zs.size(); ++j) zs[j].when = zs[j].when && s.slots[j].file == p.file;
+            return zs;
+        }
+    } m;
+    InductionReport r = prove_by_induction(m);
+    ASSERT_NE(r.find("invalidation-precise"), nullptr);
+    EXPECT_TRUE(r.find("invalidation-precise")->proved);
+    EXPECT_EQ(shortest(m, "invalidation-sound"), 4);
+    EXPECT_EQ(shortest(m, "one-to-one"), 2);
+}
+
 TEST(Mutants, AGuardThatRejectsEverythingIsCaughtAsVacuous) {
     struct M : Forward {
         M() : Forward("per-slot-context") {}

@@ -99,15 +99,10 @@ private:
         sol_.add(c);
         Result r = sol_.check();
         if (r.sat()) {
+            best_ = std::move(r);  // a model outlives the scope it was found in
             sol_.pop();
             sol_.add(c);
-            // Re-check at the outer level to keep a model that includes c.
-            Result again = sol_.check();
-            if (again.sat()) {
-                best_ = std::move(again);
-                return true;
-            }
-            return false;
+            return true;
         }
         unknown_ = r.unknown();
         sol_.pop();

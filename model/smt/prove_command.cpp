@@ -178,6 +178,7 @@ bool emit(const std::vector<DesignResult>& rs, const std::string& dir, std::ostr
 
 void list(std::ostream& out) {
     out << "designs:\n";
+    if (designs().empty()) out << "  (none registered: link slotcheck_smt whole-archive, docs/proofs.md)\n";
     for (const Design* d : designs()) out << "  " << d->number() << " " << d->name() << ": " << d->summary() << "\n";
     out << "properties:\n";
     for (const Property& p : properties()) out << "  " << p.name << ": " << p.summary << "\n";

@@ -32,7 +32,7 @@ public:
             Expr first = umax(p.start, e.pgoff);
             Expr last = umin(p.end, ob.add(e.pgoff, e.npages, "pgoff + npages"));
             Interval gfns{first + context, last + context};  // modulo 2^64 by design
-            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "notifier (delta)"});
+            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "delta notifier of slot"});
         }
         return zaps;
     }

@@ -30,7 +30,7 @@ public:
             Expr first = umax(p.start, e.pgoff);
             Expr last = umin(p.end, ob.add(e.pgoff, e.npages, "pgoff + npages"));
             Interval gfns{ob.add(context, first, "context + offset"), ob.add(context, last, "context + offset")};
-            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "notifier (gfn start)"});
+            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "gfn-start notifier of slot"});
         }
         return zaps;
     }

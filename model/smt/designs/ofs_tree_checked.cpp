@@ -25,7 +25,7 @@ public:
             Expr when = present_and_intersects(e.bound, e.pgoff, e.npages, p, ob);
             Obligations::Path on(ob, when);
             zaps.push_back({when, e.as, reverse_math(e.base, e.pgoff, e.npages, p, ob), nullptr,
-                            static_cast<int>(j), "index entry"});
+                            static_cast<int>(j), "index entry, slot"});
         }
         return zaps;
     }

@@ -42,7 +42,7 @@ public:
                 }
                 return !any_of(newer);
             };
-            zaps.push_back({when, e.as, gfns, only, static_cast<int>(j), "index entry (newest owner)"});
+            zaps.push_back({when, e.as, gfns, only, static_cast<int>(j), "newest index entry, slot"});
         }
         return zaps;
     }

@@ -52,7 +52,7 @@ public:
             Obligations::Path on(ob, when);
             SlotVars slot = slot_at(s, b.ref);
             zaps.push_back({when, slot.as, reverse_math(slot.base, slot.pgoff, slot.npages, p, ob), nullptr,
-                            static_cast<int>(k), "binding"});
+                            static_cast<int>(k), "binding of slot"});
         }
         return zaps;
     }
@@ -72,7 +72,7 @@ public:
             Obligations::Path on(ob, when);
             SlotVars slot = slot_at(s, b.ref);
             zaps.push_back({when, slot.as, reverse_math(slot.base, slot.pgoff, slot.npages, everything, ob),
-                            nullptr, static_cast<int>(k), "binding (release)"});
+                            nullptr, static_cast<int>(k), "release of the binding of slot"});
             next.bindings[k].valid = s.bindings[k].valid && !when;
         }
         // WRITE_ONCE(slot->gmem.file, NULL) for every bound slot of the file.
