@@ -144,17 +144,38 @@ ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kerne
     return report;
 }
 
+namespace {
+
+std::vector<std::optional<Outcome>> model_outcomes(const Sequence& seq, const Profile& profile) {
+    World model(profile);
+    std::vector<std::optional<Outcome>> out;
+    for (const auto& step : seq.steps)
+        out.push_back(std::holds_alternative<Check>(step.op) ? std::nullopt
+                                                            : std::optional<Outcome>(model.step(step.op).outcome));
+    return out;
+}
+
+}  // namespace
+
 Sequence with_model_expectations(const Sequence& seq, const Profile& profile) {
     Sequence out = seq;
-    World model(profile);
-    for (auto& step : out.steps) {
-        if (std::holds_alternative<Check>(step.op)) {
-            step.expect.reset();
-            continue;
-        }
-        Expectation e;
-        e.outcome = model.step(step.op).outcome;
-        step.expect = e;
+    const auto main = model_outcomes(seq, profile);
+    for (size_t i = 0; i < out.steps.size(); ++i) {
+        out.steps[i].expect.reset();
+        if (main[i]) out.steps[i].expect = Expectation{*main[i], {}};
+    }
+    // For each variant the profile lacks, the outcomes with it switched on
+    // become alternatives. Later variants in the table are newer kernels'
+    // behaviour, so they are listed first: the first variant that is on wins.
+    const auto& variants = variant_table();
+    for (auto v = variants.rbegin(); v != variants.rend(); ++v) {
+        if (profile.*(v->field)) continue;
+        Profile flipped = profile;
+        flipped.*(v->field) = true;
+        const auto other = model_outcomes(seq, flipped);
+        for (size_t i = 0; i < out.steps.size(); ++i)
+            if (main[i] && other[i] && *other[i] != *main[i])
+                out.steps[i].expect->alternatives.push_back({v->name, *other[i]});
     }
     return out;
 }

@@ -72,7 +72,9 @@ Outcome expected_outcome(const Expectation& e, const Profile& profile);
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options);
 
 // A copy of `seq` whose expectations are the model's outcomes under the
-// profile (for writing corpus files and minimized findings).
+// profile, with an alternative `variant: outcome` wherever switching on one
+// of the variants the profile lacks changes a step's outcome (for writing
+// corpus files from prover counterexamples and minimized findings).
 Sequence with_model_expectations(const Sequence& seq, const Profile& profile);
 
 }  // namespace slotcheck

@@ -119,8 +119,9 @@ TEST(ToSequence, TheAliasingRegistrationIsRejectedByUpstreamSemantics) {
     size_t i = 0;
     for (const Step& st : s.steps) {
         if (std::holds_alternative<Check>(st.op)) continue;
-        if (std::holds_alternative<SetRegion>(st.op) && ++regions == 2)
+        if (std::holds_alternative<SetRegion>(st.op) && ++regions == 2) {
             EXPECT_EQ(out[i].kind, Outcome::Kind::Errno) << to_string(out[i]);
+        }
         ++i;
     }
     EXPECT_EQ(regions, 2);

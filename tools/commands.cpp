@@ -11,6 +11,7 @@ const std::vector<Command>& commands() {
         {"replay", "replay sequence files against the model and /dev/kvm", replay_main},
         {"probe", "print the kernel, its capabilities and the chosen profile", probe_main},
         {"rules", "list the model's rules with their errno and kernel source", rules_main},
+        {"annotate", "write the model's expected outcomes into sequence files", annotate_main},
 #ifdef SLOTCHECK_WITH_Z3
         {"prove", "prove design properties or print counterexamples (Z3)", slotcheck::smt::prove_main},
 #endif

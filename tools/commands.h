@@ -26,5 +26,6 @@ void print_usage(std::ostream& out);
 int replay_main(int argc, char** argv);
 int probe_main(int argc, char** argv);
 int rules_main(int argc, char** argv);
+int annotate_main(int argc, char** argv);
 
 }  // namespace slotcheck::cli

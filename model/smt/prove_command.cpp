@@ -113,7 +113,8 @@ void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
         for (const PremiseResult& p : d.premises)
             out << " " << p.name << "=" << (p.holds ? "ok" : (p.unknown ? "unknown" : "FAILS"));
         for (const InvariantResult& a : d.auxiliary)
-            out << " " << (a.name == "well-formed" ? "well-formed" : "lemmas") << "=" << (a.proved ? "ok" : "FAILS");
+            out << " " << (a.name == "well-formed" ? "well-formed" : "lemmas") << "="
+                << (a.proved ? "ok" : (a.unknown ? "unknown" : "FAILS"));
         out << "  (" << seconds_text(d.seconds) << ")\n";
     }
     out << "\ntotal " << seconds_text(total) << ", " << Solver::total_queries() << " solver queries\n";

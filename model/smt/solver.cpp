@@ -1,8 +1,6 @@
 #include "model/smt/solver.h"
 
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <unordered_set>
 
 #include "model/smt/ctx.h"

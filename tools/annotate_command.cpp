@@ -1,0 +1,96 @@
+// slotcheck annotate: write the model's expected outcomes into sequence
+// files (prover counterexamples and generated cases arrive without them),
+// then check the result against every profile the corpus is written for.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "model/differ.h"
+#include "tools/commands.h"
+#include "tools/profile_options.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: slotcheck annotate [--profile NAME] [--out DIR] FILE...\n"
+    "  Replaces each file's expected outcomes with the model's under the profile (default\n"
+    "  linux-6.18), adding 'variant: outcome' alternatives where a newer kernel differs.\n"
+    "  --out DIR  write the annotated files into DIR instead of in place\n"
+    "exit: 0 written and consistent, 1 an annotated file disagrees under a named profile, 2 bad input\n";
+
+// The profiles corpus expectations must hold under (tests/unit_corpus_test.cpp).
+const char* const kCorpusProfiles[] = {"linux-6.18", "linux-7.2", "linux-7.3", "upstream"};
+
+}  // namespace
+
+int annotate_main(int argc, char** argv) {
+    ProfileChoice choice;
+    std::optional<std::string> out_dir;
+    std::vector<std::string> files;
+    for (int i = 1; i < argc; ++i) {
+        std::string error;
+        if (take_profile_option(argc, argv, i, choice, error)) {
+            if (!error.empty()) {
+                std::cerr << "slotcheck annotate: " << error << "\n";
+                return kExitBadInput;
+            }
+            continue;
+        }
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--out" && i + 1 < argc) {
+            out_dir = argv[++i];
+        } else if (!a.empty() && a[0] == '-') {
+            std::cerr << "slotcheck annotate: unknown option '" << a << "'\n" << kUsage;
+            return kExitBadInput;
+        } else {
+            files.push_back(a);
+        }
+    }
+    if (files.empty()) {
+        std::cerr << kUsage;
+        return kExitBadInput;
+    }
+    if (!choice.name) choice.name = "linux-6.18";
+    std::string error;
+    auto profile = resolve_profile(choice, nullptr, error);
+    if (!profile) {
+        std::cerr << "slotcheck annotate: " << error << "\n";
+        return kExitBadInput;
+    }
+    int status = kExitOk;
+    for (const auto& file : files) {
+        auto parsed = parse_file(file);
+        if (parsed.error) {
+            std::cerr << "slotcheck annotate: " << parsed.error->to_string() << "\n";
+            return kExitBadInput;
+        }
+        Sequence annotated = with_model_expectations(*parsed.sequence, *profile);
+        for (const char* name : kCorpusProfiles) {
+            ReplayOptions options;
+            options.stop_at_first = false;
+            for (const auto& d : replay(annotated, *named_profile(name), nullptr, options).divergences) {
+                std::cerr << file << ": under " << name << ": " << d.summary() << "\n";
+                status = kExitDivergence;
+            }
+        }
+        std::string target = file;
+        if (out_dir) {
+            std::filesystem::create_directories(*out_dir);
+            target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
+        }
+        std::ofstream out(target);
+        if (!(out << print(annotated))) {
+            std::cerr << "slotcheck annotate: cannot write " << target << "\n";
+            return kExitBadInput;
+        }
+        std::cout << target << "\n";
+    }
+    return status;
+}
+
+}  // namespace slotcheck::cli
