@@ -30,14 +30,9 @@ int annotate_main(int argc, char** argv) {
     std::optional<std::string> out_dir;
     std::vector<std::string> files;
     for (int i = 1; i < argc; ++i) {
-        std::string error;
-        if (take_profile_option(argc, argv, i, choice, error)) {
-            if (!error.empty()) {
-                std::cerr << "slotcheck annotate: " << error << "\n";
-                return kExitBadInput;
-            }
-            continue;
-        }
+        auto taken = take_profile_option("annotate", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
         std::string a = argv[i];
         if (a == "--help" || a == "-h") {
             std::cout << kUsage;

@@ -31,14 +31,9 @@ void print_profile(std::ostream& out, const Profile& p) {
 int probe_main(int argc, char** argv) {
     ProfileChoice choice;
     for (int i = 1; i < argc; ++i) {
-        std::string error;
-        if (take_profile_option(argc, argv, i, choice, error)) {
-            if (!error.empty()) {
-                std::cerr << "slotcheck probe: " << error << "\n";
-                return kExitBadInput;
-            }
-            continue;
-        }
+        auto taken = take_profile_option("probe", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
         if (!std::strcmp(argv[i], "--variants")) {
             print_variants(std::cout);
             return kExitOk;

@@ -1,29 +1,30 @@
 #include "tools/profile_options.h"
 
+#include <iostream>
+
 namespace slotcheck::cli {
 
-bool take_profile_option(int argc, char** argv, int& i, ProfileChoice& choice, std::string& error) {
+OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice) {
     std::string arg = argv[i];
-    if (arg != "--profile" && arg != "--variant") return false;
-    if (i + 1 >= argc) {
-        error = arg + " needs a value";
-        return true;
-    }
+    if (arg != "--profile" && arg != "--variant") return OptionTaken::No;
+    auto bad = [&](const std::string& error) {
+        std::cerr << "slotcheck " << command << ": " << error << "\n";
+        return OptionTaken::Bad;
+    };
+    if (i + 1 >= argc) return bad(arg + " needs a value");
     std::string value = argv[++i];
     if (arg == "--profile") {
         choice.name = value;
-        return true;
+        return OptionTaken::Yes;
     }
     auto eq = value.find('=');
     std::string name = value.substr(0, eq), state = eq == std::string::npos ? "" : value.substr(eq + 1);
     bool known = false;
     for (const auto& v : variant_table()) known = known || name == v.name;
-    if (!known || (state != "on" && state != "off")) {
-        error = "--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'";
-        return true;
-    }
+    if (!known || (state != "on" && state != "off"))
+        return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'");
     choice.variant_overrides.push_back({name, state == "on"});
-    return true;
+    return OptionTaken::Yes;
 }
 
 std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error) {

@@ -15,9 +15,11 @@ struct ProfileChoice {
     std::vector<std::pair<std::string, bool>> variant_overrides;  // --variant
 };
 
-// Consumes argv[i] (and its value) if it is a profile option. Returns false
-// when argv[i] is not one; sets `error` on a bad value.
-bool take_profile_option(int argc, char** argv, int& i, ProfileChoice& choice, std::string& error);
+enum class OptionTaken { No, Yes, Bad };
+
+// Consumes argv[i] (and its value) if it is a profile option. A bad value is
+// reported on stderr as "slotcheck COMMAND: ..." and answered with Bad.
+OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice);
 
 // The profile to use: the named one, or the running kernel's (from `facts`)
 // when no name is given, with the overrides applied.

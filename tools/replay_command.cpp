@@ -68,14 +68,9 @@ int replay_main(int argc, char** argv) {
     long timeout_ms = 60000;
     std::vector<std::string> paths;
     for (int i = 1; i < argc; ++i) {
-        std::string error;
-        if (take_profile_option(argc, argv, i, choice, error)) {
-            if (!error.empty()) {
-                std::cerr << "slotcheck replay: " << error << "\n";
-                return kExitBadInput;
-            }
-            continue;
-        }
+        auto taken = take_profile_option("replay", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
         std::string a = argv[i];
         if (a == "--help" || a == "-h") {
             std::cout << kUsage;
