@@ -23,18 +23,11 @@ public:
     }
 
     std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
-        std::vector<Zap> zaps;
-        for (size_t j = 0; j < s.slots.size(); ++j) {
-            const SlotVars& e = s.slots[j];
-            Expr when = present_and_intersects(e.bound && e.file == p.file, e.pgoff, e.npages, p, ob);
-            Obligations::Path on(ob, when);
+        return slot_zaps(s, p, ob, true, "delta notifier of slot", [&p](const SlotVars& e, Obligations& ob) {
             Expr context = e.base - e.pgoff;  // modulo 2^64 by design
-            Expr first = umax(p.start, e.pgoff);
-            Expr last = umin(p.end, ob.add(e.pgoff, e.npages, "pgoff + npages"));
-            Interval gfns{first + context, last + context};  // modulo 2^64 by design
-            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "delta notifier of slot"});
-        }
-        return zaps;
+            Interval pages = punched_pages(e.pgoff, e.npages, p, ob);
+            return Interval{pages.lo + context, pages.hi + context};  // modulo 2^64 by design
+        });
     }
 };
 

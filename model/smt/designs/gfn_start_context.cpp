@@ -21,18 +21,11 @@ public:
     }
 
     std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
-        std::vector<Zap> zaps;
-        for (size_t j = 0; j < s.slots.size(); ++j) {
-            const SlotVars& e = s.slots[j];
-            Expr when = present_and_intersects(e.bound && e.file == p.file, e.pgoff, e.npages, p, ob);
-            Obligations::Path on(ob, when);
+        return slot_zaps(s, p, ob, true, "gfn-start notifier of slot", [&p](const SlotVars& e, Obligations& ob) {
             const Expr& context = e.base;
-            Expr first = umax(p.start, e.pgoff);
-            Expr last = umin(p.end, ob.add(e.pgoff, e.npages, "pgoff + npages"));
-            Interval gfns{ob.add(context, first, "context + offset"), ob.add(context, last, "context + offset")};
-            zaps.push_back({when, e.as, gfns, nullptr, static_cast<int>(j), "gfn-start notifier of slot"});
-        }
-        return zaps;
+            Interval pages = punched_pages(e.pgoff, e.npages, p, ob);
+            return Interval{ob.add(context, pages.lo, "context + offset"), ob.add(context, pages.hi, "context + offset")};
+        });
     }
 };
 

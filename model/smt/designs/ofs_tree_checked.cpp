@@ -19,15 +19,7 @@ public:
     }
 
     std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
-        std::vector<Zap> zaps;
-        for (size_t j = 0; j < s.slots.size(); ++j) {
-            const SlotVars& e = s.slots[j];
-            Expr when = present_and_intersects(e.bound, e.pgoff, e.npages, p, ob);
-            Obligations::Path on(ob, when);
-            zaps.push_back({when, e.as, reverse_math(e.base, e.pgoff, e.npages, p, ob), nullptr,
-                            static_cast<int>(j), "index entry, slot"});
-        }
-        return zaps;
+        return slot_zaps(s, p, ob, false, "index entry, slot", reverse_math_of(p));
     }
 };
 

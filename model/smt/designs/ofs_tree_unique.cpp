@@ -23,14 +23,10 @@ public:
     }
 
     std::vector<Zap> invalidate(const World&, const State& s, const Punch& p, Obligations& ob) const override {
-        std::vector<Zap> zaps;
-        for (size_t j = 0; j < s.slots.size(); ++j) {
-            const SlotVars& e = s.slots[j];
-            Expr when = present_and_intersects(e.bound, e.pgoff, e.npages, p, ob);
-            Obligations::Path on(ob, when);
-            Interval gfns = reverse_math(e.base, e.pgoff, e.npages, p, ob);
+        std::vector<Zap> zaps = slot_zaps(s, p, ob, false, "newest index entry, slot", reverse_math_of(p));
+        for (size_t j = 0; j < zaps.size(); ++j) {
             // The page behind gfn g is owned by entry j: no newer entry covers it.
-            auto only = [slots = s.slots, j](const Expr& g) {
+            zaps[j].only = [slots = s.slots, j](const Expr& g) {
                 const SlotVars& e = slots[j];
                 Expr page = g - e.base + e.pgoff;
                 std::vector<Expr> newer;
@@ -42,7 +38,6 @@ public:
                 }
                 return !any_of(newer);
             };
-            zaps.push_back({when, e.as, gfns, only, static_cast<int>(j), "newest index entry, slot"});
         }
         return zaps;
     }
