@@ -100,22 +100,21 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
         if (kernel) rec.kernel = kernel->apply(step.op);
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile);
         report.steps.push_back(rec);
-        if (kernel && *rec.kernel != decision.outcome) {
+        // The model's outcome disagrees with the kernel's or the file's.
+        auto mismatch = [&](Divergence::Kind kind, const Outcome& other) {
             Divergence d;
-            d.kind = Divergence::Kind::Outcome;
+            d.kind = kind;
             d.model = decision.outcome;
             d.rule = decision.rule;
-            d.other = *rec.kernel;
+            d.other = other;
             diverge(std::move(d));
+        };
+        if (kernel && *rec.kernel != decision.outcome) {
+            mismatch(Divergence::Kind::Outcome, *rec.kernel);
             if (options.stop_at_first) return;
         }
         if (options.check_expectations && rec.expected && *rec.expected != decision.outcome) {
-            Divergence d;
-            d.kind = Divergence::Kind::Expectation;
-            d.model = decision.outcome;
-            d.rule = decision.rule;
-            d.other = *rec.expected;
-            diverge(std::move(d));
+            mismatch(Divergence::Kind::Expectation, *rec.expected);
             if (options.stop_at_first) return;
         }
         if (options.check_invariants) {
