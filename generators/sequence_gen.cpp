@@ -192,6 +192,7 @@ rc::Gen<Sequence> any_sequence(size_t max_steps) {
                     e.alternatives.push_back(
                         {variants[*rc::gen::inRange<size_t>(0, variants.size())].name, *outcome()});
                 }
+                if (*rc::gen::inRange(0, 6) == 0) e.kernel_deviation = *outcome();
                 s.expect = e;
             }
             if (*rc::gen::inRange(0, 8) == 0) s.comment = " note " + std::to_string(i);

@@ -34,4 +34,19 @@ rc::Gen<uint64_t> size_value() {
     });
 }
 
+rc::Gen<uint64_t> near_top_u64() {
+    constexpr uint64_t kTop63 = 1ull << 63;
+    return rc::gen::element<uint64_t>(kTop63 - kPageSize, kTop63 - 1, kTop63, kTop63 + kPageSize, UINT64_MAX - kPageSize + 1,
+                                      UINT64_MAX - 2 * kPageSize + 1, UINT64_MAX);
+}
+
+rc::Gen<uint64_t> misalignment() { return rc::gen::element<uint64_t>(1, 8, kPageSize / 2, kPageSize - 1); }
+
+rc::Gen<uint64_t> written_value() {
+    return rc::gen::weightedOneOf<uint64_t>({
+        {3, rc::gen::inRange<uint64_t>(1, 0x10000)},
+        {1, rc::gen::inRange<uint64_t>(1, UINT64_MAX)},
+    });
+}
+
 }  // namespace slotcheck::gen

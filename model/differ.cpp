@@ -13,6 +13,7 @@ std::string divergence_kind_name(Divergence::Kind k) {
     case Divergence::Kind::View: return "view";
     case Divergence::Kind::Expectation: return "expectation";
     case Divergence::Kind::Invariant: return "invariant";
+    case Divergence::Kind::DeviationChanged: return "deviation-changed";
     }
     return "?";
 }
@@ -41,6 +42,13 @@ std::string Divergence::summary() const {
         break;
     case Kind::Invariant:
         o << "invariant broken: " << (invariant_problems.empty() ? "" : invariant_problems.front());
+        break;
+    case Kind::DeviationChanged:
+        o << "recorded deviation changed: model " << to_string(model) << rule_name << ", kernel " << to_string(other)
+          << ", file records kernel " << (recorded ? to_string(*recorded) : std::string("?"));
+        if (recorded && other == model)
+            o << (*recorded == other ? " (the model now gives the recorded outcome: the marker is stale)"
+                                     : " (the kernel now agrees with the model)");
         break;
     }
     return o.str();
@@ -109,7 +117,31 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
             d.other = other;
             diverge(std::move(d));
         };
-        if (kernel && *rec.kernel != decision.outcome) {
+        const std::optional<Outcome> recorded = step.expect ? step.expect->kernel_deviation : std::nullopt;
+        if (kernel && recorded) {
+            // A known deviation holds only while the kernel answers exactly
+            // what was recorded and the model still differs from it.
+            if (*rec.kernel == *recorded && *recorded != decision.outcome) {
+                Divergence d;
+                d.kind = Divergence::Kind::Outcome;
+                d.step = i;
+                d.line = step.line;
+                d.op_text = print_op(step.op);
+                d.model = decision.outcome;
+                d.rule = decision.rule;
+                d.other = *rec.kernel;
+                report.deviations_as_recorded.push_back(std::move(d));
+            } else {
+                Divergence d;
+                d.kind = Divergence::Kind::DeviationChanged;
+                d.model = decision.outcome;
+                d.rule = decision.rule;
+                d.other = *rec.kernel;
+                d.recorded = recorded;
+                diverge(std::move(d));
+                if (options.stop_at_first) return;
+            }
+        } else if (kernel && *rec.kernel != decision.outcome) {
             mismatch(Divergence::Kind::Outcome, *rec.kernel);
             if (options.stop_at_first) return;
         }
@@ -160,8 +192,9 @@ Sequence with_model_expectations(const Sequence& seq, const Profile& profile) {
     Sequence out = seq;
     const auto main = model_outcomes(seq, profile);
     for (size_t i = 0; i < out.steps.size(); ++i) {
+        const auto recorded = seq.steps[i].expect ? seq.steps[i].expect->kernel_deviation : std::nullopt;
         out.steps[i].expect.reset();
-        if (main[i]) out.steps[i].expect = Expectation{*main[i], {}};
+        if (main[i]) out.steps[i].expect = Expectation{*main[i], {}, recorded};
     }
     // For each variant the profile lacks, the outcomes with it switched on
     // become alternatives. Later variants in the table are newer kernels'

@@ -31,6 +31,10 @@ struct Divergence {
         View,         // a `check` found pages where they disagree
         Expectation,  // the model disagrees with the file's expected outcome
         Invariant,    // the model's state broke an invariant
+        // The file records a kernel deviation (`!kernel: OUTCOME`) at this
+        // step and the kernel no longer answers exactly that: it now agrees
+        // with the model, or answers something else again.
+        DeviationChanged,
     };
     Kind kind = Kind::Outcome;
     size_t step = 0;
@@ -39,6 +43,7 @@ struct Divergence {
     Outcome model{};
     RuleId rule = RuleId::Count;
     Outcome other{};  // kernel outcome, or expected outcome
+    std::optional<Outcome> recorded;  // DeviationChanged: the kernel outcome the file records
     std::vector<Observation> model_view, kernel_view;  // differing observations only
     std::vector<std::string> invariant_problems;
     // A short exact statement: "step 7 (line 12) region v0 ...: model EINVAL [gmem.bind-overlap], kernel ok"
@@ -55,6 +60,9 @@ struct ReplayOptions {
 struct ReplayReport {
     std::vector<StepRecord> steps;
     std::vector<Divergence> divergences;
+    // Steps where the kernel differs from the model exactly as the file
+    // records (`!kernel: OUTCOME`): known deviations, not divergences.
+    std::vector<Divergence> deviations_as_recorded;
     size_t observations_compared = 0;
     bool agreed() const { return divergences.empty(); }
     // Counts per rule of how often it decided an outcome.
@@ -75,6 +83,7 @@ ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kerne
 // profile, with an alternative `variant: outcome` wherever switching on one
 // of the variants the profile lacks changes a step's outcome (for writing
 // corpus files from prover counterexamples and minimized findings).
+// Recorded kernel deviations are kept: they are the kernel's, not the model's.
 Sequence with_model_expectations(const Sequence& seq, const Profile& profile);
 
 }  // namespace slotcheck

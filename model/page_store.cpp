@@ -35,6 +35,13 @@ void PageStore::zero_bytes(uint64_t begin, uint64_t end) {
     }
 }
 
+void PageStore::copy_page(const PageStore& from, uint64_t from_index, uint64_t to_index) {
+    auto src = from.pages_.find(from_index);
+    auto& page = pages_[to_index];
+    page = std::make_unique<Page>();
+    if (src != from.pages_.end()) *page = *src->second;
+}
+
 uint64_t PageStore::digest(uint64_t page_index) const {
     auto it = pages_.find(page_index);
     if (it == pages_.end()) return 0;  // page_digest of a zero page

@@ -32,6 +32,9 @@ namespace slotcheck {
     X(GmemCreate, "gmem.create", 0, "kvm_gmem_create / __kvm_gmem_create", "guest_memfd created")            \
     X(MmapLength, "mmap.length", EINVAL, "ksys_mmap_pgoff/do_mmap: len == 0", "zero-length mapping")         \
     X(MmapOffset, "mmap.offset-unaligned", EINVAL, "mmap: offset & ~PAGE_MASK", "unaligned file offset")     \
+    X(MmapOverflow, "mmap.overflow", EOVERFLOW,                                                             \
+      "do_mmap: file_mmap_ok(): pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT",                             \
+      "a file mapping that ends past 2^63 - 1")                                                              \
     X(MmapNoexec, "mmap.gmem-noexec", EPERM, "do_mmap: path_noexec() on the guest_memfd mount",              \
       "PROT_EXEC mapping of a guest_memfd")                                                                  \
     X(MmapGmemNoMmap, "mmap.gmem-no-mmap", ENODEV, "kvm_gmem_mmap: !kvm_gmem_supports_mmap()",               \

@@ -26,6 +26,11 @@ struct Expectation {
         friend bool operator==(const Alternative&, const Alternative&) = default;
     };
     std::vector<Alternative> alternatives;
+    // A recorded kernel deviation, `=> EINVAL !kernel: EEXIST`: the outcome a
+    // kernel gave where it is known to differ from the model (a kernel bug,
+    // or a difference by design). Replay against a kernel checks that the
+    // kernel still answers exactly this; the model side is unaffected.
+    std::optional<Outcome> kernel_deviation;
     friend bool operator==(const Expectation&, const Expectation&) = default;
 };
 

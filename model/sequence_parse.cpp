@@ -300,8 +300,27 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
                 "hread, gread, gwrite, attrs or check)");
 }
 
-Expectation parse_expectation(const std::string& text, int col) {
+// The recorded kernel outcome after '!': "kernel: OUTCOME". `col` is the
+// column of the '!'.
+Outcome parse_kernel_deviation(const std::string& text, int col) {
+    auto colon = text.find(':');
+    Scanner who(text.substr(0, colon == std::string::npos ? text.size() : colon));
+    auto word = who.word();
+    if (colon == std::string::npos || word != "kernel" || !who.at_end())
+        fail(col, "expected '!kernel: OUTCOME' (the kernel's recorded outcome) after '!'");
+    std::string error;
+    auto outcome = parse_outcome(text.substr(colon + 1), error);
+    if (!outcome) fail(col + static_cast<int>(colon) + 2, error);
+    return *outcome;
+}
+
+Expectation parse_expectation(const std::string& full, int col) {
     Expectation e;
+    // A recorded kernel deviation comes last: "=> EINVAL | v: EEXIST !kernel: ok".
+    const size_t bang = full.find('!');
+    const std::string text = full.substr(0, bang);
+    if (bang != std::string::npos)
+        e.kernel_deviation = parse_kernel_deviation(full.substr(bang + 1), col + static_cast<int>(bang));
     std::vector<std::pair<std::string, int>> parts;
     size_t start = 0;
     while (true) {
@@ -403,6 +422,9 @@ ParseResult parse(const std::string& text, const std::string& file_name) {
                 std::string exp = body.substr(arrow + 2);
                 if (trim(exp).empty()) fail(static_cast<int>(arrow) + 3, "expected an outcome after '=>'");
                 step.expect = parse_expectation(exp, static_cast<int>(arrow) + 3);
+                if (step.expect->kernel_deviation && std::holds_alternative<Check>(step.op))
+                    fail(static_cast<int>(arrow) + 3 + static_cast<int>(exp.find('!')),
+                         "a check has no outcome to record; '!kernel:' belongs to an operation");
             }
             // Canonical trailing comments are printed as "  #text": drop the
             // separating blanks, which belong to the layout, not the text.

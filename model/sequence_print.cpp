@@ -108,6 +108,7 @@ std::string print(const Sequence& seq) {
             o << " => " << to_string(step.expect->outcome);
             for (const auto& alt : step.expect->alternatives)
                 o << " | " << alt.variant << ": " << to_string(alt.outcome);
+            if (step.expect->kernel_deviation) o << " !kernel: " << to_string(*step.expect->kernel_deviation);
         }
         if (!step.comment.empty()) o << "  #" << step.comment;
         o << "\n";

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "model/mutation.h"
+
 namespace slotcheck {
 
 World::World(Profile profile) : profile_(std::move(profile)) {}
@@ -14,6 +16,7 @@ Decision World::decide(RuleId r) const {
     Decision d;
     d.rule = r;
     d.outcome = info.err ? Outcome::error(info.err) : Outcome::ok();
+    if (mutant_ == r && mutation(r).kind == MutationKind::WrongOutcome) d.outcome = wrong_outcome(d.outcome);
     return d;
 }
 
@@ -21,7 +24,12 @@ Decision World::decide(RuleId r, Outcome outcome) const {
     Decision d;
     d.rule = r;
     d.outcome = outcome;
+    if (mutant_ == r && mutation(r).kind == MutationKind::WrongOutcome) d.outcome = wrong_outcome(d.outcome);
     return d;
+}
+
+bool World::mutant_never_fires() const {
+    return mutant_ && mutation(*mutant_).kind == MutationKind::NeverFires;
 }
 
 uint64_t World::address_value(const HostAddr& a) {
@@ -125,6 +133,15 @@ Decision World::mmap(const Mmap& op) {
     }
     if (fires(RuleId::MmapLength, op.size == 0)) return decide(RuleId::MmapLength);
     uint64_t size = (op.size + kPageSize - 1) / kPageSize * kPageSize;
+    if (obj) {
+        // do_mmap() -> file_mmap_ok(): memfd and guest_memfd inodes are
+        // regular files, so a mapping may reach MAX_LFS_FILESIZE at most
+        // (whatever the file's size). Anonymous mappings have no file here.
+        constexpr uint64_t kMaxLfsFileSize = INT64_MAX;
+        if (fires(RuleId::MmapOverflow,
+                  size > kMaxLfsFileSize || (op.offset >> kPageShift) > ((kMaxLfsFileSize - size) >> kPageShift)))
+            return decide(RuleId::MmapOverflow);
+    }
     if (obj && objects_[*obj].kind == FileObject::Kind::Gmem) {
         if (fires(RuleId::MmapNoexec, op.exec)) return decide(RuleId::MmapNoexec);
         if (fires(RuleId::MmapGmemNoMmap, !(profile_.gmem_mmap && (objects_[*obj].gmem_flags & kGmemFlagMmap))))

@@ -42,6 +42,9 @@ public:
     void write(uint64_t byte_offset, uint8_t width, uint64_t value);
     void zero_bytes(uint64_t begin, uint64_t end);  // [begin, end)
     uint64_t digest(uint64_t page_index) const;
+    bool has_page(uint64_t page_index) const { return pages_.count(page_index) != 0; }
+    // Copies one page of `from` (zeros where it has none) into this store.
+    void copy_page(const PageStore& from, uint64_t from_index, uint64_t to_index);
     void clear() { pages_.clear(); }
     size_t page_count() const { return pages_.size(); }
 
@@ -140,8 +143,9 @@ public:
     // Violated invariants, in words; empty when all hold.
     std::vector<std::string> check_invariants() const;
 
-    // Test-only switch for mutation testing: the named rule is disabled (a
-    // rejection never fires, an effect does not happen).
+    // Test-only switch for mutation testing: the named rule makes the
+    // mistake model/mutation.h describes for it (a rejection never fires, an
+    // effect does not happen, an outcome is reported wrong).
     void set_mutant(std::optional<RuleId> rule) { mutant_ = rule; }
 
     const Profile& profile() const { return profile_; }
@@ -166,8 +170,9 @@ private:
     // a disabled (mutant) rule never fires.
     bool fires(RuleId r, bool condition) const {
         if (!condition) ++passes_[static_cast<size_t>(r)];
-        return condition && on(r);
+        return condition && (on(r) || !mutant_never_fires());
     }
+    bool mutant_never_fires() const;
     Decision decide(RuleId r) const;                  // the rule's errno, or Ok for success rules
     Decision decide(RuleId r, Outcome outcome) const;  // an explicit outcome
 
@@ -203,8 +208,13 @@ private:
         Decision failure;
         bool ok = false;
         uint32_t object = 0;
-        uint64_t byte_offset = 0;
+        uint64_t byte_offset = 0;  // of the accessed page start in the object
+        uint32_t mapping = 0;
+        uint64_t mapping_page = 0;  // page index of the access in the mapping
     };
+    // The store a host access through `t` reads: the file's pages, or under
+    // the HostAccess mutant the mapping's private copy where it has one.
+    const PageStore& host_pages(const HostTarget& t, uint64_t& byte_offset) const;
     HostTarget resolve_host(uint64_t address, bool is_write) const;
 
     VmState* vm(const Handle& h, uint32_t& index);
@@ -217,6 +227,7 @@ private:
     std::vector<FileObject> objects_;
     std::map<uint32_t, MappingState> mappings_;        // by mapping handle index, successful ones only
     std::vector<InvalidatedRange> last_invalidation_;
+    std::map<uint32_t, PageStore> private_copies_;  // HostAccess mutant only: per-mapping pages
     mutable std::array<uint64_t, kRuleCount> passes_{};
 };
 

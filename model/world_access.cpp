@@ -19,7 +19,7 @@ World::HostTarget World::resolve_host(uint64_t address, bool is_write) const {
     auto it = mappings_.find(static_cast<uint32_t>(index));
     if (it == mappings_.end() || !it->second.alive || offset >= it->second.size) return t;
     const MappingState& m = it->second;
-    if (is_write && !m.writable) {
+    if (is_write && !m.writable && on(RuleId::HostReadonly)) {
         t.failure = decide(RuleId::HostReadonly, Outcome::sigsegv());
         return t;
     }
@@ -28,22 +28,35 @@ World::HostTarget World::resolve_host(uint64_t address, bool is_write) const {
     const uint64_t file_page = file_byte / kPageSize;
     if (f.kind == FileObject::Kind::Gmem) {
         // kvm_gmem_fault_user_mapping(): size first, then INIT_SHARED.
-        if (file_page >= f.size / kPageSize) {
+        if (file_page >= f.size / kPageSize && on(RuleId::HostBeyondEof)) {
             t.failure = decide(RuleId::HostBeyondEof, Outcome::sigbus());
             return t;
         }
-        if (!(f.gmem_flags & kGmemFlagInitShared)) {
+        if (!(f.gmem_flags & kGmemFlagInitShared) && on(RuleId::HostGmemPrivate)) {
             t.failure = decide(RuleId::HostGmemPrivate, Outcome::sigbus());
             return t;
         }
-    } else if (f.kind == FileObject::Kind::Memfd && file_page >= (f.size + kPageSize - 1) / kPageSize) {
+    } else if (f.kind == FileObject::Kind::Memfd && file_page >= (f.size + kPageSize - 1) / kPageSize &&
+               on(RuleId::HostBeyondEof)) {
         t.failure = decide(RuleId::HostBeyondEof, Outcome::sigbus());
         return t;
     }
     t.ok = true;
     t.object = m.object;
     t.byte_offset = file_page * kPageSize;
+    t.mapping = static_cast<uint32_t>(index);
+    t.mapping_page = offset / kPageSize;
     return t;
+}
+
+const PageStore& World::host_pages(const HostTarget& t, uint64_t& byte_offset) const {
+    byte_offset = t.byte_offset;
+    auto copy = private_copies_.find(t.mapping);
+    if (copy != private_copies_.end() && copy->second.has_page(t.mapping_page)) {
+        byte_offset = t.mapping_page * kPageSize;
+        return copy->second;
+    }
+    return objects_[t.object].pages;
 }
 
 World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is_write) const {
@@ -62,7 +75,7 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
     if (s->gmem && s->gmem_only) {
         // kvm_mmu_faultin_pfn_gmem(): the file page, or a memory-fault exit
         // when the file is gone. userspace_addr plays no part.
-        if (!s->file_bound) {
+        if (!s->file_bound && on(RuleId::GuestGmemReleased)) {
             t.failure = decide(RuleId::GuestGmemReleased,
                                Outcome::memory_fault(EFAULT, 0, gfn << kPageShift, kPageSize));
             return t;
@@ -73,7 +86,7 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
         t.byte_offset = (gfn - s->base_gfn + s->pgoff) * kPageSize;
         return t;
     }
-    if (is_write && (s->flags & kMemReadonly)) {
+    if (is_write && (s->flags & kMemReadonly) && on(RuleId::GuestReadonlyWrite)) {
         t.failure = decide(RuleId::GuestReadonlyWrite, Outcome::mmio(gpa, true));
         return t;
     }
@@ -108,13 +121,20 @@ Decision World::host_access(const HostAddr& addr, uint8_t width, std::optional<u
     const uint64_t address = address_value(addr);
     HostTarget t = resolve_host(address, write_value.has_value());
     if (!t.ok) return t.failure;
-    PageStore& pages = objects_[t.object].pages;
-    const uint64_t byte = t.byte_offset + address % kPageSize;
     if (write_value) {
-        if (on(RuleId::HostAccess)) pages.write(byte, width, *write_value);
+        if (on(RuleId::HostAccess)) {
+            objects_[t.object].pages.write(t.byte_offset + address % kPageSize, width, *write_value);
+        } else {
+            // The mutant: the write goes to a copy only this mapping sees.
+            PageStore& copy = private_copies_[t.mapping];
+            if (!copy.has_page(t.mapping_page)) copy.copy_page(objects_[t.object].pages, t.byte_offset / kPageSize, t.mapping_page);
+            copy.write(t.mapping_page * kPageSize + address % kPageSize, width, *write_value);
+        }
         return decide(RuleId::HostAccess);
     }
-    return decide(RuleId::HostAccess, Outcome::read_value(pages.read(byte, width)));
+    uint64_t page_start = 0;
+    const PageStore& pages = host_pages(t, page_start);
+    return decide(RuleId::HostAccess, Outcome::read_value(pages.read(page_start + address % kPageSize, width)));
 }
 
 std::vector<Observation> World::observe(const std::vector<ObservationRequest>& requests) {
@@ -128,7 +148,8 @@ std::vector<Observation> World::observe(const std::vector<ObservationRequest>& r
                              : t.failure.outcome;
         } else {
             HostTarget t = resolve_host(mapping_address(r.handle.index) + r.address, false);
-            o.outcome = t.ok ? Outcome::read_value(objects_[t.object].pages.digest(t.byte_offset / kPageSize))
+            uint64_t page_start = 0;
+            o.outcome = t.ok ? Outcome::read_value(host_pages(t, page_start).digest(page_start / kPageSize))
                              : t.failure.outcome;
         }
         out.push_back(o);

@@ -65,7 +65,10 @@ Decision World::fallocate(const Fallocate& op) {
         for (auto it = first; it != f.bindings.end() && it->first < end_pg; ++it) {
             const auto& [pgoff, b] = *it;
             if (pgoff + b.npages <= start_pg) continue;
-            const Slot& s = vms_.at(f.vm).address_spaces[b.as_id].by_id.at(b.slot_id);
+            const auto& slots = vms_.at(f.vm).address_spaces[b.as_id].by_id;
+            auto sit = slots.find(b.slot_id);
+            if (sit == slots.end()) continue;  // a binding left behind (RegionDelete mutant)
+            const Slot& s = sit->second;
             last_invalidation_.push_back({b.as_id, s.base_gfn + std::max(pgoff, start_pg) - pgoff,
                                           s.base_gfn + std::min(pgoff + b.npages, end_pg) - pgoff});
         }

@@ -78,7 +78,7 @@ Decision World::set_region(const SetRegion& op) {
         if (fires(RuleId::RegionDeleteMissing, !old)) return decide(RuleId::RegionDeleteMissing);
         if (!old) return decide(RuleId::RegionNoop);  // only under the mutant
         Slot gone = *old;
-        if (gone.gmem) unbind(gone);
+        if (gone.gmem && on(RuleId::RegionDelete)) unbind(gone);
         if (gone.harness) v->probe = false;
         space.erase(id);
         return decide(RuleId::RegionDelete);

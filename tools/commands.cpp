@@ -12,6 +12,9 @@ const std::vector<Command>& commands() {
         {"probe", "print the kernel, its capabilities and the chosen profile", probe_main},
         {"rules", "list the model's rules with their errno and kernel source", rules_main},
         {"annotate", "write the model's expected outcomes into sequence files", annotate_main},
+        {"emit-c", "write a sequence as a standalone C reproducer (TAP output)", emit_c_main},
+        {"minimize", "shrink a failing sequence to a 1-minimal one; file it in a corpus", minimize_main},
+        {"fuzz", "generate sequences and replay them against the model and /dev/kvm", fuzz_main},
 #ifdef SLOTCHECK_WITH_Z3
         {"prove", "prove design properties or print counterexamples (Z3)", slotcheck::smt::prove_main},
 #endif

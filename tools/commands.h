@@ -27,5 +27,8 @@ int replay_main(int argc, char** argv);
 int probe_main(int argc, char** argv);
 int rules_main(int argc, char** argv);
 int annotate_main(int argc, char** argv);
+int emit_c_main(int argc, char** argv);
+int minimize_main(int argc, char** argv);
+int fuzz_main(int argc, char** argv);
 
 }  // namespace slotcheck::cli

@@ -50,20 +50,23 @@ FileResult from_report(const std::string& file, const ReplayReport& report, bool
     r.verdict = report.agreed() ? "agree" : "diverge";
     r.steps = report.steps.size();
     r.observations = report.observations_compared;
-    for (const auto& d : report.divergences) {
+    auto finding = [](const Divergence& d, const std::string& kind) {
         FileResult::Finding f;
-        f.kind = divergence_kind_name(d.kind);
+        f.kind = kind;
         f.op = d.op_text;
         f.step = d.step;
         f.line = d.line;
         f.rule = d.rule == RuleId::Count ? "" : rule(d.rule).name;
         f.summary = d.summary();
-        if (d.kind == Divergence::Kind::Outcome || d.kind == Divergence::Kind::Expectation) {
+        if (d.kind != Divergence::Kind::View && d.kind != Divergence::Kind::Invariant) {
             f.model = to_string(d.model);
             f.other = to_string(d.other);
         }
-        r.findings.push_back(f);
-    }
+        return f;
+    };
+    for (const auto& d : report.divergences) r.findings.push_back(finding(d, divergence_kind_name(d.kind)));
+    // Known kernel deviations (`!kernel:` in the file) are listed; the file still agrees.
+    for (const auto& d : report.deviations_as_recorded) r.findings.push_back(finding(d, "deviation as recorded"));
     if (with_trace) {
         for (const auto& s : report.steps) {
             std::ostringstream o;

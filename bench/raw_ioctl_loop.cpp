@@ -1,0 +1,57 @@
+#include "bench/raw_ioctl_loop.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "harness/kvm_uapi.h"
+#include "model/layout.h"
+
+namespace slotcheck {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+double raw_ioctl_loop(int rounds, uint64_t file_size) {
+    int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    uapi::ScCreateGuestMemfd g{};
+    g.size = file_size;
+    g.flags = 3;
+    int gfd = ioctl(vm, uapi::kScCreateGuestMemfd, &g);
+    if (kvm < 0 || vm < 0 || gfd < 0) {
+        std::perror("raw loop setup");
+        return 0;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < rounds; ++i) {
+        uapi::ScRegion2 r{};
+        r.slot = 1;
+        r.flags = uapi::kScMemGuestMemfd;
+        r.guest_phys_addr = 0x100000;
+        r.memory_size = kPageSize;
+        r.guest_memfd = static_cast<uint32_t>(gfd);
+        r.guest_memfd_offset = (i % 64) * kPageSize;
+        if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("create");
+        if (fallocate(gfd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, (i % 64) * kPageSize, kPageSize))
+            std::perror("punch");
+        r.memory_size = 0;
+        if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("delete");
+    }
+    double s = seconds_since(t0);
+    close(gfd);
+    close(vm);
+    close(kvm);
+    return 3.0 * rounds / s;
+}
+
+}  // namespace slotcheck

@@ -1,0 +1,204 @@
+#include "fuzz/campaign.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+
+#include "fuzz/wire.h"
+#include "fuzz/worker.h"
+#include "generators/stateful_sequence.h"
+
+namespace slotcheck::fuzz {
+
+void Stats::add(const Stats& o) {
+    sequences += o.sequences;
+    ops += o.ops;
+    failures += o.failures;
+    generate_s += o.generate_s;
+    model_s += o.model_s;
+    judge_s += o.judge_s;
+    oracle_ops_s += o.oracle_ops_s;
+    oracle_observe_s += o.oracle_observe_s;
+}
+
+uint64_t sequence_seed(uint64_t campaign_seed, uint64_t index) {
+    // splitmix64 of the pair: neighbouring indexes get unrelated seeds.
+    uint64_t z = campaign_seed * 0x9e3779b97f4a7c15ull + index + 0x632be59bd9b4e019ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops) {
+    gen::FuzzShape shape;
+    shape.max_ops = max_ops;
+    // RapidCheck's size scales the length; cycling it mixes short sequences
+    // (fast, easy to shrink) with long ones (deep states).
+    const int size = static_cast<int>(10 + index % 91);
+    return gen::stateful_sequence(profile, shape)(rc::Random(sequence_seed(campaign_seed, index)), size).value();
+}
+
+namespace {
+
+struct WorkerProcess {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string buffer;
+    bool open() const { return fd >= 0; }
+};
+
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+}
+
+// Reads what a worker sent; false at end of file.
+bool drain(WorkerProcess& w) {
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = ::read(w.fd, chunk, sizeof chunk);
+        if (n > 0) {
+            w.buffer.append(chunk, static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+        return false;
+    }
+}
+
+std::string describe_exit(int status) {
+    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const char* name = sigabbrev_np(WTERMSIG(status));
+        return std::string("killed by ") + (name ? std::string("SIG") + name : std::to_string(WTERMSIG(status)));
+    }
+    return "ended";
+}
+
+}  // namespace
+
+CampaignResult run_campaign(const CampaignOptions& options, const std::function<void(const Progress&)>& on_progress) {
+    CampaignResult result;
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
+    // A worker that is shrinking may overrun the deadline by its shrink
+    // budget and one more sequence time limit; past that it is killed.
+    const auto hard_stop = deadline +
+                           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                               (options.shrink ? options.shrink_seconds : 0) + 5)) +
+                           2 * options.judge.timeout;
+    const unsigned jobs = options.only ? 1 : std::max(1u, options.jobs);
+
+    std::vector<WorkerProcess> workers(jobs);
+    // Buffered output would be inherited by every worker and written again
+    // when it exits.
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    for (unsigned j = 0; j < jobs; ++j) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            result.worker_errors.push_back(std::string("pipe: ") + std::strerror(errno));
+            break;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            ::close(fds[0]);
+            for (unsigned k = 0; k < j; ++k) ::close(workers[k].fd);
+            worker_main(fds[1], j, options, start, deadline);
+        }
+        ::close(fds[1]);
+        if (pid < 0) {
+            ::close(fds[0]);
+            result.worker_errors.push_back(std::string("fork: ") + std::strerror(errno));
+            break;
+        }
+        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+        workers[j].pid = pid;
+        workers[j].fd = fds[0];
+    }
+
+    auto stop_all = [&]() {
+        for (auto& w : workers)
+            if (w.pid > 0) kill(w.pid, SIGKILL);
+    };
+    auto last_progress = start;
+    bool stopping = false;
+    for (;;) {
+        std::vector<pollfd> polls;
+        std::vector<WorkerProcess*> polled;
+        for (auto& w : workers)
+            if (w.open()) {
+                polls.push_back({w.fd, POLLIN, 0});
+                polled.push_back(&w);
+            }
+        if (polls.empty()) break;
+        ::poll(polls.data(), polls.size(), 200);
+        for (size_t i = 0; i < polls.size(); ++i) {
+            WorkerProcess& w = *polled[i];
+            if (!polls[i].revents) continue;
+            const bool more = drain(w);
+            std::string error;
+            while (auto frame = wire::take_frame(w.buffer, error)) {
+                if (frame->type == wire::FrameType::Stats) {
+                    Stats s;
+                    RuleCoverage c;
+                    if (wire::decode_stats(frame->payload, s, c)) {
+                        result.stats.add(s);
+                        result.coverage.merge(c);
+                    } else {
+                        result.worker_errors.push_back("unreadable statistics from a worker");
+                    }
+                } else if (frame->type == wire::FrameType::Finding) {
+                    auto f = wire::decode_finding(frame->payload, error);
+                    if (f)
+                        result.findings.push_back(std::move(*f));
+                    else
+                        result.worker_errors.push_back("unreadable finding from a worker: " + error);
+                    if (!options.keep_going && !stopping) {
+                        stopping = true;
+                        stop_all();
+                    }
+                } else {
+                    result.worker_errors.push_back(frame->payload);
+                }
+            }
+            if (!error.empty()) result.worker_errors.push_back(error);
+            if (!more) {
+                ::close(w.fd);
+                w.fd = -1;
+                int status = 0;
+                rusage usage{};
+                wait4(w.pid, &status, 0, &usage);
+                result.worker_peak_rss_kb = std::max(result.worker_peak_rss_kb, usage.ru_maxrss);
+                const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+                if (!clean && !stopping)
+                    result.worker_errors.push_back("worker " + std::to_string(&w - workers.data()) + " " +
+                                                   describe_exit(status));
+                w.pid = -1;
+            }
+        }
+        const auto now = Clock::now();
+        if (now > hard_stop && !stopping) {
+            stopping = true;
+            result.worker_errors.push_back("workers still running past the deadline were killed");
+            stop_all();
+        }
+        if (on_progress && now - last_progress >= std::chrono::seconds(1)) {
+            last_progress = now;
+            on_progress({seconds_between(start, now), result.stats, &result.coverage, result.findings.size()});
+        }
+    }
+    result.elapsed_s = seconds_between(start, Clock::now());
+    return result;
+}
+
+}  // namespace slotcheck::fuzz

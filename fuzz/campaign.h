@@ -1,0 +1,78 @@
+// A fuzzing campaign: J forked workers generate sequences from the model's
+// state, judge each against the oracle (the kernel, each sequence in its own
+// isolated child), shrink what fails, and stream statistics and findings
+// back to the parent, which aggregates them. `slotcheck fuzz`, the mutation
+// matrix (bench/mutation) and the fuzz tests all run through this.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fuzz/coverage.h"
+#include "harness/sequence_oracle.h"
+#include "model/sequence.h"
+
+namespace slotcheck::fuzz {
+
+struct CampaignOptions {
+    double seconds = 60;
+    uint64_t seed = 1;
+    unsigned jobs = 1;
+    size_t max_ops = 64;
+    std::optional<uint64_t> only;  // judge just the sequence with this index
+    JudgeOptions judge;            // profile, oracle, mutant, invariants, time limit per sequence
+    bool shrink = true;
+    Sameness same = Sameness::Rule;
+    double shrink_seconds = 60;  // budget per finding
+    bool keep_going = false;     // go on after a finding (distinct failure signatures only)
+};
+
+// What the campaign spent and covered so far.
+struct Stats {
+    uint64_t sequences = 0, ops = 0, failures = 0;
+    double generate_s = 0, model_s = 0, judge_s = 0, oracle_ops_s = 0, oracle_observe_s = 0;
+    void add(const Stats& o);
+};
+
+struct Finding {
+    uint64_t index = 0;          // sequence index in the campaign (reproduce with --only)
+    uint64_t sequence_seed = 0;  // the generator seed derived from (campaign seed, index)
+    std::string status;          // diverge, crashed, timeout
+    std::string signature;       // failure_signature() of the shrunk sequence
+    std::string detail;          // the shrunk sequence's divergence summary
+    double found_after_s = 0;    // campaign time when the failing sequence was judged
+    uint64_t shrink_candidates = 0;
+    double shrink_s = 0;
+    Sequence original, shrunk;
+};
+
+struct Progress {
+    double elapsed_s = 0;
+    Stats stats;
+    const RuleCoverage* coverage = nullptr;
+    size_t findings = 0;
+};
+
+struct CampaignResult {
+    Stats stats;
+    RuleCoverage coverage;
+    std::vector<Finding> findings;
+    std::vector<std::string> worker_errors;  // a worker that died, leaked fds or sent garbage
+    long worker_peak_rss_kb = 0;             // the largest resident set of any worker
+    double elapsed_s = 0;
+};
+
+// The sequence a campaign judges at `index`: the same (seed, index,
+// profile, max_ops) give the same sequence on every machine.
+Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops);
+uint64_t sequence_seed(uint64_t campaign_seed, uint64_t index);
+
+// Runs the campaign; `on_progress` is called in the parent about once a
+// second. Blocks until the time is up, a finding ends it, or every worker
+// ended.
+CampaignResult run_campaign(const CampaignOptions& options, const std::function<void(const Progress&)>& on_progress);
+
+}  // namespace slotcheck::fuzz

@@ -1,0 +1,39 @@
+#include "fuzz/shrink.h"
+
+#include <chrono>
+
+#include "model/minimize.h"
+
+namespace slotcheck::fuzz {
+
+ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const JudgeOptions& judge_options,
+                            Sameness same, double budget_s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ShrinkResult r;
+    r.sequence = seq;
+    r.verdict = verdict;
+    // The candidate that last failed the same way, with its verdict, so the
+    // finding reports the divergence of the shrunk sequence itself.
+    auto still_fails = [&](const Sequence& candidate) {
+        Verdict v = judge(candidate, judge_options);
+        if (!same_failure(seq, verdict, candidate, v, same)) return false;
+        r.verdict = v;
+        return true;
+    };
+    MinimizeOptions options;
+    options.deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(budget_s));
+    MinimizeResult m = minimize(without_expectations(seq), still_fails, options);
+    r.sequence = std::move(m.sequence);
+    r.candidates = m.candidates;
+    // The minimizer's last accepted candidate may not be the final sequence
+    // (a later transformation such as renumbering is accepted without a
+    // changed verdict); judge the result once more so verdict and sequence
+    // belong together.
+    Verdict final_verdict = judge(r.sequence, judge_options);
+    if (final_verdict.failed()) r.verdict = final_verdict;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+}  // namespace slotcheck::fuzz

@@ -1,0 +1,138 @@
+#include "fuzz/wire.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <sstream>
+
+namespace slotcheck::fuzz::wire {
+
+bool write_frame(int fd, FrameType type, const std::string& payload) {
+    std::string data = std::string(1, static_cast<char>(type)) + " " + std::to_string(payload.size()) + "\n" + payload;
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<size_t>(n);
+    }
+    return true;
+}
+
+std::optional<Frame> take_frame(std::string& buffer, std::string& error) {
+    auto newline = buffer.find('\n');
+    if (newline == std::string::npos) return std::nullopt;
+    const std::string head = buffer.substr(0, newline);
+    if (head.size() < 3 || head[1] != ' ' || (head[0] != 'S' && head[0] != 'F' && head[0] != 'E')) {
+        error = "bad frame header '" + head.substr(0, 40) + "'";
+        buffer.clear();
+        return std::nullopt;
+    }
+    size_t length = 0;
+    try {
+        length = std::stoul(head.substr(2));
+    } catch (const std::exception&) {
+        error = "bad frame length '" + head.substr(0, 40) + "'";
+        buffer.clear();
+        return std::nullopt;
+    }
+    if (buffer.size() < newline + 1 + length) return std::nullopt;
+    Frame f{static_cast<FrameType>(head[0]), buffer.substr(newline + 1, length)};
+    buffer.erase(0, newline + 1 + length);
+    return f;
+}
+
+std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {
+    std::ostringstream o;
+    o.precision(17);
+    o << s.sequences << " " << s.ops << " " << s.failures << " " << s.generate_s << " " << s.model_s << " "
+      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << "\n"
+      << coverage.serialize();
+    return o.str();
+}
+
+bool decode_stats(const std::string& payload, Stats& s, RuleCoverage& coverage) {
+    std::istringstream in(payload);
+    std::string first, rest;
+    std::getline(in, first);
+    std::getline(in, rest);
+    std::istringstream f(first);
+    if (!(f >> s.sequences >> s.ops >> s.failures >> s.generate_s >> s.model_s >> s.judge_s >> s.oracle_ops_s >>
+          s.oracle_observe_s))
+        return false;
+    return RuleCoverage::deserialize(rest, coverage);
+}
+
+// A finding is a list of "key length\n" + value + "\n" fields, so values may
+// hold newlines (the sequences' text).
+std::string encode_finding(const Finding& f) {
+    std::ostringstream o;
+    o.precision(17);
+    auto field = [&](const std::string& key, const std::string& value) {
+        o << key << " " << value.size() << "\n" << value << "\n";
+    };
+    auto number = [&](const std::string& key, auto v) {
+        std::ostringstream n;
+        n.precision(17);
+        n << v;
+        field(key, n.str());
+    };
+    number("index", f.index);
+    number("seed", f.sequence_seed);
+    field("status", f.status);
+    field("signature", f.signature);
+    field("detail", f.detail);
+    number("found_after", f.found_after_s);
+    number("shrink_candidates", f.shrink_candidates);
+    number("shrink_s", f.shrink_s);
+    field("original", print(f.original));
+    field("shrunk", print(f.shrunk));
+    return o.str();
+}
+
+std::optional<Finding> decode_finding(const std::string& payload, std::string& error) {
+    std::map<std::string, std::string> fields;
+    size_t pos = 0;
+    while (pos < payload.size()) {
+        auto newline = payload.find('\n', pos);
+        auto space = payload.find(' ', pos);
+        if (newline == std::string::npos || space == std::string::npos || space > newline) {
+            error = "malformed finding field";
+            return std::nullopt;
+        }
+        const std::string key = payload.substr(pos, space - pos);
+        size_t length = std::stoul(payload.substr(space + 1, newline - space - 1));
+        if (newline + 1 + length > payload.size()) {
+            error = "truncated finding field " + key;
+            return std::nullopt;
+        }
+        fields[key] = payload.substr(newline + 1, length);
+        pos = newline + 1 + length + 1;
+    }
+    Finding f;
+    try {
+        f.index = std::stoull(fields.at("index"));
+        f.sequence_seed = std::stoull(fields.at("seed"));
+        f.status = fields.at("status");
+        f.signature = fields.at("signature");
+        f.detail = fields.at("detail");
+        f.found_after_s = std::stod(fields.at("found_after"));
+        f.shrink_candidates = std::stoull(fields.at("shrink_candidates"));
+        f.shrink_s = std::stod(fields.at("shrink_s"));
+    } catch (const std::exception& e) {
+        error = std::string("finding field missing or bad: ") + e.what();
+        return std::nullopt;
+    }
+    for (auto [key, target] : {std::pair{"original", &f.original}, std::pair{"shrunk", &f.shrunk}}) {
+        auto parsed = parse(fields[key], std::string("<finding ") + key + ">");
+        if (!parsed.sequence) {
+            error = parsed.error->to_string();
+            return std::nullopt;
+        }
+        *target = std::move(*parsed.sequence);
+    }
+    return f;
+}
+
+}  // namespace slotcheck::fuzz::wire

@@ -1,0 +1,73 @@
+// Judging one sequence: replay it on the model and on an oracle, and say
+// whether and where they differ. Fuzzing, minimizing and the mutation
+// matrix all ask this one question, so it is answered in one place.
+//
+// The oracle is the real kernel (/dev/kvm, each sequence in a fresh forked
+// child with a fresh KvmBackend and a time limit, so a crash or a hung
+// vCPU costs one sequence) or the unmutated reference model itself. The
+// latter is for measuring how well generated sequences reach a mutated
+// rule without a kernel at hand, and for tests; it never stands in for a
+// kernel verdict.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "model/differ.h"
+#include "model/profile.h"
+#include "model/sequence.h"
+
+namespace slotcheck {
+
+enum class OracleKind : uint8_t { Kernel, Model };
+std::string oracle_kind_name(OracleKind k);  // "kernel", "model"
+
+struct JudgeOptions {
+    Profile profile = upstream_profile();
+    OracleKind oracle = OracleKind::Kernel;
+    std::optional<RuleId> mutant;     // the model under test runs with this rule mutated
+    bool check_expectations = false;  // also compare with the sequence's own `=>` outcomes
+    std::chrono::milliseconds timeout{10000};  // per sequence, kernel oracle only
+    bool check_invariants = true;     // the model's own invariants after every step
+};
+
+// Where a judgement spent its time (seconds): the oracle's operations, its
+// `check` observations, and the whole call (fork, model and reporting
+// included).
+struct JudgeTiming {
+    double oracle_ops = 0, oracle_observe = 0, total = 0;
+};
+
+struct Verdict {
+    enum class Status : uint8_t {
+        Agree,
+        Diverge,   // `divergence` says where and how
+        Crashed,   // the replay child died (a kernel or harness crash); `detail` says how
+        TimedOut,  // the replay child outlived the time limit and was killed
+    };
+    Status status = Status::Agree;
+    std::optional<Divergence> divergence;  // the first one, when Diverge
+    std::string detail;                    // one line: the divergence summary, or how the child ended
+    JudgeTiming timing;
+    bool failed() const { return status != Status::Agree; }
+};
+std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout
+
+Verdict judge(const Sequence& seq, const JudgeOptions& options);
+
+// How much of a failure must stay the same for a smaller sequence to count
+// as "the same bug" (minimizing, fuzz shrinking):
+//   Any:  any failure;
+//   Op:   the same status and divergence kind at the same kind of operation;
+//   Rule: that, and the model's deciding rule is the same too.
+enum class Sameness : uint8_t { Any, Op, Rule };
+std::optional<Sameness> sameness_from_name(const std::string& name);  // any, op, rule
+// `seq_a` and `seq_b` are the sequences the verdicts belong to (the
+// operation kind is read from the diverging step).
+bool same_failure(const Sequence& seq_a, const Verdict& a, const Sequence& seq_b, const Verdict& b, Sameness how);
+
+// A one-line key for a failure, for grouping findings: "outcome gmem.bind-overlap at region".
+std::string failure_signature(const Sequence& seq, const Verdict& v);
+
+}  // namespace slotcheck

@@ -1,0 +1,210 @@
+// slotcheck fuzz: generate sequences from the model's state, judge each
+// against the model and the real kernel, shrink and write what diverges.
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "fuzz/campaign.h"
+#include "harness/kernel_facts.h"
+#include "model/differ.h"
+#include "model/mutation.h"
+#include "model/text_scan.h"
+#include "tools/commands.h"
+#include "tools/fuzz_output.h"
+#include "tools/profile_options.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: slotcheck fuzz [options]\n"
+    "  --seconds N          how long to fuzz (default 60)\n"
+    "  --seed S             campaign seed (default: random, printed at start); the same seed,\n"
+    "                       profile and kernel give the same sequences\n"
+    "  --jobs J             parallel workers, each its own process (default 1)\n"
+    "  --max-ops K          operations per sequence at most (default 64)\n"
+    "  --out DIR            where findings go (default fuzz-findings)\n"
+    "  --profile NAME       force a profile; --variant NAME=on|off overrides one variant\n"
+    "  --json FILE          also write the summary as JSON ('-' for stdout, replacing the table)\n"
+    "  --coverage           print the per-rule coverage table\n"
+    "  --mutant RULE        run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
+    "                       the fuzzer should then find a divergence\n"
+    "  --model-only         judge against the unmutated model instead of /dev/kvm (with --mutant:\n"
+    "                       measures generator reach; without: checks the model's invariants)\n"
+    "  --only N             judge only sequence N of the campaign (reproduces a finding)\n"
+    "  --no-shrink          write findings as found\n"
+    "  --same any|op|rule   what shrinking must keep (default rule)\n"
+    "  --keep-going         go on after a finding, reporting each distinct failure once\n"
+    "  --timeout-ms N       wall-clock limit per sequence (default 10000)\n"
+    "  --shrink-seconds N   time budget per shrink (default 60)\n"
+    "exit: 0 no divergence, 1 divergence (finding written), 2 bad input, 3 no /dev/kvm\n";
+
+struct Args {
+    fuzz::CampaignOptions campaign;
+    ProfileChoice profile;
+    bool model_only = false, coverage = false, seed_given = false;
+    std::string out_dir = "fuzz-findings";
+    std::optional<std::string> json_path;
+};
+
+// Parses argv; returns an exit code when the command should stop.
+std::optional<int> parse_args(int argc, char** argv, Args& a) {
+    auto number = [&](int& i, const char* name, uint64_t min, uint64_t max) -> std::optional<uint64_t> {
+        if (i + 1 >= argc) {
+            std::cerr << "slotcheck fuzz: " << name << " needs a value\n";
+            return std::nullopt;
+        }
+        auto v = parse_u64(argv[++i]);
+        if (!v || *v < min || *v > max) {
+            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got '" << argv[i]
+                      << "'\n";
+            return std::nullopt;
+        }
+        return v;
+    };
+    for (int i = 1; i < argc; ++i) {
+        auto taken = take_profile_option("fuzz", argc, argv, i, a.profile);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        const std::string arg = argv[i];
+        std::optional<uint64_t> v;
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (arg == "--seconds") {
+            if (!(v = number(i, "--seconds", 1, 7 * 24 * 3600))) return kExitBadInput;
+            a.campaign.seconds = static_cast<double>(*v);
+        } else if (arg == "--seed") {
+            if (!(v = number(i, "--seed", 0, UINT64_MAX))) return kExitBadInput;
+            a.campaign.seed = *v;
+            a.seed_given = true;
+        } else if (arg == "--jobs") {
+            if (!(v = number(i, "--jobs", 1, 256))) return kExitBadInput;
+            a.campaign.jobs = static_cast<unsigned>(*v);
+        } else if (arg == "--max-ops") {
+            if (!(v = number(i, "--max-ops", 1, 100000))) return kExitBadInput;
+            a.campaign.max_ops = *v;
+        } else if (arg == "--only") {
+            if (!(v = number(i, "--only", 0, UINT64_MAX))) return kExitBadInput;
+            a.campaign.only = *v;
+        } else if (arg == "--timeout-ms") {
+            if (!(v = number(i, "--timeout-ms", 1, 3600000))) return kExitBadInput;
+            a.campaign.judge.timeout = std::chrono::milliseconds(*v);
+        } else if (arg == "--shrink-seconds") {
+            if (!(v = number(i, "--shrink-seconds", 1, 24 * 3600))) return kExitBadInput;
+            a.campaign.shrink_seconds = static_cast<double>(*v);
+        } else if (arg == "--out" && i + 1 < argc) {
+            a.out_dir = argv[++i];
+        } else if (arg == "--json" && i + 1 < argc) {
+            a.json_path = argv[++i];
+        } else if (arg == "--mutant" && i + 1 < argc) {
+            auto r = rule_by_name(argv[++i]);
+            if (!r) {
+                std::cerr << "slotcheck fuzz: unknown rule '" << argv[i] << "' (slotcheck rules lists them)\n";
+                return kExitBadInput;
+            }
+            a.campaign.judge.mutant = *r;
+        } else if (arg == "--same" && i + 1 < argc) {
+            auto s = sameness_from_name(argv[++i]);
+            if (!s) {
+                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got '" << argv[i] << "'\n";
+                return kExitBadInput;
+            }
+            a.campaign.same = *s;
+        } else if (arg == "--model-only") {
+            a.model_only = true;
+        } else if (arg == "--coverage") {
+            a.coverage = true;
+        } else if (arg == "--no-shrink") {
+            a.campaign.shrink = false;
+        } else if (arg == "--keep-going") {
+            a.campaign.keep_going = true;
+        } else {
+            std::cerr << "slotcheck fuzz: unknown option or missing value '" << arg << "'\n" << kUsage;
+            return kExitBadInput;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int fuzz_main(int argc, char** argv) {
+    Args a;
+    if (auto code = parse_args(argc, argv, a)) return *code;
+    if (!a.seed_given) a.campaign.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+
+    KernelFacts facts;
+    FuzzHeader header;
+    if (!a.model_only) {
+        std::string why;
+        if (!kvm_available(why)) {
+            std::cerr << "slotcheck fuzz: /dev/kvm unavailable: " << why
+                      << " (--model-only fuzzes against the model alone; scripts/fuzz-in-vm runs it in a VM)\n";
+            return kExitNoEnvironment;
+        }
+        facts = gather_kernel_facts();
+        header.kernel_release = facts.release;
+    }
+    std::string error;
+    auto profile = resolve_profile(a.profile, a.model_only ? nullptr : &facts, error);
+    if (!profile) {
+        std::cerr << "slotcheck fuzz: " << error << "\n";
+        return kExitBadInput;
+    }
+    a.campaign.judge.profile = *profile;
+    a.campaign.judge.oracle = a.model_only ? OracleKind::Model : OracleKind::Kernel;
+    header.seed = a.campaign.seed;
+    header.profile = profile->name;
+    header.oracle = oracle_kind_name(a.campaign.judge.oracle);
+    header.mutant = a.campaign.judge.mutant ? rule(*a.campaign.judge.mutant).name : "";
+    header.jobs = a.campaign.only ? 1 : a.campaign.jobs;
+    header.seconds = a.campaign.seconds;
+
+    std::cerr << "slotcheck fuzz: seed " << header.seed << ", profile " << header.profile << ", oracle "
+              << header.oracle << (header.kernel_release.empty() ? "" : " " + header.kernel_release)
+              << (header.mutant.empty() ? "" : ", mutant " + header.mutant + " (" +
+                                                   mutation(*a.campaign.judge.mutant).description + ")")
+              << ", " << header.jobs << " job(s), "
+              << (a.campaign.only ? "sequence " + std::to_string(*a.campaign.only) + " only"
+                                  : std::to_string(static_cast<long>(a.campaign.seconds)) + " s")
+              << std::endl;
+    if (a.campaign.only) {
+        Sequence seq = fuzz::generate_sequence(*profile, a.campaign.seed, *a.campaign.only, a.campaign.max_ops);
+        std::cerr << print(seq);
+    }
+
+    auto result = fuzz::run_campaign(a.campaign, [](const fuzz::Progress& p) { print_progress(std::cerr, p); });
+
+    std::vector<std::string> dirs;
+    for (const auto& f : result.findings) {
+        std::string dir = write_finding(a.out_dir, header, f, *profile, error);
+        if (dir.empty()) std::cerr << "slotcheck fuzz: " << error << "\n";
+        else std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n";
+        // The shrunk sequence is short: show it, so a report on a console
+        // (a VM's, a CI log) is complete on its own.
+        std::cerr << print(with_model_expectations(f.shrunk, *profile));
+        dirs.push_back(dir);
+    }
+    if (a.json_path && *a.json_path == "-") {
+        print_summary_json(std::cout, header, result, dirs);
+    } else {
+        print_summary(std::cout, header, result, a.coverage);
+        if (a.json_path) {
+            std::ofstream out(*a.json_path);
+            print_summary_json(out, header, result, dirs);
+            if (!out) {
+                std::cerr << "slotcheck fuzz: cannot write " << *a.json_path << "\n";
+                return kExitBadInput;
+            }
+        }
+    }
+    if (!result.findings.empty()) return kExitDivergence;
+    return result.worker_errors.empty() ? kExitOk : kExitUnknown;
+}
+
+}  // namespace slotcheck::cli

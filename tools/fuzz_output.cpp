@@ -1,0 +1,169 @@
+#include "tools/fuzz_output.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "model/differ.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+std::string with_commas(uint64_t n) {
+    std::string s = std::to_string(n);
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+    return s;
+}
+
+std::string share(double part, double whole) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(0) << (whole > 0 ? 100 * part / whole : 0) << "%";
+    return o.str();
+}
+
+std::string slug(const std::string& text) {
+    std::string s;
+    for (char c : text) {
+        bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '.';
+        if (word) s += c;
+        else if (!s.empty() && s.back() != '-') s += '-';
+    }
+    while (!s.empty() && s.back() == '-') s.pop_back();
+    return s;
+}
+
+std::string json_string(const std::string& s) {
+    std::string o = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') o += '\\', o += c;
+        else if (c == '\n') o += "\\n";
+        else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
+        else o += c;
+    }
+    return o + "\"";
+}
+
+}  // namespace
+
+void print_progress(std::ostream& out, const fuzz::Progress& p) {
+    const double rate = p.elapsed_s > 0 ? p.stats.ops / p.elapsed_s : 0;
+    out << std::fixed << std::setprecision(0) << std::setw(5) << p.elapsed_s << " s  sequences "
+        << with_commas(p.stats.sequences) << "  ops " << with_commas(p.stats.ops) << " (" << with_commas(uint64_t(rate))
+        << "/s)  divergences " << p.stats.failures << "  " << (p.coverage ? p.coverage->summary() : "") << std::endl;
+}
+
+void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r, bool coverage_table) {
+    const auto& s = r.stats;
+    out << "\nfuzz summary (seed " << h.seed << ", profile " << h.profile << ", oracle " << h.oracle
+        << (h.mutant.empty() ? "" : ", mutant " + h.mutant) << ")\n";
+    out << std::fixed << std::setprecision(1);
+    out << "  time           " << r.elapsed_s << " s with " << h.jobs << " job(s)\n";
+    out << "  sequences      " << with_commas(s.sequences) << "\n";
+    out << "  operations     " << with_commas(s.ops) << " (" << with_commas(uint64_t(r.elapsed_s > 0 ? s.ops / r.elapsed_s : 0))
+        << "/s)\n";
+    out << "  divergences    " << s.failures << " (" << r.findings.size() << " reported)\n";
+    out << "  rules          " << r.coverage.summary() << " both ways, " << r.coverage.rules_decided()
+        << " decided\n";
+    // Workers' busy time, split: generation, the model (coverage replay),
+    // and the judged replay, of which the oracle's operations and
+    // observations; the rest of the judgement is fork, model and compare.
+    const double busy = s.generate_s + s.model_s + s.judge_s;
+    const double judge_rest = std::max(0.0, s.judge_s - s.oracle_ops_s - s.oracle_observe_s);
+    out << "  time shares    generation " << share(s.generate_s, busy) << ", model " << share(s.model_s, busy) << ", "
+        << h.oracle << " ops " << share(s.oracle_ops_s, busy) << ", observation " << share(s.oracle_observe_s, busy)
+        << ", isolation and compare " << share(judge_rest, busy) << "\n";
+    for (const auto& f : r.findings)
+        out << "  finding        " << f.signature << ": " << f.detail << " (sequence " << f.index << ", "
+            << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " ops, found after " << f.found_after_s
+            << " s)\n";
+    out << "  memory         worker peak RSS " << r.worker_peak_rss_kb / 1024 << " MiB\n";
+    for (const auto& e : r.worker_errors) out << "  worker error   " << e << "\n";
+    auto missing = r.coverage.uncovered();
+    if (!missing.empty() && !coverage_table) {
+        out << "  not covered   ";
+        for (size_t i = 0; i < missing.size() && i < 12; ++i) out << " " << rule(missing[i]).name;
+        if (missing.size() > 12) out << " ... (" << missing.size() << "; --coverage lists all)";
+        out << "\n";
+    }
+    if (coverage_table) {
+        out << "\n";
+        r.coverage.print_table(out);
+    }
+}
+
+void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
+                        const std::vector<std::string>& finding_dirs) {
+    const auto& s = r.stats;
+    out << "{\"seed\": " << h.seed << ", \"profile\": " << json_string(h.profile) << ", \"oracle\": "
+        << json_string(h.oracle) << ", \"mutant\": " << json_string(h.mutant) << ", \"jobs\": " << h.jobs
+        << ", \"seconds\": " << r.elapsed_s << ", \"sequences\": " << s.sequences << ", \"operations\": " << s.ops
+        << ", \"divergences\": " << s.failures << ", \"time\": {\"generation\": " << s.generate_s
+        << ", \"model\": " << s.model_s << ", \"judge\": " << s.judge_s << ", \"oracle_ops\": " << s.oracle_ops_s
+        << ", \"oracle_observe\": " << s.oracle_observe_s << "}, \"rules_covered\": "
+        << r.coverage.rules_covered_both_ways() << ", \"rules\": " << kRuleCount << ", \"coverage\": {";
+    for (size_t i = 0; i < kRuleCount; ++i) {
+        RuleId id = static_cast<RuleId>(i);
+        out << (i ? ", " : "") << json_string(rule(id).name) << ": {\"decided\": " << r.coverage.decided(id)
+            << ", \"passed\": " << r.coverage.passed(id) << "}";
+    }
+    out << "}, \"findings\": [";
+    for (size_t i = 0; i < r.findings.size(); ++i) {
+        const auto& f = r.findings[i];
+        out << (i ? ", " : "") << "{\"signature\": " << json_string(f.signature) << ", \"detail\": "
+            << json_string(f.detail) << ", \"index\": " << f.index << ", \"original_ops\": " << f.original.steps.size()
+            << ", \"shrunk_ops\": " << f.shrunk.steps.size() << ", \"found_after\": " << f.found_after_s
+            << ", \"dir\": " << json_string(i < finding_dirs.size() ? finding_dirs[i] : "") << "}";
+    }
+    out << "], \"worker_errors\": [";
+    for (size_t i = 0; i < r.worker_errors.size(); ++i) out << (i ? ", " : "") << json_string(r.worker_errors[i]);
+    out << "]}\n";
+}
+
+std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const fuzz::Finding& f,
+                          const Profile& profile, std::string& error) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(out_dir) / (slug(f.signature) + "-seed" + std::to_string(h.seed) + "-" +
+                                              std::to_string(f.index));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        error = "cannot create " + dir.string() + ": " + ec.message();
+        return "";
+    }
+    const std::string reproduce = "slotcheck fuzz --seed " + std::to_string(h.seed) + " --only " +
+                                  std::to_string(f.index) + " --profile " + profile.name +
+                                  (h.mutant.empty() ? "" : " --mutant " + h.mutant);
+    Sequence minimized = with_model_expectations(f.shrunk, profile);
+    minimized.header_comments = {
+        " Finding: " + f.signature,
+        " " + f.detail,
+        " Oracle " + h.oracle + (h.kernel_release.empty() ? "" : " (" + h.kernel_release + ")") + ", profile " +
+            profile.name + (h.mutant.empty() ? "" : ", model mutant " + h.mutant),
+        " Shrunk from " + std::to_string(f.original.steps.size()) + " to " + std::to_string(f.shrunk.steps.size()) +
+            " operations; the original: " + reproduce,
+        " Expected outcomes are the model's.",
+    };
+    Sequence original = f.original;
+    original.header_comments = {" Sequence " + std::to_string(f.index) + " of " + reproduce};
+    auto write = [&](const fs::path& p, const std::string& text) {
+        std::ofstream out(p);
+        out << text;
+        if (!out) error = "cannot write " + p.string();
+        return static_cast<bool>(out);
+    };
+    std::ostringstream report;
+    report << "signature: " << f.signature << "\nstatus: " << f.status << "\ndetail: " << f.detail
+           << "\noracle: " << h.oracle << "\nkernel: " << h.kernel_release << "\nprofile: " << profile.name
+           << "\nmutant: " << h.mutant << "\ncampaign seed: " << h.seed << "\nsequence index: " << f.index
+           << "\nsequence seed: " << f.sequence_seed << "\nfound after: " << f.found_after_s << " s\nshrink: "
+           << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " operations, " << f.shrink_candidates
+           << " candidates, " << f.shrink_s << " s\nreproduce: " << reproduce << "\n";
+    if (!write(dir / "original.seq", print(original)) || !write(dir / "minimized.seq", print(minimized)) ||
+        !write(dir / "report.txt", report.str()))
+        return "";
+    return dir.string();
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,30 @@
+// What `slotcheck fuzz` prints and writes: the progress line, the summary
+// table (or JSON) and each finding's directory under --out.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "fuzz/campaign.h"
+
+namespace slotcheck::cli {
+
+struct FuzzHeader {
+    uint64_t seed = 0;
+    std::string profile, oracle, kernel_release, mutant;
+    unsigned jobs = 1;
+    double seconds = 0;
+};
+
+void print_progress(std::ostream& out, const fuzz::Progress& p);
+void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r, bool coverage_table);
+void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
+                        const std::vector<std::string>& finding_dirs);
+
+// Writes DIR/<signature-slug>-<seed>-<index>/{original.seq, minimized.seq,
+// report.txt}; the minimized sequence carries the model's expected outcomes
+// and a header naming the finding. Returns the directory, or "" with `error`.
+std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const fuzz::Finding& f,
+                          const Profile& profile, std::string& error);
+
+}  // namespace slotcheck::cli

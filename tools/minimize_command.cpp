@@ -1,0 +1,315 @@
+// slotcheck minimize: shrink a failing sequence to a 1-minimal one that
+// fails the same way, and optionally file it in a regression corpus.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "harness/kernel_facts.h"
+#include "harness/sequence_oracle.h"
+#include "model/minimize.h"
+#include "model/text_scan.h"
+#include "tools/commands.h"
+#include "tools/corpus_writer.h"
+#include "tools/external_oracle.h"
+#include "tools/profile_options.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: slotcheck minimize [options] FILE\n"
+    "  Shrinks a failing sequence until removing any one operation or simplifying any one value\n"
+    "  loses the failure. Expected outcomes are dropped (the output carries the model's).\n"
+    "  --out FILE           write the minimized sequence there (default: stdout, unless --into)\n"
+    "  --into DIR           file it in a regression corpus (e.g. corpus/findings/) under a name made\n"
+    "                       from the failure and a hash of its steps, with a header saying what was found\n"
+    "  --deviation          the kernel is wrong or differs by design: record its outcome at the diverging\n"
+    "                       step (`!kernel: OUTCOME`), so replay checks the deviation stays exactly so\n"
+    "  --same any|op|rule   how much of the failure must stay (default rule: same divergence kind, same\n"
+    "                       kind of operation, same deciding rule)\n"
+    "  --model-only         judge against the reference model instead of /dev/kvm (needs --mutant)\n"
+    "  --mutant RULE        the model under test runs with RULE disabled ('slotcheck rules' lists them)\n"
+    "  --oracle CMD         an external command judges: each candidate is written to a temporary file\n"
+    "                       passed as CMD's last argument; exit status 0 means it still fails\n"
+    "  --profile NAME       the profile to judge under (default: the running kernel's, or upstream)\n"
+    "  --variant NAME=on|off  override one profile variant\n"
+    "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm; none for --oracle)\n"
+    "  --repeat R           rerun the result R times and report how often it fails\n"
+    "  --max-candidates N   stop after judging N candidates (the result is then not 1-minimal)\n"
+    "  --max-seconds S      stop after S seconds\n"
+    "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n";
+
+struct Settings {
+    std::string file;
+    std::optional<std::string> out, into, oracle_command;
+    Sameness same = Sameness::Rule;
+    std::string same_name = "rule";
+    bool model_only = false, record_deviation = false;
+    std::optional<RuleId> mutant;
+    ProfileChoice profile;
+    std::optional<std::chrono::milliseconds> timeout;
+    size_t repeat = 0, max_candidates = 0;
+    std::optional<std::chrono::seconds> max_time;
+};
+
+int bad(const std::string& message) {
+    std::cerr << "slotcheck minimize: " << message << "\n";
+    return kExitBadInput;
+}
+
+// Fills `s` from the command line; returns an exit code when the command
+// should stop here (help, bad input).
+std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
+    for (int i = 1; i < argc; ++i) {
+        auto taken = take_profile_option("minimize", argc, argv, i, s.profile);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        const std::string a = argv[i];
+        const bool has_value = i + 1 < argc;
+        auto number = [&](uint64_t max) -> std::optional<uint64_t> {
+            auto v = parse_u64(argv[++i]);
+            if (!v || *v == 0 || *v > max) return std::nullopt;
+            return v;
+        };
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--model-only") {
+            s.model_only = true;
+        } else if (a == "--deviation") {
+            s.record_deviation = true;
+        } else if (a == "--out" && has_value) {
+            s.out = argv[++i];
+        } else if (a == "--into" && has_value) {
+            s.into = argv[++i];
+        } else if (a == "--oracle" && has_value) {
+            s.oracle_command = argv[++i];
+        } else if (a == "--same" && has_value) {
+            s.same_name = argv[++i];
+            auto same = sameness_from_name(s.same_name);
+            if (!same) return bad("--same takes any, op or rule, got '" + s.same_name + "'");
+            s.same = *same;
+        } else if (a == "--mutant" && has_value) {
+            auto rule = rule_by_name(argv[++i]);
+            if (!rule) return bad(std::string("unknown rule '") + argv[i] + "' ('slotcheck rules' lists them)");
+            s.mutant = rule;
+        } else if (a == "--timeout-ms" && has_value) {
+            auto v = number(3600000);
+            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got '") + argv[i] + "'");
+            s.timeout = std::chrono::milliseconds(*v);
+        } else if (a == "--repeat" && has_value) {
+            auto v = number(100000);
+            if (!v) return bad(std::string("--repeat takes 1..100000, got '") + argv[i] + "'");
+            s.repeat = *v;
+        } else if (a == "--max-candidates" && has_value) {
+            auto v = number(UINT32_MAX);
+            if (!v) return bad(std::string("--max-candidates takes a positive number, got '") + argv[i] + "'");
+            s.max_candidates = *v;
+        } else if (a == "--max-seconds" && has_value) {
+            auto v = number(7 * 24 * 3600);
+            if (!v) return bad(std::string("--max-seconds takes a positive number, got '") + argv[i] + "'");
+            s.max_time = std::chrono::seconds(*v);
+        } else if (!a.empty() && a[0] == '-') {
+            std::cerr << "slotcheck minimize: unknown option or missing value: '" << a << "'\n" << kUsage;
+            return kExitBadInput;
+        } else if (!s.file.empty()) {
+            return bad("one FILE at a time (got '" + s.file + "' and '" + a + "')");
+        } else {
+            s.file = a;
+        }
+    }
+    if (s.file.empty()) {
+        std::cerr << kUsage;
+        return kExitBadInput;
+    }
+    if (s.oracle_command && (s.model_only || s.mutant))
+        return bad("--oracle judges by itself: it takes neither --model-only nor --mutant");
+    if (s.model_only && !s.mutant)
+        return bad("--model-only needs --mutant RULE: the reference model never differs from itself");
+    if (s.record_deviation && (s.model_only || s.oracle_command))
+        return bad("--deviation records what a kernel did: it needs the /dev/kvm oracle");
+    return std::nullopt;
+}
+
+// "still fails" for one candidate, whichever oracle judges.
+class Judge {
+public:
+    Judge(const Settings& s, const Profile& profile) : settings_(s) {
+        options_.profile = profile;
+        options_.oracle = s.model_only ? OracleKind::Model : OracleKind::Kernel;
+        options_.mutant = s.mutant;
+        if (s.timeout) options_.timeout = *s.timeout;
+        if (s.oracle_command) external_.emplace(*s.oracle_command, s.timeout);
+    }
+
+    // Judges the input; false when it does not fail.
+    bool judge_input(const Sequence& input) {
+        input_ = input;
+        if (external_) return external_->still_fails(input, true);
+        first_ = judge(input, options_);
+        return first_.failed();
+    }
+
+    bool still_fails(const Sequence& candidate) const {
+        if (external_) return external_->still_fails(candidate);
+        const Verdict v = judge(candidate, options_);
+        return v.failed() && same_failure(input_, first_, candidate, v, settings_.same);
+    }
+
+    // The verdict on the input (none from the external oracle).
+    std::optional<Verdict> first_verdict() const {
+        if (external_) return std::nullopt;
+        return first_;
+    }
+
+    // The verdict on `seq` (the external oracle gives none).
+    std::optional<Verdict> verdict(const Sequence& seq) const {
+        if (external_) return std::nullopt;
+        return judge(seq, options_);
+    }
+
+    std::string describe(const KernelFacts& facts) const {
+        if (external_) return "command '" + external_->command() + "'";
+        if (options_.oracle == OracleKind::Model)
+            return "reference model against the model with mutant " + std::string(rule(*options_.mutant).name);
+        std::string what = "kernel " + facts.release;
+        if (options_.mutant) what += " against the model with mutant " + std::string(rule(*options_.mutant).name);
+        return what;
+    }
+
+private:
+    const Settings& settings_;
+    JudgeOptions options_;
+    std::optional<ExternalOracle> external_;
+    Sequence input_;
+    Verdict first_;
+};
+
+// Progress on stderr: a line whenever the sequence shrinks, at most one
+// other line a second.
+class ProgressLine {
+public:
+    void operator()(const MinimizeProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.length == last_length_ && now - last_ < std::chrono::seconds(1)) return;
+        last_length_ = p.length;
+        last_ = now;
+        std::cerr << "minimize: " << p.candidates << " candidates, " << p.length << " steps (" << p.phase << ")\n";
+    }
+
+private:
+    size_t last_length_ = SIZE_MAX;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+Finding describe_finding(const Settings& s, const Judge& judge, const KernelFacts& facts, const Profile& profile,
+                         const Sequence& minimized, const std::optional<Verdict>& verdict,
+                         const MinimizeResult& result) {
+    Finding f;
+    f.oracle = judge.describe(facts);
+    f.profile = profile.name;
+    f.same = s.oracle_command ? "the command's exit status" : s.same_name;
+    f.original_length = result.original_length;
+    f.one_minimal = result.one_minimal;
+    f.signature = verdict ? failure_signature(minimized, *verdict) : "command-failure";
+    if (verdict && verdict->divergence) {
+        const Divergence& d = *verdict->divergence;
+        f.detail = verdict->detail;
+        if (d.rule != RuleId::Count) f.rule = std::string(rule(d.rule).name) + ": " + rule(d.rule).summary;
+        if (d.kind == Divergence::Kind::Outcome) {
+            f.oracle_outcome = to_string(d.other);
+            f.model_outcome = to_string(d.model);
+            if (s.record_deviation) f.deviation_step = d.step;
+        }
+    } else if (verdict) {
+        f.detail = verdict->detail;
+    }
+    return f;
+}
+
+}  // namespace
+
+int minimize_main(int argc, char** argv) {
+    Settings s;
+    if (auto stop = parse_arguments(argc, argv, s)) return *stop;
+    auto parsed = parse_file(s.file);
+    if (parsed.error) return bad(parsed.error->to_string());
+
+    KernelFacts facts;
+    const bool kernel = !s.model_only && !s.oracle_command;
+    if (kernel) {
+        std::string why;
+        if (!kvm_available(why)) {
+            std::cerr << "slotcheck minimize: /dev/kvm unavailable: " << why
+                      << " (--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge)\n";
+            return kExitNoEnvironment;
+        }
+        facts = gather_kernel_facts();
+    }
+    std::string error;
+    auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);
+    if (!profile) return bad(error);
+
+    Judge judge(s, *profile);
+    const Sequence input = without_expectations(*parsed.sequence);
+    if (!judge.judge_input(input)) {
+        std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
+                  << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize\n";
+        return kExitDivergence;
+    }
+    if (auto v = judge.first_verdict()) std::cerr << "minimize: " << s.file << " fails: " << v->detail << "\n";
+
+    MinimizeOptions options;
+    ProgressLine progress;
+    options.progress = std::ref(progress);
+    options.max_candidates = s.max_candidates;
+    const auto start = std::chrono::steady_clock::now();
+    if (s.max_time) options.deadline = start + *s.max_time;
+    const MinimizeResult result =
+        minimize(input, [&](const Sequence& c) { return judge.still_fails(c); }, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f s", seconds);
+    std::cerr << "minimize: " << s.file << ": from " << result.original_length << " to "
+              << result.sequence.steps.size() << " operations in " << took << ", " << result.candidates
+              << " candidates" << (result.one_minimal ? " (1-minimal)" : " (budget ran out: not 1-minimal)") << "\n";
+
+    const auto verdict = judge.verdict(result.sequence);
+    if (verdict) std::cerr << "minimize: " << verdict_status_name(verdict->status) << ": " << verdict->detail << "\n";
+    if (s.repeat) {
+        size_t reproduced = 0;
+        for (size_t i = 0; i < s.repeat; ++i) reproduced += judge.still_fails(result.sequence);
+        std::cerr << "minimize: the result fails " << reproduced << " of " << s.repeat << " times\n";
+    }
+
+    const Finding finding = describe_finding(s, judge, facts, *profile, result.sequence, verdict, result);
+    std::optional<Outcome> deviation;
+    if (finding.deviation_step) deviation = verdict->divergence->other;
+    if (s.record_deviation && !finding.deviation_step)
+        std::cerr << "minimize: --deviation: the failure is not an outcome divergence; nothing recorded\n";
+
+    if (s.into) {
+        auto entry = write_finding(*s.into, result.sequence, finding, deviation, error);
+        if (!entry) return bad(error);
+        for (const auto& p : entry->problems) std::cerr << "minimize: " << entry->path << ": " << p << "\n";
+        std::cout << entry->path << (entry->already_recorded ? " (already recorded; left as it is)" : "") << "\n";
+    }
+    if (s.out || !s.into) {
+        // Expectations under the profile the failure was judged with, so
+        // the file replays as it was found.
+        Sequence written = with_model_expectations(result.sequence, *profile);
+        written.header_comments = finding_header(finding, written.steps.size(), profile->name);
+        if (deviation) written.steps[*finding.deviation_step].expect->kernel_deviation = deviation;
+        if (!s.out) {
+            std::cout << print(written);
+        } else if (std::ofstream out(*s.out); !(out << print(written))) {
+            return bad("cannot write " + *s.out);
+        }
+    }
+    return kExitOk;
+}
+
+}  // namespace slotcheck::cli
