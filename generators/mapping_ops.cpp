@@ -90,10 +90,17 @@ Ops implausible(GenerationState& s) {
     }
     Ops ops = map(s);
     Mmap& m = std::get<Mmap>(ops.front());
-    switch (below(4)) {
+    switch (below(5)) {
     case 0: m.size = 0; break;
     case 1: m.offset += *misalignment(); break;
     case 2: m.exec = true; break;
+    case 3:
+        // A file range ending at or just past MAX_LFS_FILESIZE (2^63 - 1),
+        // or wrapping: do_mmap()'s file_mmap_ok() and pgoff checks.
+        m.offset = one_of<uint64_t>({(1ull << 63) - 2 * kPageSize, (1ull << 63) - kPageSize, 1ull << 63,
+                                     0 - kPageSize}) -
+                   (chance(50) ? m.size / kPageSize * kPageSize : 0);
+        break;
     default: {
         // A file whose fd is refusing, or a guest_memfd without the MMAP flag.
         std::vector<Handle> refusing;

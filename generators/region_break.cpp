@@ -23,7 +23,8 @@ void break_slot_field(const Profile& p, SetRegion& r) {
 
 void break_flags(SetRegion& r) {
     if (r.version == 1) {
-        r.flags |= one_of<uint32_t>({kMemGuestMemfd, 1u << 3, 1u << 31});
+        // GUEST_MEMFD is the one valid flag version 1 cannot carry.
+        r.flags |= chance(50) ? kMemGuestMemfd : one_of<uint32_t>({1u << 3, 1u << 31});
         return;
     }
     if (r.flags & kMemGuestMemfd) r.flags |= one_of<uint32_t>({kMemLogDirtyPages, kMemReadonly, 1u << 3});

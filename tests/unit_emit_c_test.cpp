@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include "fuzz/campaign.h"
+#include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/world.h"
 #include "tools/emit_c.h"
@@ -302,6 +304,56 @@ TEST_F(EmitCCommand, OneFileAtATime) {
     std::string seq = SLOTCHECK_SOURCE_DIR "/corpus/gmem/close-twice.seq";
     EXPECT_EQ(slotcheck(seq + " " + seq).status, 2);
     EXPECT_EQ(slotcheck("").status, 2);
+}
+
+}  // namespace
+}  // namespace slotcheck
+
+namespace slotcheck {
+namespace {
+
+// The finding-to-reproducer chain: a fuzz campaign with a model mutant
+// finds and shrinks a divergence; the shrunk sequence, with the mutated
+// model's outcomes as its expectations (the claim the kernel refutes),
+// becomes a C program that compiles with -Werror and asserts that claim at
+// the diverging step. tests/fixtures/emit-c/stale-page-after-punch.seq is
+// this sequence; vm.emit-c-7 runs its program in qemu, where the program and
+// replay must both fail at that step.
+TEST(EmitC, AShrunkFuzzFindingBecomesAProgramThatAssertsTheRefutedClaim) {
+    fuzz::CampaignOptions o;
+    o.seconds = 20;
+    o.seed = 1;
+    o.judge.profile = kLinux73;
+    o.judge.oracle = OracleKind::Model;
+    o.judge.mutant = RuleId::GmemPunch;
+    o.judge.check_invariants = false;
+    auto r = fuzz::run_campaign(o, nullptr);
+    ASSERT_EQ(r.findings.size(), 1u);
+    Sequence seq = r.findings.front().shrunk;
+    const Verdict verdict = judge(seq, o.judge);
+    ASSERT_TRUE(verdict.divergence);
+    const size_t failing_step = verdict.divergence->step;
+
+    World mutant(kLinux73);
+    mutant.set_mutant(RuleId::GmemPunch);
+    for (auto& step : seq.steps)
+        if (!std::holds_alternative<Check>(step.op)) step.expect = Expectation{mutant.step(step.op).outcome, {}};
+    // The unmutated model refutes the claim at exactly the diverging step.
+    auto report = replay(seq, kLinux73, nullptr, ReplayOptions{});
+    ASSERT_FALSE(report.divergences.empty());
+    EXPECT_EQ(report.divergences.front().kind, Divergence::Kind::Expectation);
+    EXPECT_EQ(report.divergences.front().step, failing_step);
+
+    const std::string text = print(seq);
+    auto result = emit_c(seq, kLinux73, EmitCSource{"shrunk-finding.seq", text});
+    const std::string claim = "\"step " + std::to_string(failing_step + 1) + " (line " +
+                              std::to_string(seq.steps[failing_step].line) + "): " +
+                              print_op(seq.steps[failing_step].op) + "\"";
+    EXPECT_EQ(count(result.program, "sc_expect(" + claim + ",\n"), 1u) << result.program;
+    TempDir dir;
+    const auto c_file = write(dir, "finding.c", result.program);
+    auto built = compile(c_file, dir.file("finding"), true);
+    EXPECT_EQ(built.status, 0) << built.output;
 }
 
 }  // namespace

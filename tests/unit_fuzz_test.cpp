@@ -3,6 +3,11 @@
 // whose invariants hold, and mutants of the model that the campaign must
 // kill (judged against the unmutated model) and shrink to a few operations.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "fuzz/campaign.h"
 #include "fuzz/wire.h"
@@ -126,6 +131,64 @@ TEST(Mutations, EveryRuleHasOneAndTheSemanticOnesSayWhatTheyBreak) {
     EXPECT_EQ(mutation(RuleId::VmCreate).kind, MutationKind::WrongOutcome);
     EXPECT_EQ(wrong_outcome(Outcome::ok()), Outcome::error(EINVAL));
     EXPECT_EQ(wrong_outcome(Outcome::read_value(6)), Outcome::read_value(7));
+}
+
+}  // namespace
+}  // namespace slotcheck::fuzz
+
+namespace slotcheck::fuzz {
+namespace {
+
+struct CliRun {
+    int status = -1;
+    std::string output;
+};
+
+CliRun slotcheck_cli(const std::string& args) {
+    CliRun r;
+    FILE* p = popen((std::string(SLOTCHECK_BINARY) + " " + args + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+TEST(FuzzCommand, BadInputIsExitTwoWithTheReason) {
+    for (const char* args : {"--seconds 0", "--jobs 0", "--jobs x", "--mutant no.such-rule", "--same sideways",
+                             "--profile linux-0.1", "--bogus", "--seconds"}) {
+        auto r = slotcheck_cli(std::string("fuzz --model-only ") + args);
+        EXPECT_EQ(r.status, 2) << args << ": " << r.output;
+        EXPECT_NE(r.output.find("slotcheck fuzz"), std::string::npos) << args << ": " << r.output;
+    }
+}
+
+TEST(FuzzCommand, AMutantIsFoundShrunkAndWrittenAsARegressionSequence) {
+    char dir_template[] = "/tmp/slotcheck-fuzz-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    auto r = slotcheck_cli("fuzz --model-only --profile linux-7.3 --seconds 20 --seed 3 --mutant gmem.punch --out " +
+                           dir + " --json " + dir + "/summary.json");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("finding        outcome"), std::string::npos) << r.output;
+    std::vector<std::string> minimized;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.path().filename() == "minimized.seq") minimized.push_back(e.path().string());
+    ASSERT_EQ(minimized.size(), 1u) << r.output;
+    // The written file is a regression test: its expectations are the
+    // (unmutated) model's, so it replays clean, and its header says what it is.
+    auto parsed = parse_file(minimized.front());
+    ASSERT_TRUE(parsed.sequence) << parsed.error->to_string();
+    EXPECT_LE(parsed.sequence->steps.size(), 8u);
+    EXPECT_FALSE(parsed.sequence->header_comments.empty());
+    auto replayed = replay(*parsed.sequence, *named_profile("linux-7.3"), nullptr, ReplayOptions{});
+    EXPECT_TRUE(replayed.agreed()) << replayed.divergences.front().summary();
+    std::ifstream json(dir + "/summary.json");
+    std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"mutant\": \"gmem.punch\""), std::string::npos) << text;
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
