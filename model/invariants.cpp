@@ -13,9 +13,10 @@ std::vector<std::string> World::check_invariants() const {
     for (const auto& [vm_index, v] : vms_) {
         for (uint32_t as_id = 0; as_id < v.address_spaces.size(); ++as_id) {
             const AddressSpace& space = v.address_spaces[as_id];
-            const std::string where = "v" + std::to_string(vm_index) + " as " + std::to_string(as_id);
+            // Built only for a problem: this runs after every replayed step.
+            auto where = [&] { return "v" + std::to_string(vm_index) + " as " + std::to_string(as_id); };
             if (space.by_gfn.size() != space.by_id.size())
-                problems.push_back(where + ": gfn index has " + std::to_string(space.by_gfn.size()) +
+                problems.push_back(where() + ": gfn index has " + std::to_string(space.by_gfn.size()) +
                                    " entries for " + std::to_string(space.by_id.size()) + " slots");
             // gfn-disjoint: walking slots in gfn order, each starts at or
             // after the end of the previous one.
@@ -23,13 +24,13 @@ std::vector<std::string> World::check_invariants() const {
             for (const auto& [base, slot] : space.by_gfn) {
                 auto it = space.by_id.find(slot->id);
                 if (it == space.by_id.end() || &it->second != slot || slot->base_gfn != base) {
-                    problems.push_back(where + ": gfn index entry " + hex(base) + " does not match slot " +
+                    problems.push_back(where() + ": gfn index entry " + hex(base) + " does not match slot " +
                                        std::to_string(slot->id));
                     continue;
                 }
                 const Slot& s = it->second;
                 if (prev && prev->end_gfn() > s.base_gfn)
-                    problems.push_back(where + ": slots " + std::to_string(prev->id) + " and " + std::to_string(s.id) +
+                    problems.push_back(where() + ": slots " + std::to_string(prev->id) + " and " + std::to_string(s.id) +
                                        " overlap at gfn " + hex(s.base_gfn));
                 prev = &s;
                 // Every bound slot has exactly its binding in its file.
@@ -38,7 +39,7 @@ std::vector<std::string> World::check_invariants() const {
                     auto b = f.bindings.find(s.pgoff);
                     if (b == f.bindings.end() || b->second.slot_id != s.id || b->second.as_id != as_id ||
                         b->second.npages != s.npages)
-                        problems.push_back(where + ": slot " + std::to_string(s.id) + " is bound to file offset " +
+                        problems.push_back(where() + ": slot " + std::to_string(s.id) + " is bound to file offset " +
                                            hex(s.pgoff << kPageShift) + " but the file has no such binding");
                 }
             }
@@ -47,14 +48,14 @@ std::vector<std::string> World::check_invariants() const {
     for (uint32_t obj = 0; obj < objects_.size(); ++obj) {
         const FileObject& f = objects_[obj];
         if (f.kind != FileObject::Kind::Gmem) continue;
-        const std::string where = "guest_memfd object " + std::to_string(obj);
-        if (f.released && !f.bindings.empty()) problems.push_back(where + ": released file still has bindings");
+        auto where = [&] { return "guest_memfd object " + std::to_string(obj); };
+        if (f.released && !f.bindings.empty()) problems.push_back(where() + ": released file still has bindings");
         uint64_t prev_end = 0;
         bool first = true;
         for (const auto& [pgoff, b] : f.bindings) {
             // offset-disjoint
             if (!first && pgoff < prev_end)
-                problems.push_back(where + ": bindings overlap at page offset " + hex(pgoff));
+                problems.push_back(where() + ": bindings overlap at page offset " + hex(pgoff));
             first = false;
             prev_end = pgoff + b.npages;
             // no-dangling-binding, and the binding and the slot agree (1:1)
@@ -66,7 +67,7 @@ std::vector<std::string> World::check_invariants() const {
             }
             if (!s || !s->gmem || !s->file_bound || s->gmem_object != obj || s->pgoff != pgoff ||
                 s->npages != b.npages)
-                problems.push_back(where + ": binding at page offset " + hex(pgoff) + " names slot " +
+                problems.push_back(where() + ": binding at page offset " + hex(pgoff) + " names slot " +
                                    std::to_string(b.slot_id) + " which does not bind it back");
         }
     }

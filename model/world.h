@@ -43,13 +43,19 @@ public:
     void zero_bytes(uint64_t begin, uint64_t end);  // [begin, end)
     uint64_t digest(uint64_t page_index) const;
     bool has_page(uint64_t page_index) const { return pages_.count(page_index) != 0; }
+    // Zeroes [begin, end) within one page; a page zeroed whole is dropped.
+    void zero_page_part(uint64_t page_index, uint64_t begin, uint64_t end);
     // Copies one page of `from` (zeros where it has none) into this store.
     void copy_page(const PageStore& from, uint64_t from_index, uint64_t to_index);
     void clear() { pages_.clear(); }
     size_t page_count() const { return pages_.size(); }
 
 private:
-    std::map<uint64_t, std::unique_ptr<Page>> pages_;  // ordered: punches visit only their range
+    // Hashed, not ordered: reads, writes and one-page punches are the hot
+    // path and cost one probe instead of a tree walk (22% more model ops/s
+    // at 32k slots, docs/performance.md); a punch wider than the number of
+    // stored pages scans the store instead of the range.
+    std::unordered_map<uint64_t, std::unique_ptr<Page>> pages_;
 };
 
 // A memfd, a guest_memfd, or the shmem object behind an anonymous shared
