@@ -8,7 +8,6 @@
 #include <random>
 
 #include "fuzz/campaign.h"
-#include "harness/kernel_facts.h"
 #include "model/differ.h"
 #include "model/mutation.h"
 #include "model/text_scan.h"
@@ -141,13 +140,10 @@ int fuzz_main(int argc, char** argv) {
     KernelFacts facts;
     FuzzHeader header;
     if (!a.model_only) {
-        std::string why;
-        if (!kvm_available(why)) {
-            std::cerr << "slotcheck fuzz: /dev/kvm unavailable: " << why
-                      << " (--model-only fuzzes against the model alone; scripts/fuzz-in-vm runs it in a VM)\n";
-            return kExitNoEnvironment;
-        }
-        facts = gather_kernel_facts();
+        auto running =
+            require_kvm("fuzz", "--model-only fuzzes against the model alone; scripts/fuzz-in-vm runs it in a VM");
+        if (!running) return kExitNoEnvironment;
+        facts = *running;
         header.kernel_release = facts.release;
     }
     std::string error;

@@ -5,7 +5,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "harness/kernel_facts.h"
 #include "harness/sequence_oracle.h"
 #include "model/minimize.h"
 #include "model/text_scan.h"
@@ -240,13 +239,10 @@ int minimize_main(int argc, char** argv) {
     KernelFacts facts;
     const bool kernel = !s.model_only && !s.oracle_command;
     if (kernel) {
-        std::string why;
-        if (!kvm_available(why)) {
-            std::cerr << "slotcheck minimize: /dev/kvm unavailable: " << why
-                      << " (--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge)\n";
-            return kExitNoEnvironment;
-        }
-        facts = gather_kernel_facts();
+        auto running = require_kvm(
+            "minimize", "--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge");
+        if (!running) return kExitNoEnvironment;
+        facts = *running;
     }
     std::string error;
     auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "harness/kernel_facts.h"
+
 namespace slotcheck::cli {
 
 OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice) {
@@ -25,6 +27,15 @@ OptionTaken take_profile_option(const char* command, int argc, char** argv, int&
         return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'");
     choice.variant_overrides.push_back({name, state == "on"});
     return OptionTaken::Yes;
+}
+
+std::optional<KernelFacts> require_kvm(const char* command, const std::string& alternative) {
+    std::string why;
+    if (!kvm_available(why)) {
+        std::cerr << "slotcheck " << command << ": /dev/kvm unavailable: " << why << " (" << alternative << ")\n";
+        return std::nullopt;
+    }
+    return gather_kernel_facts();
 }
 
 std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error) {

@@ -21,6 +21,12 @@ enum class OptionTaken { No, Yes, Bad };
 // reported on stderr as "slotcheck COMMAND: ..." and answered with Bad.
 OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice);
 
+// The facts of the running kernel for a command that needs /dev/kvm; when
+// the device is unusable, says so as "slotcheck COMMAND: /dev/kvm
+// unavailable: WHY (ALTERNATIVE)" on stderr and returns nullopt (the
+// command then exits with kExitNoEnvironment).
+std::optional<KernelFacts> require_kvm(const char* command, const std::string& alternative);
+
 // The profile to use: the named one, or the running kernel's (from `facts`)
 // when no name is given, with the overrides applied.
 std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error);

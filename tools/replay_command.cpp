@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include "harness/isolation.h"
-#include "harness/kernel_facts.h"
 #include "harness/kvm_backend.h"
 #include "model/differ.h"
 #include "model/text_scan.h"
@@ -120,13 +119,9 @@ int replay_main(int argc, char** argv) {
     }
     KernelFacts facts;
     if (!model_only) {
-        std::string why;
-        if (!kvm_available(why)) {
-            std::cerr << "slotcheck replay: /dev/kvm unavailable: " << why
-                      << " (--model-only replays against the model alone)\n";
-            return kExitNoEnvironment;
-        }
-        facts = gather_kernel_facts();
+        auto running = require_kvm("replay", "--model-only replays against the model alone");
+        if (!running) return kExitNoEnvironment;
+        facts = *running;
     }
     auto profile = resolve_profile(choice, model_only ? nullptr : &facts, error);
     if (!profile) {
