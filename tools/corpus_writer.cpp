@@ -20,17 +20,6 @@ uint64_t fnv1a(const std::string& text) {
     return h;
 }
 
-std::string slug(const std::string& words) {
-    std::string out;
-    for (char c : words) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        const bool upper = c >= 'A' && c <= 'Z';
-        if (keep || upper) out += upper ? static_cast<char>(c - 'A' + 'a') : c;
-        else if (!out.empty() && out.back() != '-') out += '-';
-    }
-    while (!out.empty() && out.back() == '-') out.pop_back();
-    return out.empty() ? "finding" : out;
-}
 
 std::string today_utc() {
     std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -43,6 +32,18 @@ std::string today_utc() {
 
 }  // namespace
 
+std::string finding_slug(const std::string& words) {
+    std::string out;
+    for (char c : words) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        const bool upper = c >= 'A' && c <= 'Z';
+        if (keep || upper) out += upper ? static_cast<char>(c - 'A' + 'a') : c;
+        else if (!out.empty() && out.back() != '-') out += '-';
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out.empty() ? "finding" : out;
+}
+
 const std::vector<std::string>& corpus_profiles() {
     static const std::vector<std::string> names = {"linux-6.18", "linux-7.2", "linux-7.3", "upstream"};
     return names;
@@ -53,7 +54,7 @@ std::string finding_file_name(const Sequence& minimized, const std::string& sign
     for (const auto& step : minimized.steps) ops += print_op(step.op) + "\n";
     char hash[9];
     std::snprintf(hash, sizeof hash, "%08llx", static_cast<unsigned long long>(fnv1a(ops) & 0xffffffffu));
-    return slug(signature) + "-" + hash + ".seq";
+    return finding_slug(signature) + "-" + hash + ".seq";
 }
 
 std::vector<std::string> finding_header(const Finding& f, size_t length, const std::string& expectations_profile) {

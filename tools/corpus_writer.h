@@ -35,6 +35,9 @@ inline constexpr const char* kCorpusBaseProfile = "linux-6.18";
 // The profiles whose expectations corpus files must meet (tests/unit_corpus_test.cpp).
 const std::vector<std::string>& corpus_profiles();
 
+// A failure signature as a file-name word: "outcome-region-create-at-region".
+std::string finding_slug(const std::string& signature);
+
 // "outcome-region-create-at-region-5f3a09c2.seq": the signature's words and
 // a hash of the printed operations (not the header, not the expectations).
 std::string finding_file_name(const Sequence& minimized, const std::string& signature);

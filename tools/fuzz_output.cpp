@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "model/differ.h"
+#include "tools/corpus_writer.h"
+#include "tools/replay_result.h"
 
 namespace slotcheck::cli {
 
@@ -23,27 +25,7 @@ std::string share(double part, double whole) {
     return o.str();
 }
 
-std::string slug(const std::string& text) {
-    std::string s;
-    for (char c : text) {
-        bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '.';
-        if (word) s += c;
-        else if (!s.empty() && s.back() != '-') s += '-';
-    }
-    while (!s.empty() && s.back() == '-') s.pop_back();
-    return s;
-}
 
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') o += '\\', o += c;
-        else if (c == '\n') o += "\\n";
-        else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
-        else o += c;
-    }
-    return o + "\"";
-}
 
 }  // namespace
 
@@ -124,7 +106,7 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
 std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const fuzz::Finding& f,
                           const Profile& profile, std::string& error) {
     namespace fs = std::filesystem;
-    const fs::path dir = fs::path(out_dir) / (slug(f.signature) + "-seed" + std::to_string(h.seed) + "-" +
+    const fs::path dir = fs::path(out_dir) / (finding_slug(f.signature) + "-seed" + std::to_string(h.seed) + "-" +
                                               std::to_string(f.index));
     std::error_code ec;
     fs::create_directories(dir, ec);

@@ -29,6 +29,8 @@ std::vector<std::string> split_tabs(const std::string& line) {
     return parts;
 }
 
+}  // namespace
+
 std::string json_string(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -41,8 +43,6 @@ std::string json_string(const std::string& s) {
     }
     return out + "\"";
 }
-
-}  // namespace
 
 FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace) {
     FileResult r;

@@ -31,6 +31,9 @@ FileResult from_report(const std::string& file, const ReplayReport& report, bool
 std::string serialize(const FileResult& r);
 std::optional<FileResult> deserialize(const std::string& text);
 
+// A JSON string literal: quotes, backslashes and control characters escaped.
+std::string json_string(const std::string& s);
+
 void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
                  bool kernel);
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
