@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "fuzz/campaign.h"
+#include "tests/command_output.h"
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/world.h"
@@ -24,6 +25,9 @@ namespace slotcheck {
 namespace {
 
 namespace fs = std::filesystem;
+using test::CommandOutput;
+using test::run_command;
+using test::run_slotcheck;
 
 // A sample of the corpus that together performs every kind of operation,
 // guest reads and writes, checks, host accesses that fault and closes.
@@ -54,23 +58,7 @@ Loaded load(const std::string& relative) {
     return l;
 }
 
-struct CommandResult {
-    int status = -1;
-    std::string output;
-};
 
-// Runs a shell command, stdout and stderr together.
-CommandResult run(const std::string& command) {
-    CommandResult r;
-    FILE* p = popen((command + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
 
 class TempDir {
 public:
@@ -95,8 +83,8 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
 }
 
 // Compiles as the docs tell users to, plus -Werror; returns the compiler's words.
-CommandResult compile(const std::string& c_file, const std::string& out, bool link) {
-    return run(std::string(SLOTCHECK_C_COMPILER) + " -O1 -Wall -Wextra -Werror -std=gnu11 " + (link ? "" : "-c ") +
+CommandOutput compile(const std::string& c_file, const std::string& out, bool link) {
+    return run_command(std::string(SLOTCHECK_C_COMPILER) + " -O1 -Wall -Wextra -Werror -std=gnu11 " + (link ? "" : "-c ") +
                "-o " + out + " " + c_file);
 }
 
@@ -132,7 +120,7 @@ TEST(EmitC, SampleProgramsCompileWithoutWarnings) {
         auto result = emit_c(l.seq, kLinux73, EmitCSource{f, l.text});
         std::string name = fs::path(f).stem().string();
         std::string c = write(dir, name + ".c", result.program);
-        CommandResult r = compile(c, dir.file(name + ".o"), false);
+        CommandOutput r = compile(c, dir.file(name + ".o"), false);
         EXPECT_EQ(r.status, 0) << f << ":\n" << r.output;
     }
 }
@@ -235,7 +223,7 @@ TEST(EmitC, HostileCommentsStillCompile) {
     ASSERT_TRUE(parsed.sequence) << parsed.error->to_string();
     TempDir dir;
     auto result = emit_c(*parsed.sequence, kLinux73, {"weird \"*/ name.seq", text});
-    CommandResult r = compile(write(dir, "w.c", result.program), dir.file("w.o"), false);
+    CommandOutput r = compile(write(dir, "w.c", result.program), dir.file("w.o"), false);
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
@@ -246,9 +234,9 @@ TEST(EmitC, ProgramSkipsWithoutKvm) {
     TempDir dir;
     auto result = emit_c(l.seq, kLinux73, {"create-types-and-close.seq", l.text});
     std::string exe = dir.file("p");
-    CommandResult built = compile(write(dir, "p.c", result.program), exe, true);
+    CommandOutput built = compile(write(dir, "p.c", result.program), exe, true);
     ASSERT_EQ(built.status, 0) << built.output;
-    CommandResult r = run(exe);
+    CommandOutput r = run_command(exe);
     EXPECT_EQ(r.status, 4);
     EXPECT_EQ(r.output, "TAP version 13\n1..0 # SKIP /dev/kvm: No such file or directory\n");
 }
@@ -256,13 +244,13 @@ TEST(EmitC, ProgramSkipsWithoutKvm) {
 // The command: bad input is exit 2 with a message that says what is wrong.
 class EmitCCommand : public testing::Test {
 protected:
-    CommandResult slotcheck(const std::string& args) { return run(std::string(SLOTCHECK_BINARY) + " emit-c " + args); }
+    CommandOutput slotcheck(const std::string& args) { return run_slotcheck("emit-c " + args); }
     TempDir dir;
 };
 
 TEST_F(EmitCCommand, WritesTheProgram) {
     std::string out = dir.file("a.c");
-    CommandResult r = slotcheck("--profile linux-7.3 --out " + out + " " SLOTCHECK_SOURCE_DIR "/corpus/gmem/close-twice.seq");
+    CommandOutput r = slotcheck("--profile linux-7.3 --out " + out + " " SLOTCHECK_SOURCE_DIR "/corpus/gmem/close-twice.seq");
     EXPECT_EQ(r.status, 0) << r.output;
     std::ifstream in(out);
     std::stringstream text;
@@ -272,30 +260,30 @@ TEST_F(EmitCCommand, WritesTheProgram) {
 }
 
 TEST_F(EmitCCommand, UnknownOption) {
-    CommandResult r = slotcheck("--frobnicate x.seq");
+    CommandOutput r = slotcheck("--frobnicate x.seq");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.output.find("unknown option '--frobnicate'"), std::string::npos) << r.output;
 }
 
 TEST_F(EmitCCommand, MissingFile) {
-    CommandResult r = slotcheck(dir.file("absent.seq"));
+    CommandOutput r = slotcheck(dir.file("absent.seq"));
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.output.find(dir.file("absent.seq") + ": cannot read"), std::string::npos) << r.output;
 }
 
 TEST_F(EmitCCommand, MalformedFileNamesFileAndLine) {
     std::string f = write(dir, "bad.seq", "slotcheck-sequence 1\nvm v0 type=0x0 => ok\nregion v0 slot=zz\n");
-    CommandResult r = slotcheck("--profile upstream " + f);
+    CommandOutput r = slotcheck("--profile upstream " + f);
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.output.find(f + ":3:"), std::string::npos) << r.output;
 }
 
 TEST_F(EmitCCommand, ImpossibleProfile) {
     std::string seq = SLOTCHECK_SOURCE_DIR "/corpus/gmem/close-twice.seq";
-    CommandResult unknown = slotcheck("--profile linux-9.9 " + seq);
+    CommandOutput unknown = slotcheck("--profile linux-9.9 " + seq);
     EXPECT_EQ(unknown.status, 2);
     EXPECT_NE(unknown.output.find("unknown profile 'linux-9.9'"), std::string::npos) << unknown.output;
-    CommandResult variant = slotcheck("--variant no-such-variant=on " + seq);
+    CommandOutput variant = slotcheck("--variant no-such-variant=on " + seq);
     EXPECT_EQ(variant.status, 2);
     EXPECT_NE(variant.output.find("--variant"), std::string::npos) << variant.output;
 }

@@ -12,6 +12,7 @@
 #include "fuzz/campaign.h"
 #include "fuzz/wire.h"
 #include "model/mutation.h"
+#include "tests/command_output.h"
 
 namespace slotcheck::fuzz {
 namespace {
@@ -139,27 +140,12 @@ TEST(Mutations, EveryRuleHasOneAndTheSemanticOnesSayWhatTheyBreak) {
 namespace slotcheck::fuzz {
 namespace {
 
-struct CliRun {
-    int status = -1;
-    std::string output;
-};
 
-CliRun slotcheck_cli(const std::string& args) {
-    CliRun r;
-    FILE* p = popen((std::string(SLOTCHECK_BINARY) + " " + args + " 2>&1").c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-    int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
 
 TEST(FuzzCommand, BadInputIsExitTwoWithTheReason) {
     for (const char* args : {"--seconds 0", "--jobs 0", "--jobs x", "--mutant no.such-rule", "--same sideways",
                              "--profile linux-0.1", "--bogus", "--seconds"}) {
-        auto r = slotcheck_cli(std::string("fuzz --model-only ") + args);
+        auto r = test::run_slotcheck(std::string("fuzz --model-only ") + args);
         EXPECT_EQ(r.status, 2) << args << ": " << r.output;
         EXPECT_NE(r.output.find("slotcheck fuzz"), std::string::npos) << args << ": " << r.output;
     }
@@ -169,7 +155,7 @@ TEST(FuzzCommand, AMutantIsFoundShrunkAndWrittenAsARegressionSequence) {
     char dir_template[] = "/tmp/slotcheck-fuzz-XXXXXX";
     ASSERT_TRUE(mkdtemp(dir_template));
     const std::string dir = dir_template;
-    auto r = slotcheck_cli("fuzz --model-only --profile linux-7.3 --seconds 20 --seed 3 --mutant gmem.punch --out " +
+    auto r = test::run_slotcheck("fuzz --model-only --profile linux-7.3 --seconds 20 --seed 3 --mutant gmem.punch --out " +
                            dir + " --json " + dir + "/summary.json");
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("finding        outcome"), std::string::npos) << r.output;

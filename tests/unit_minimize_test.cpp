@@ -17,6 +17,7 @@
 #include "model/differ.h"
 #include "model/minimize.h"
 #include "model/world.h"
+#include "tests/command_output.h"
 
 namespace slotcheck {
 namespace {
@@ -369,21 +370,7 @@ struct TempDir {
     }
 };
 
-struct CliRun {
-    int code = -1;
-    std::string output;  // stdout and stderr
-};
 
-CliRun slotcheck_cli(const std::string& args) {
-    CliRun run;
-    FILE* p = popen((std::string(SLOTCHECK_BINARY) + " " + args + " 2>&1").c_str(), "r");
-    if (!p) return run;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) run.output.append(buf, n);
-    const int status = pclose(p);
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
 
 std::vector<fs::path> seq_files(const fs::path& dir) {
     std::vector<fs::path> out;
@@ -397,8 +384,8 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
     const std::string input = dir.file("big.seq", print(gen::padded(gen::bind_overlap_core(), 300, 5)));
     const std::string corpus = (dir.path / "findings").string();
     const std::string args = "minimize --model-only --mutant gmem.bind-overlap --into " + corpus + " " + input;
-    const CliRun first = slotcheck_cli(args);
-    ASSERT_EQ(first.code, 0) << first.output;
+    const test::CommandOutput first = test::run_slotcheck(args);
+    ASSERT_EQ(first.status, 0) << first.output;
     EXPECT_NE(first.output.find("from 308 to 4 operations"), std::string::npos) << first.output;
     const auto files = seq_files(corpus);
     ASSERT_EQ(files.size(), 1u) << first.output;
@@ -422,12 +409,12 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
         for (const auto& d : replay(finding, *named_profile(profile), nullptr, options).divergences)
             ADD_FAILURE() << profile << ": " << d.summary();
     }
-    const CliRun replayed = slotcheck_cli("replay --model-only " + files[0].string());
-    EXPECT_EQ(replayed.code, 0) << replayed.output;
+    const test::CommandOutput replayed = test::run_slotcheck("replay --model-only " + files[0].string());
+    EXPECT_EQ(replayed.status, 0) << replayed.output;
 
     // The same finding again: the same name, left as it is.
-    const CliRun second = slotcheck_cli(args);
-    ASSERT_EQ(second.code, 0) << second.output;
+    const test::CommandOutput second = test::run_slotcheck(args);
+    ASSERT_EQ(second.status, 0) << second.output;
     EXPECT_NE(second.output.find(name + " (already recorded"), std::string::npos) << second.output;
     EXPECT_EQ(seq_files(corpus).size(), 1u);
 }
@@ -439,8 +426,8 @@ TEST(MinimizeCli, ExternalOracleCommand) {
     fs::permissions(script, fs::perms::owner_all);
     const std::string input = dir.file("big.seq", print(gen::padded(gen::bind_overlap_core(), 200, 9)));
     const std::string out = (dir.path / "small.seq").string();
-    const CliRun run = slotcheck_cli("minimize --oracle " + script + " --repeat 3 --out " + out + " " + input);
-    ASSERT_EQ(run.code, 0) << run.output;
+    const test::CommandOutput run = test::run_slotcheck("minimize --oracle " + script + " --repeat 3 --out " + out + " " + input);
+    ASSERT_EQ(run.status, 0) << run.output;
     EXPECT_NE(run.output.find("fails 3 of 3 times"), std::string::npos) << run.output;
     const auto result = parse_file(out);
     ASSERT_TRUE(result.sequence) << result.error->to_string();
@@ -454,8 +441,8 @@ TEST(MinimizeCli, ExternalOracleCommand) {
 TEST(MinimizeCli, InputThatDoesNotFailExitsOne) {
     TempDir dir("agree");
     const std::string input = dir.file("ok.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
-    const CliRun run = slotcheck_cli("minimize --model-only --mutant gmem.bind-overlap " + input);
-    EXPECT_EQ(run.code, 1) << run.output;
+    const test::CommandOutput run = test::run_slotcheck("minimize --model-only --mutant gmem.bind-overlap " + input);
+    EXPECT_EQ(run.status, 1) << run.output;
     EXPECT_NE(run.output.find("does not fail"), std::string::npos) << run.output;
 }
 
@@ -475,8 +462,8 @@ TEST(MinimizeCli, BadInputExitsTwoWithThePlace) {
         {"--oracle true --deviation " + good, "--deviation"},
     };
     for (const auto& c : cases) {
-        const CliRun run = slotcheck_cli("minimize " + c.args);
-        EXPECT_EQ(run.code, 2) << c.args << "\n" << run.output;
+        const test::CommandOutput run = test::run_slotcheck("minimize " + c.args);
+        EXPECT_EQ(run.status, 2) << c.args << "\n" << run.output;
         EXPECT_NE(run.output.find(c.message), std::string::npos) << c.args << "\n" << run.output;
     }
 }
@@ -486,8 +473,8 @@ TEST(MinimizeCli, WithoutKvmTheDefaultOracleExitsThree) {
     if (kvm_available(why)) GTEST_SKIP() << "/dev/kvm is here";
     TempDir dir("nokvm");
     const std::string input = dir.file("x.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
-    const CliRun run = slotcheck_cli("minimize " + input);
-    EXPECT_EQ(run.code, 3) << run.output;
+    const test::CommandOutput run = test::run_slotcheck("minimize " + input);
+    EXPECT_EQ(run.status, 3) << run.output;
     EXPECT_NE(run.output.find("--model-only"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find(why), std::string::npos) << run.output;
 }
