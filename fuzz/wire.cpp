@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "model/text_scan.h"
+
 namespace slotcheck::fuzz::wire {
 
 bool write_frame(int fd, FrameType type, const std::string& payload) {
@@ -29,14 +31,13 @@ std::optional<Frame> take_frame(std::string& buffer, std::string& error) {
         buffer.clear();
         return std::nullopt;
     }
-    size_t length = 0;
-    try {
-        length = std::stoul(head.substr(2));
-    } catch (const std::exception&) {
+    const auto length_value = parse_u64(head.substr(2));
+    if (!length_value) {
         error = "bad frame length '" + head.substr(0, 40) + "'";
         buffer.clear();
         return std::nullopt;
     }
+    const size_t length = *length_value;
     if (buffer.size() < newline + 1 + length) return std::nullopt;
     Frame f{static_cast<FrameType>(head[0]), buffer.substr(newline + 1, length)};
     buffer.erase(0, newline + 1 + length);
@@ -102,7 +103,12 @@ std::optional<Finding> decode_finding(const std::string& payload, std::string& e
             return std::nullopt;
         }
         const std::string key = payload.substr(pos, space - pos);
-        size_t length = std::stoul(payload.substr(space + 1, newline - space - 1));
+        const auto length_value = parse_u64(payload.substr(space + 1, newline - space - 1));
+        if (!length_value) {
+            error = "bad length of finding field " + key;
+            return std::nullopt;
+        }
+        const size_t length = *length_value;
         if (newline + 1 + length > payload.size()) {
             error = "truncated finding field " + key;
             return std::nullopt;

@@ -179,3 +179,20 @@ TEST(FuzzCommand, AMutantIsFoundShrunkAndWrittenAsARegressionSequence) {
 
 }  // namespace
 }  // namespace slotcheck::fuzz
+
+namespace slotcheck::fuzz {
+namespace {
+
+TEST(FuzzWire, AGarbledFindingIsAnErrorNotACrash) {
+    std::string error;
+    EXPECT_FALSE(wire::decode_finding("index x\n", error));
+    EXPECT_FALSE(error.empty());
+    error.clear();
+    EXPECT_FALSE(wire::decode_finding("index 99999999999999999999999\n1\n", error));
+    EXPECT_FALSE(error.empty());
+    std::string buffer = "S 12x\nabc";
+    EXPECT_FALSE(wire::take_frame(buffer, error));
+}
+
+}  // namespace
+}  // namespace slotcheck::fuzz
