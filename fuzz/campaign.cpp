@@ -194,7 +194,8 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
         }
         if (on_progress && now - last_progress >= std::chrono::seconds(1)) {
             last_progress = now;
-            on_progress({seconds_between(start, now), result.stats, &result.coverage, result.findings.size()});
+            on_progress({seconds_between(start, now), result.stats, &result.coverage, result.findings.size(),
+                         &result.findings});
         }
     }
     result.elapsed_s = seconds_between(start, Clock::now());

@@ -54,6 +54,7 @@ struct Progress {
     Stats stats;
     const RuleCoverage* coverage = nullptr;
     size_t findings = 0;
+    const std::vector<Finding>* finding_list = nullptr;  // every finding so far, oldest first
 };
 
 struct CampaignResult {

@@ -1,6 +1,7 @@
 #include "fuzz/shrink.h"
 
 #include <chrono>
+#include <string>
 
 #include "model/minimize.h"
 
@@ -14,8 +15,9 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     r.verdict = verdict;
     // The candidate that last failed the same way, with its verdict, so the
     // finding reports the divergence of the shrunk sequence itself.
+    uint64_t tried = 0;
     auto still_fails = [&](const Sequence& candidate) {
-        Verdict v = judge(candidate, judge_options);
+        Verdict v = judge(candidate, judge_options, "shrink candidate " + std::to_string(++tried));
         if (!same_failure(seq, verdict, candidate, v, same)) return false;
         r.verdict = v;
         return true;
@@ -30,7 +32,7 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     // (a later transformation such as renumbering is accepted without a
     // changed verdict); judge the result once more so verdict and sequence
     // belong together.
-    Verdict final_verdict = judge(r.sequence, judge_options);
+    Verdict final_verdict = judge(r.sequence, judge_options, "shrink result");
     if (final_verdict.failed()) r.verdict = final_verdict;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;

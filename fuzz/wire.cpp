@@ -1,47 +1,21 @@
 #include "fuzz/wire.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <map>
 #include <sstream>
 
+#include "harness/frames.h"
 #include "model/text_scan.h"
 
 namespace slotcheck::fuzz::wire {
 
 bool write_frame(int fd, FrameType type, const std::string& payload) {
-    std::string data = std::string(1, static_cast<char>(type)) + " " + std::to_string(payload.size()) + "\n" + payload;
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<size_t>(n);
-    }
-    return true;
+    return frames::write_frame(fd, static_cast<char>(type), payload);
 }
 
 std::optional<Frame> take_frame(std::string& buffer, std::string& error) {
-    auto newline = buffer.find('\n');
-    if (newline == std::string::npos) return std::nullopt;
-    const std::string head = buffer.substr(0, newline);
-    if (head.size() < 3 || head[1] != ' ' || (head[0] != 'S' && head[0] != 'F' && head[0] != 'E')) {
-        error = "bad frame header '" + head.substr(0, 40) + "'";
-        buffer.clear();
-        return std::nullopt;
-    }
-    const auto length_value = parse_u64(head.substr(2));
-    if (!length_value) {
-        error = "bad frame length '" + head.substr(0, 40) + "'";
-        buffer.clear();
-        return std::nullopt;
-    }
-    const size_t length = *length_value;
-    if (buffer.size() < newline + 1 + length) return std::nullopt;
-    Frame f{static_cast<FrameType>(head[0]), buffer.substr(newline + 1, length)};
-    buffer.erase(0, newline + 1 + length);
-    return f;
+    auto f = frames::take_frame(buffer, "SFE", error);
+    if (!f) return std::nullopt;
+    return Frame{static_cast<FrameType>(f->type), std::move(f->payload)};
 }
 
 std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {

@@ -53,7 +53,8 @@ private:
         counting.mutant = options_.judge.mutant;
         coverage_.add(replay(seq, options_.judge.profile, nullptr, counting));
         auto t2 = Clock::now();
-        Verdict verdict = judge(seq, options_.judge);
+        Verdict verdict = judge(seq, options_.judge,
+                                "fuzz seed " + std::to_string(options_.seed) + " index " + std::to_string(index));
         stats_.sequences++;
         stats_.ops += seq.steps.size();
         stats_.generate_s += seconds_between(t0, t1);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "harness/event_log.h"
 #include "harness/isolation.h"
 #include "harness/kvm_backend.h"
 #include "model/text_scan.h"
@@ -208,9 +209,12 @@ static Verdict judge_once(const Sequence& seq, const JudgeOptions& options) {
     return v;
 }
 
-Verdict judge(const Sequence& seq, const JudgeOptions& options) {
+Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label) {
     auto t0 = std::chrono::steady_clock::now();
+    const bool logged = options.events && options.oracle == OracleKind::Kernel;
+    const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
     Verdict v = judge_once(seq, options);
+    if (logged) options.events->end_sequence(id, verdict_status_name(v.status));
     v.timing.total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return v;
 }

@@ -13,12 +13,15 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "model/differ.h"
 #include "model/profile.h"
 #include "model/sequence.h"
 
 namespace slotcheck {
+
+class EventLog;
 
 enum class OracleKind : uint8_t { Kernel, Model };
 std::string oracle_kind_name(OracleKind k);  // "kernel", "model"
@@ -30,6 +33,9 @@ struct JudgeOptions {
     bool check_expectations = false;  // also compare with the sequence's own `=>` outcomes
     std::chrono::milliseconds timeout{10000};  // per sequence, kernel oracle only
     bool check_invariants = true;     // the model's own invariants after every step
+    // Where each sequence is logged before the kernel runs it (inside a VM
+    // under test: the host's channel and the kernel log), or none.
+    EventLog* events = nullptr;
 };
 
 // Where a judgement spent its time (seconds): the oracle's operations, its
@@ -54,7 +60,8 @@ struct Verdict {
 };
 std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout
 
-Verdict judge(const Sequence& seq, const JudgeOptions& options);
+// `label` names the sequence in the event log ("fuzz seed 5 index 17").
+Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label = "sequence");
 
 // How much of a failure must stay the same for a smaller sequence to count
 // as "the same bug" (minimizing, fuzz shrinking):

@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
         {"emit-c", "write a sequence as a standalone C reproducer (TAP output)", emit_c_main},
         {"minimize", "shrink a failing sequence to a 1-minimal one; file it in a corpus", minimize_main},
         {"fuzz", "generate sequences and replay them against the model and /dev/kvm", fuzz_main},
+        {"vm", "boot kernels under test in qemu and fuzz or replay inside, watching their consoles", vm_main},
 #ifdef SLOTCHECK_WITH_Z3
         {"prove", "prove design properties or print counterexamples (Z3)", slotcheck::smt::prove_main},
 #endif

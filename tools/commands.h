@@ -30,5 +30,6 @@ int annotate_main(int argc, char** argv);
 int emit_c_main(int argc, char** argv);
 int minimize_main(int argc, char** argv);
 int fuzz_main(int argc, char** argv);
+int vm_main(int argc, char** argv);
 
 }  // namespace slotcheck::cli

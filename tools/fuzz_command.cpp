@@ -6,12 +6,15 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include "fuzz/campaign.h"
 #include "model/differ.h"
 #include "model/mutation.h"
 #include "model/text_scan.h"
+#include "fuzz/wire.h"
 #include "tools/commands.h"
+#include "tools/event_options.h"
 #include "tools/fuzz_output.h"
 #include "tools/profile_options.h"
 
@@ -40,11 +43,13 @@ constexpr const char* kUsage =
     "  --keep-going         go on after a finding, reporting each distinct failure once\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 10000)\n"
     "  --shrink-seconds N   time budget per shrink (default 60)\n"
+    SLOTCHECK_EVENT_OPTIONS_USAGE
     "exit: 0 no divergence, 1 divergence (finding written), 2 bad input, 3 no /dev/kvm\n";
 
 struct Args {
     fuzz::CampaignOptions campaign;
     ProfileChoice profile;
+    EventChoice events;
     bool model_only = false, coverage = false, seed_given = false;
     std::string out_dir = "fuzz-findings";
     std::optional<std::string> json_path;
@@ -67,6 +72,9 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
     };
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("fuzz", argc, argv, i, a.profile);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_event_option("fuzz", argc, argv, i, a.events);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         const std::string arg = argv[i];
@@ -141,7 +149,7 @@ int fuzz_main(int argc, char** argv) {
     FuzzHeader header;
     if (!a.model_only) {
         auto running =
-            require_kvm("fuzz", "--model-only fuzzes against the model alone; scripts/fuzz-in-vm runs it in a VM");
+            require_kvm("fuzz", "--model-only fuzzes against the model alone; slotcheck vm runs it in a VM");
         if (!running) return kExitNoEnvironment;
         facts = *running;
         header.kernel_release = facts.release;
@@ -152,6 +160,12 @@ int fuzz_main(int argc, char** argv) {
         std::cerr << "slotcheck fuzz: " << error << "\n";
         return kExitBadInput;
     }
+    auto events = open_event_log(a.events, error);
+    if (!error.empty()) {
+        std::cerr << "slotcheck fuzz: " << error << "\n";
+        return kExitBadInput;
+    }
+    a.campaign.judge.events = events.get();
     a.campaign.judge.profile = *profile;
     a.campaign.judge.oracle = a.model_only ? OracleKind::Model : OracleKind::Kernel;
     header.seed = a.campaign.seed;
@@ -174,18 +188,31 @@ int fuzz_main(int argc, char** argv) {
         std::cerr << print(seq);
     }
 
-    auto result = fuzz::run_campaign(a.campaign, [](const fuzz::Progress& p) { print_progress(std::cerr, p); });
-
+    // Findings are written as they come and, with an event log, sent with
+    // the statistics at once, so a VM that dies later has reported them.
     std::vector<std::string> dirs;
-    for (const auto& f : result.findings) {
-        std::string dir = write_finding(a.out_dir, header, f, *profile, error);
-        if (dir.empty()) std::cerr << "slotcheck fuzz: " << error << "\n";
-        else std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n";
-        // The shrunk sequence is short: show it, so a report on a console
-        // (a VM's, a CI log) is complete on its own.
-        std::cerr << print(with_model_expectations(f.shrunk, *profile));
-        dirs.push_back(dir);
-    }
+    auto file_findings = [&](const std::vector<fuzz::Finding>& findings) {
+        for (size_t k = dirs.size(); k < findings.size(); ++k) {
+            const auto& f = findings[k];
+            std::string dir = write_finding(a.out_dir, header, f, *profile, error);
+            if (dir.empty()) std::cerr << "slotcheck fuzz: " << error << "\n";
+            else std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n";
+            // The shrunk sequence is short: show it, so a report on a console
+            // (a VM's, a CI log) is complete on its own.
+            std::cerr << print(with_model_expectations(f.shrunk, *profile));
+            dirs.push_back(dir);
+            if (!events) continue;
+            events->write(event::kFinding, fuzz::wire::encode_finding(f));
+            if (!dir.empty()) send_directory(*events, dir);
+        }
+    };
+    auto result = fuzz::run_campaign(a.campaign, [&](const fuzz::Progress& p) {
+        print_progress(std::cerr, p);
+        if (p.finding_list) file_findings(*p.finding_list);
+        if (events) events->write(event::kStats, fuzz::wire::encode_stats(p.stats, *p.coverage));
+    });
+    file_findings(result.findings);
+    if (events) events->write(event::kStats, fuzz::wire::encode_stats(result.stats, result.coverage));
     if (a.json_path && *a.json_path == "-") {
         print_summary_json(std::cout, header, result, dirs);
     } else {
@@ -198,6 +225,11 @@ int fuzz_main(int argc, char** argv) {
                 return kExitBadInput;
             }
         }
+    }
+    if (events) {
+        std::ostringstream json;
+        print_summary_json(json, header, result, dirs);
+        events->write(event::kResult, json.str());
     }
     if (!result.findings.empty()) return kExitDivergence;
     return result.worker_errors.empty() ? kExitOk : kExitUnknown;

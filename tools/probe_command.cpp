@@ -2,10 +2,12 @@
 // (with which variants) the model will use for it.
 #include <cstring>
 #include <iostream>
+#include <sstream>
 
 #include "harness/kernel_facts.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
+#include "tools/event_options.h"
 #include "tools/profile_options.h"
 
 namespace slotcheck::cli {
@@ -26,47 +28,64 @@ void print_profile(std::ostream& out, const Profile& p) {
     for (const auto& d : diffs) out << "    " << d << "\n";
 }
 
+int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& error) {
+    std::string why;
+    bool have_kvm = kvm_available(why);
+    KernelFacts f = gather_kernel_facts();
+    out << "kernel " << f.release << " (" << f.major << "." << f.minor << "." << f.patch << ")\n";
+    if (!have_kvm) {
+        out << "/dev/kvm: unavailable: " << why << "\n";
+    } else {
+        out << "kvm module " << (f.kvm_module.empty() ? "?" : f.kvm_module) << ", tdp "
+            << (f.tdp_enabled ? "on" : "off") << ", MAXPHYADDR " << f.phys_addr_bits << ", 5-level paging "
+            << (f.five_level_paging ? "yes" : "no") << "\n";
+        out << "capabilities: USER_MEMORY2 " << f.cap_user_memory2 << ", GUEST_MEMFD(vm) " << f.cap_guest_memfd_vm
+            << ", GUEST_MEMFD_FLAGS " << f.cap_guest_memfd_flags << ", MEMORY_ATTRIBUTES "
+            << f.cap_memory_attributes << ", VM_TYPES " << f.cap_vm_types << ", NR_MEMSLOTS "
+            << f.cap_nr_memslots << ", MULTI_ADDRESS_SPACE " << f.cap_multi_address_space << ", READONLY_MEM "
+            << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
+            << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
+            << "\n";
+    }
+    auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
+    if (!profile) return kExitBadInput;
+    print_profile(out, *profile);
+    return have_kvm || choice.name ? kExitOk : kExitNoEnvironment;
+}
+
 }  // namespace
 
 int probe_main(int argc, char** argv) {
     ProfileChoice choice;
+    EventChoice event_choice;
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("probe", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_event_option("probe", argc, argv, i, event_choice);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         if (!std::strcmp(argv[i], "--variants")) {
             print_variants(std::cout);
             return kExitOk;
         }
-        std::cerr << "usage: slotcheck probe [--profile NAME] [--variant NAME=on|off] [--variants]\n";
+        std::cerr << "usage: slotcheck probe [--profile NAME] [--variant NAME=on|off] [--variants] [--events PATH]\n";
         return std::strcmp(argv[i], "--help") ? kExitBadInput : kExitOk;
     }
-    std::string why;
-    bool have_kvm = kvm_available(why);
-    KernelFacts f = gather_kernel_facts();
-    std::cout << "kernel " << f.release << " (" << f.major << "." << f.minor << "." << f.patch << ")\n";
-    if (!have_kvm) {
-        std::cout << "/dev/kvm: unavailable: " << why << "\n";
-    } else {
-        std::cout << "kvm module " << (f.kvm_module.empty() ? "?" : f.kvm_module) << ", tdp "
-                  << (f.tdp_enabled ? "on" : "off") << ", MAXPHYADDR " << f.phys_addr_bits << ", 5-level paging "
-                  << (f.five_level_paging ? "yes" : "no") << "\n";
-        std::cout << "capabilities: USER_MEMORY2 " << f.cap_user_memory2 << ", GUEST_MEMFD(vm) " << f.cap_guest_memfd_vm
-                  << ", GUEST_MEMFD_FLAGS " << f.cap_guest_memfd_flags << ", MEMORY_ATTRIBUTES "
-                  << f.cap_memory_attributes << ", VM_TYPES " << f.cap_vm_types << ", NR_MEMSLOTS "
-                  << f.cap_nr_memslots << ", MULTI_ADDRESS_SPACE " << f.cap_multi_address_space << ", READONLY_MEM "
-                  << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
-                  << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
-                  << "\n";
-    }
     std::string error;
-    auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
-    if (!profile) {
+    auto events = open_event_log(event_choice, error);
+    if (!error.empty()) {
         std::cerr << "slotcheck probe: " << error << "\n";
         return kExitBadInput;
     }
-    print_profile(std::cout, *profile);
-    return have_kvm || choice.name ? kExitOk : kExitNoEnvironment;
+    // The report goes to stdout and, whole, to the event log.
+    std::ostringstream out;
+    const int code = print_probe(out, choice, error);
+    std::cout << out.str();
+    if (code == kExitBadInput) std::cerr << "slotcheck probe: " << error << "\n";
+    if (events) events->write(event::kProbe, out.str());
+    return code;
 }
+
 
 }  // namespace slotcheck::cli

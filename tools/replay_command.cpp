@@ -6,14 +6,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "harness/isolation.h"
 #include "harness/kvm_backend.h"
 #include "model/differ.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
+#include "tools/event_options.h"
 #include "tools/profile_options.h"
 #include "tools/replay_result.h"
+#include "tools/sequence_files.h"
 
 namespace slotcheck::cli {
 
@@ -30,44 +33,23 @@ constexpr const char* kUsage =
     "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
     "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 60000)\n"
+    SLOTCHECK_EVENT_OPTIONS_USAGE
     "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
-
-std::vector<std::string> collect_files(const std::vector<std::string>& paths, std::string& error) {
-    namespace fs = std::filesystem;
-    std::vector<std::string> files;
-    for (const auto& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<std::string> found;
-            for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-                 it.increment(ec))
-                if (it->is_regular_file() && it->path().extension() == ".seq") found.push_back(it->path().string());
-            std::sort(found.begin(), found.end());
-            if (found.empty()) {
-                error = p + ": no *.seq files in this directory";
-                return {};
-            }
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::is_regular_file(p, ec)) {
-            files.push_back(p);
-        } else {
-            error = p + ": no such file or directory";
-            return {};
-        }
-    }
-    return files;
-}
 
 }  // namespace
 
 int replay_main(int argc, char** argv) {
     ProfileChoice choice;
+    EventChoice event_choice;
     bool model_only = false, trace = false, check_expectations = true;
     std::optional<std::string> json_path;
     long timeout_ms = 60000;
     std::vector<std::string> paths;
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("replay", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_event_option("replay", argc, argv, i, event_choice);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         std::string a = argv[i];
@@ -129,6 +111,11 @@ int replay_main(int argc, char** argv) {
         return kExitBadInput;
     }
 
+    auto events = open_event_log(event_choice, error);
+    if (!error.empty()) {
+        std::cerr << "slotcheck replay: " << error << "\n";
+        return kExitBadInput;
+    }
     std::vector<FileResult> results;
     ReplayOptions options;
     options.check_expectations = check_expectations;
@@ -139,6 +126,7 @@ int replay_main(int argc, char** argv) {
         }
         // Each sequence runs in a child with a fresh backend: a kernel or
         // harness crash costs this file only.
+        const std::string event_id = events ? events->begin_sequence(files[i], sequences[i]) : "";
         auto isolated = run_isolated(
             [&]() {
                 KvmBackend backend;
@@ -157,6 +145,7 @@ int replay_main(int argc, char** argv) {
             r = failed;
         }
         r->file = files[i];
+        if (events) events->end_sequence(event_id, r->verdict);
         results.push_back(*r);
     }
     if (json_path && *json_path == "-") {
@@ -171,6 +160,11 @@ int replay_main(int argc, char** argv) {
             }
             print_json(out, results, profile->name, !model_only);
         }
+    }
+    if (events) {
+        std::ostringstream json;
+        print_json(json, results, profile->name, !model_only);
+        events->write(event::kResult, json.str());
     }
     bool any = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return r.diverged(); });
     return any ? kExitDivergence : kExitOk;

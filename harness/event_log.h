@@ -1,0 +1,81 @@
+// The record a run leaves for whoever watches it from outside.
+//
+// Inside a VM under test, `slotcheck probe|replay|fuzz --events /dev/ttyS1`
+// writes framed events (harness/frames.h) to the VM's second serial port,
+// which the host reads from a file: the probe's text, every sequence before
+// it runs, how each ended, findings, statistics and the final result. For
+// each sequence it also writes one marker line into the kernel log
+// (/dev/kmsg), which the console carries in order with the kernel's own
+// reports, so a WARNING or an oops on the console can be tied to the
+// sequence that was running, even when the VM dies with it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/unique_fd.h"
+#include "model/sequence.h"
+
+namespace slotcheck {
+
+// Event frame types on the channel.
+namespace event {
+inline constexpr char kProbe = 'P';     // the probe's text (kernel, capabilities, profile)
+inline constexpr char kBegin = 'B';     // "ID LABEL\n" + the sequence's text, before it runs
+inline constexpr char kEnd = 'D';       // "ID STATUS": how it ended (agree, diverge, crashed, timeout)
+inline constexpr char kFinding = 'F';   // a fuzz finding (fuzz/wire.h encode_finding)
+inline constexpr char kStats = 'S';     // cumulative fuzz statistics (fuzz/wire.h encode_stats)
+inline constexpr char kFile = 'W';      // "NAME\n" + contents: a file the command wrote (a finding's)
+inline constexpr char kResult = 'R';    // the command's JSON report, last
+inline constexpr std::string_view kAll = "PBDFSWR";
+}  // namespace event
+
+// The marker lines in the kernel log: "slotcheck: seq ID begin LABEL" and
+// "slotcheck: seq ID end STATUS".
+inline constexpr std::string_view kKmsgMarker = "slotcheck: seq ";
+
+struct KmsgMarker {
+    std::string id;
+    bool begin = false;
+    std::string rest;  // the label (begin) or the status (end)
+};
+// Reads a marker from a console line whose timestamp prefix is already gone.
+std::optional<KmsgMarker> parse_kmsg_marker(std::string_view line);
+
+class EventLog {
+public:
+    // Opens `path` for appending (a tty is switched to raw mode so frames
+    // pass unchanged: no CR is added to a newline), and /dev/kmsg where the
+    // system has one.
+    static std::unique_ptr<EventLog> open(const std::string& path, std::string& error);
+
+    bool write(char type, std::string_view payload);
+
+    // Logs `seq` before it runs and returns its id. The frame has left the
+    // serial port (tcdrain) before the marker enters the kernel log, so
+    // whatever the kernel prints after the marker, the host already has the
+    // sequence.
+    std::string begin_sequence(std::string_view label, const Sequence& seq);
+    void end_sequence(const std::string& id, std::string_view status);
+
+    // Test-only: while a sequence whose label contains `label_part` runs,
+    // write `lines` into the kernel log as if the kernel had printed them
+    // (checks end to end that a report is caught and attributed).
+    void inject_into_kernel_log(std::string label_part, std::vector<std::string> lines);
+
+private:
+    EventLog(UniqueFd channel, UniqueFd kmsg, bool is_tty)
+        : channel_(std::move(channel)), kmsg_(std::move(kmsg)), is_tty_(is_tty) {}
+    void kmsg_line(std::string_view text);
+
+    UniqueFd channel_, kmsg_;
+    bool is_tty_ = false;
+    uint64_t next_ = 0;
+    std::string injection_label_;
+    std::vector<std::string> injection_lines_;
+};
+
+}  // namespace slotcheck

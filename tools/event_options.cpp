@@ -1,0 +1,65 @@
+#include "tools/event_options.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <vector>
+
+namespace slotcheck::cli {
+
+OptionTaken take_event_option(const char* command, int argc, char** argv, int& i, EventChoice& choice) {
+    const std::string arg = argv[i];
+    if (arg != "--events" && arg != "--inject-kmsg") return OptionTaken::No;
+    if (i + 1 >= argc) {
+        std::cerr << "slotcheck " << command << ": " << arg << " needs a value\n";
+        return OptionTaken::Bad;
+    }
+    std::string value = argv[++i];
+    if (arg == "--events") {
+        choice.path = value;
+        return OptionTaken::Yes;
+    }
+    if (value.find('@') == std::string::npos || value.front() == '@' || value.back() == '@') {
+        std::cerr << "slotcheck " << command << ": --inject-kmsg takes FILE@LABEL, got '" << value << "'\n";
+        return OptionTaken::Bad;
+    }
+    choice.inject = value;
+    return OptionTaken::Yes;
+}
+
+std::unique_ptr<EventLog> open_event_log(const EventChoice& choice, std::string& error) {
+    error.clear();
+    if (!choice.path) {
+        if (choice.inject) error = "--inject-kmsg needs --events";
+        return nullptr;
+    }
+    auto log = EventLog::open(*choice.path, error);
+    if (!log || !choice.inject) return log;
+    const auto at = choice.inject->rfind('@');
+    const std::string file = choice.inject->substr(0, at), label = choice.inject->substr(at + 1);
+    std::ifstream in(file);
+    if (!in) {
+        error = "--inject-kmsg: cannot read " + file;
+        return nullptr;
+    }
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    log->inject_into_kernel_log(label, std::move(lines));
+    return log;
+}
+
+void send_directory(EventLog& events, const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path base(dir);
+    for (const auto& entry : fs::directory_iterator(base, ec)) {
+        if (!entry.is_regular_file()) continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::ostringstream content;
+        content << in.rdbuf();
+        events.write(event::kFile, (base.filename() / entry.path().filename()).string() + "\n" + content.str());
+    }
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,404 @@
+// slotcheck vm: boot kernels under test in qemu with slotcheck inside, fuzz
+// or replay there, and bring back the verdicts, the findings and every
+// kernel report with the sequence that was running.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "model/text_scan.h"
+#include "tools/commands.h"
+#include "tools/sequence_files.h"
+#include "tools/vm_kernels.h"
+#include "tools/vm_report.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage =
+    "usage: slotcheck vm --kernel K [--modules DIR] [--kernel K2 [--modules DIR2]]... [options]\n"
+    "  K is a bzImage, a Debian kernel version fetched by scripts/fetch-kernel (7, 7.3, 6.12,\n"
+    "  7.3.4+deb13-amd64), or build:VERSION for a kernel built by scripts/build-kernel\n"
+    "  --modules DIR        the KVM modules of the preceding bzImage (none: KVM is built in)\n"
+    "  --seconds N          fuzz this long in each VM (default 60); a VM that dies or hangs is\n"
+    "                       restarted with a new seed for the time that is left\n"
+    "  --jobs J             VMs at once (default 1): J fuzzing VMs per kernel with disjoint seeds;\n"
+    "                       with --replay, J kernels at once\n"
+    "  --seed S             seed of the first VM (default random); VM j's k-th boot uses S + j + k*J\n"
+    "  --replay PATH        replay sequence files or directories instead of fuzzing (repeatable);\n"
+    "                       prints each file's verdict on each kernel\n"
+    "  --expectations       with --replay, also hold the kernels to the files' own expected outcomes\n"
+    "                       (default: the model under each kernel's detected profile is the expectation)\n"
+    "  --profile NAME, --variant NAME=on|off   passed to slotcheck inside the VM\n"
+    "  --max-ops K          operations per fuzzed sequence at most\n"
+    "  --accel auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)\n"
+    "  --memory MB          guest memory (default 2048)\n"
+    "  --smp N              guest CPUs (default 1)\n"
+    "  --silence-seconds N  a VM with no output for this long is hung and killed (default 150)\n"
+    "  --out DIR            consoles, event logs and findings (default vm-out)\n"
+    "  --json FILE          also write the summary as JSON ('-' for stdout)\n"
+    "  --verbose            show every VM's console as it runs\n"
+    "  --inject-kmsg FILE@LABEL  test the watcher: write FILE's lines into the guest's kernel log\n"
+    "                       while the sequence whose label contains LABEL runs\n"
+    "exit: 0 clean, 1 divergence, kernel report, dead or hung VM, 2 bad input,\n"
+    "      3 environment missing (qemu, kernel, static binary), 4 a VM without /dev/kvm\n";
+
+struct Options {
+    std::vector<KernelRequest> kernels;
+    double seconds = 60;
+    unsigned jobs = 1;
+    uint64_t seed = 0;
+    bool seed_given = false;
+    std::vector<std::string> replay_paths;
+    bool expectations = false;
+    std::vector<std::string> guest_profile_args;  // --profile/--variant, passed through
+    std::optional<uint64_t> max_ops;
+    std::string accel = "auto";
+    unsigned memory_mb = 2048, smp = 1;
+    double silence_s = 150;
+    std::string out = "vm-out";
+    std::optional<std::string> json_path, inject;
+    bool verbose = false;
+};
+
+std::optional<int> parse_args(int argc, char** argv, Options& o) {
+    auto bad = [](const std::string& msg) {
+        std::cerr << "slotcheck vm: " << msg << "\n";
+        return kExitBadInput;
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const bool has_value = i + 1 < argc;
+        auto number = [&](uint64_t min, uint64_t max) -> std::optional<uint64_t> {
+            auto v = parse_u64(argv[++i]);
+            if (!v || *v < min || *v > max) return std::nullopt;
+            return v;
+        };
+        std::optional<uint64_t> v;
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kExitOk;
+        } else if (a == "--verbose") {
+            o.verbose = true;
+        } else if (a == "--expectations") {
+            o.expectations = true;
+        } else if (!has_value) {
+            return bad("unknown option or missing value '" + a + "'\n" + kUsage);
+        } else if (a == "--kernel") {
+            o.kernels.push_back({argv[++i], std::nullopt});
+        } else if (a == "--modules") {
+            if (o.kernels.empty() || o.kernels.back().modules) return bad("--modules follows the --kernel it belongs to");
+            o.kernels.back().modules = argv[++i];
+        } else if (a == "--seconds") {
+            if (!(v = number(1, 7 * 24 * 3600))) return bad("--seconds takes 1..604800");
+            o.seconds = static_cast<double>(*v);
+        } else if (a == "--jobs") {
+            if (!(v = number(1, 64))) return bad("--jobs takes 1..64");
+            o.jobs = static_cast<unsigned>(*v);
+        } else if (a == "--seed") {
+            if (!(v = number(0, UINT64_MAX))) return bad("--seed takes a 64-bit number");
+            o.seed = *v;
+            o.seed_given = true;
+        } else if (a == "--replay") {
+            o.replay_paths.push_back(argv[++i]);
+        } else if (a == "--profile" || a == "--variant") {
+            o.guest_profile_args.push_back(a);
+            o.guest_profile_args.push_back(argv[++i]);
+        } else if (a == "--max-ops") {
+            if (!(v = number(1, 100000))) return bad("--max-ops takes 1..100000");
+            o.max_ops = *v;
+        } else if (a == "--accel") {
+            o.accel = argv[++i];
+            if (o.accel != "auto" && o.accel != "kvm" && o.accel != "tcg") return bad("--accel takes auto, kvm or tcg");
+        } else if (a == "--memory") {
+            if (!(v = number(256, 1 << 20))) return bad("--memory takes 256..1048576 (MiB)");
+            o.memory_mb = static_cast<unsigned>(*v);
+        } else if (a == "--smp") {
+            if (!(v = number(1, 64))) return bad("--smp takes 1..64");
+            o.smp = static_cast<unsigned>(*v);
+        } else if (a == "--silence-seconds") {
+            if (!(v = number(5, 24 * 3600))) return bad("--silence-seconds takes 5..86400");
+            o.silence_s = static_cast<double>(*v);
+        } else if (a == "--out") {
+            o.out = argv[++i];
+        } else if (a == "--json") {
+            o.json_path = argv[++i];
+        } else if (a == "--inject-kmsg") {
+            o.inject = argv[++i];
+            auto at = o.inject->rfind('@');
+            if (at == std::string::npos || at == 0 || at + 1 == o.inject->size())
+                return bad("--inject-kmsg takes FILE@LABEL");
+            if (!fs::is_regular_file(o.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.inject->substr(0, at));
+        } else {
+            return bad("unknown option '" + a + "'\n" + kUsage);
+        }
+    }
+    if (o.kernels.empty()) return bad("at least one --kernel is needed\n" + std::string(kUsage));
+    return std::nullopt;
+}
+
+// Where the project's scripts are: $SLOTCHECK_SOURCE_DIR, else the tree this
+// binary was built from.
+std::string source_dir() {
+    const char* env = std::getenv("SLOTCHECK_SOURCE_DIR");
+    return env && *env ? env : SLOTCHECK_SOURCE_DIR;
+}
+
+// The static binary that goes into the VM: next to this one.
+std::optional<std::string> static_binary(std::string& error) {
+    if (const char* env = std::getenv("SLOTCHECK_STATIC_BINARY"); env && *env) return std::string(env);
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    fs::path candidate = self.parent_path() / "slotcheck-static";
+    if (!ec && fs::is_regular_file(candidate)) return candidate.string();
+    error = "no static slotcheck next to " + self.string() + " (build the slotcheck-static target, or set "
+            "SLOTCHECK_STATIC_BINARY)";
+    return std::nullopt;
+}
+
+// One word quoted for the guest's busybox sh.
+std::string sh_quote(const std::string& w) {
+    std::string q = "'";
+    for (char c : w) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string sh_line(const std::vector<std::string>& words) {
+    std::string line;
+    for (const auto& w : words) line += (line.empty() ? "" : " ") + sh_quote(w);
+    return line;
+}
+
+constexpr const char* kGuestBinary = "/usr/bin/slotcheck";
+constexpr const char* kGuestEvents = "/dev/ttyS1";
+constexpr const char* kGuestInject = "/slotcheck/inject.txt";
+
+class VmCommand {
+public:
+    VmCommand(Options o, std::string binary) : o_(std::move(o)), binary_(std::move(binary)) {}
+
+    int run(const std::vector<vm::KernelUnderTest>& kernels) {
+        report_.out_dir = o_.out;
+        report_.replay = !o_.replay_paths.empty();
+        for (const auto& k : kernels) report_.kernels.push_back({k});
+        if (report_.replay) {
+            std::string error;
+            files_ = collect_files(o_.replay_paths, error);
+            if (files_.empty()) {
+                std::cerr << "slotcheck vm: " << error << "\n";
+                return kExitBadInput;
+            }
+        }
+        // Fuzzing: J slots per kernel, kernels one after another; replay:
+        // one slot per kernel, J kernels at once.
+        std::vector<std::pair<size_t, unsigned>> tasks;
+        for (size_t k = 0; k < kernels.size(); ++k)
+            for (unsigned j = 0; j < (report_.replay ? 1u : o_.jobs); ++j) tasks.push_back({k, j});
+        std::atomic<size_t> next{0};
+        auto worker = [&]() {
+            for (size_t t; (t = next++) < tasks.size();) {
+                if (report_.replay) replay_on(tasks[t].first);
+                else fuzz_slot(tasks[t].first, tasks[t].second);
+            }
+        };
+        std::vector<std::thread> threads;
+        for (unsigned j = 0; j < std::min<size_t>(o_.jobs, tasks.size()); ++j) threads.emplace_back(worker);
+        for (auto& t : threads) t.join();
+        return finish();
+    }
+
+private:
+    vm::VmSpec base_spec(size_t kernel, const std::string& work_dir, double time_limit_s) const {
+        vm::VmSpec spec;
+        spec.kernel = report_.kernels[kernel].kernel;
+        spec.memory_mb = o_.memory_mb;
+        spec.smp = o_.smp;
+        spec.accel = o_.accel;
+        spec.silence_limit_s = o_.silence_s;
+        spec.time_limit_s = time_limit_s;
+        spec.work_dir = work_dir;
+        spec.runner = source_dir() + "/harness/vm/run";
+        spec.payloads.push_back(binary_ + ":" + kGuestBinary);
+        if (o_.inject) spec.payloads.push_back(o_.inject->substr(0, o_.inject->rfind('@')) + ":" + kGuestInject);
+        return spec;
+    }
+
+    // The guest's command: the probe, then the job, both reporting on the
+    // event channel.
+    std::vector<std::string> guest_command(const std::vector<std::string>& job) const {
+        std::vector<std::string> probe = {kGuestBinary, "probe", "--events", kGuestEvents};
+        probe.insert(probe.end(), o_.guest_profile_args.begin(), o_.guest_profile_args.end());
+        std::vector<std::string> run = {kGuestBinary};
+        run.insert(run.end(), job.begin(), job.end());
+        run.insert(run.end(), {"--events", kGuestEvents});
+        if (o_.inject) run.insert(run.end(), {"--inject-kmsg", std::string(kGuestInject) + o_.inject->substr(o_.inject->rfind('@'))});
+        run.insert(run.end(), o_.guest_profile_args.begin(), o_.guest_profile_args.end());
+        return {"sh", "-c", sh_line(probe) + "; exec " + sh_line(run)};
+    }
+
+    std::string boot_dir(size_t kernel, unsigned slot, unsigned boot) const {
+        fs::path dir = fs::path(o_.out) / "runs" / report_.kernels[kernel].kernel.name /
+                       ("vm" + std::to_string(slot) + "-boot" + std::to_string(boot));
+        fs::create_directories(dir);
+        return dir.string();
+    }
+
+    vm::VmRunResult boot(size_t kernel, unsigned slot, unsigned boot_index, vm::VmSpec spec) {
+        const std::string who = report_.kernels[kernel].kernel.name + " vm" + std::to_string(slot);
+        say(who + ": boot " + std::to_string(boot_index) + " (" + spec.work_dir + ")");
+        auto on_console = [&](std::string_view line) {
+            if (o_.verbose) say("[" + who + "] " + std::string(line));
+        };
+        vm::VmRunResult r = vm::run_vm(spec, on_console);
+        say(who + ": boot " + std::to_string(boot_index) + " " + vm::vm_end_name(r.end) + ": " + r.detail + ", " +
+            std::to_string(r.sequences_begun) + " sequences, " + std::to_string(r.splats.size()) + " kernel reports");
+        return r;
+    }
+
+    void fuzz_slot(size_t kernel, unsigned slot) {
+        // Boot time and shrinking come on top of the fuzzing time.
+        constexpr double kBootAndShrinkAllowance = 240;
+        constexpr double kShortestUsefulRun = 10;
+        const auto start = std::chrono::steady_clock::now();
+        for (unsigned k = 0;; ++k) {
+            const double left =
+                o_.seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (k > 0 && left < kShortestUsefulRun) break;
+            const uint64_t seed = o_.seed + slot + static_cast<uint64_t>(k) * o_.jobs;
+            std::vector<std::string> job = {"fuzz", "--seconds", std::to_string(static_cast<long>(std::max(left, 1.0))),
+                                            "--seed", std::to_string(seed), "--keep-going", "--out", "/tmp/findings",
+                                            "--shrink-seconds", "60"};
+            if (o_.max_ops) job.insert(job.end(), {"--max-ops", std::to_string(*o_.max_ops)});
+            auto spec = base_spec(kernel, boot_dir(kernel, slot, k), left + kBootAndShrinkAllowance);
+            spec.command = guest_command(job);
+            vm::VmRunResult r = boot(kernel, slot, k, spec);
+            const vm::VmEnd end = r.end;
+            {
+                std::lock_guard lock(mutex_);
+                report_.add_boot(kernel, slot, k, seed, std::move(r), spec.work_dir);
+            }
+            // A VM that ran its course is done; one that died or hung is
+            // restarted for the time left; one that cannot run is not.
+            if (end == vm::VmEnd::Exited || end == vm::VmEnd::NoKvm || end == vm::VmEnd::StartFailed) break;
+        }
+    }
+
+    void replay_on(size_t kernel) {
+        // The files go in as they are, each at /work/<i>-<name>; the guest
+        // replays them by their guest paths, which map back to the host's.
+        std::vector<std::string> guest_paths;
+        std::map<std::string, std::string> to_host;
+        std::vector<std::string> payloads;
+        for (size_t i = 0; i < files_.size(); ++i) {
+            const std::string guest = "/work/" + std::to_string(i) + "-" + fs::path(files_[i]).filename().string();
+            payloads.push_back(fs::absolute(files_[i]).string() + ":" + guest);
+            guest_paths.push_back(guest);
+            to_host[guest] = files_[i];
+        }
+        size_t next_file = 0;
+        for (unsigned k = 0; next_file < files_.size(); ++k) {
+            std::vector<std::string> job = {"replay"};
+            if (!o_.expectations) job.push_back("--ignore-expectations");
+            job.insert(job.end(), guest_paths.begin() + static_cast<long>(next_file), guest_paths.end());
+            auto spec = base_spec(kernel, boot_dir(kernel, 0, k), 600 + 30.0 * static_cast<double>(files_.size() - next_file));
+            spec.payloads.insert(spec.payloads.end(), payloads.begin() + static_cast<long>(next_file), payloads.end());
+            spec.command = guest_command(job);
+            vm::VmRunResult r = boot(kernel, 0, k, spec);
+            std::lock_guard lock(mutex_);
+            const size_t before = next_file;
+            for (const auto& f : r.finished) {
+                auto it = to_host.find(f.label);
+                if (it != to_host.end()) report_.kernels[kernel].verdicts[it->second] = f.status;
+            }
+            while (next_file < files_.size() && report_.kernels[kernel].verdicts.count(files_[next_file])) ++next_file;
+            // The file the VM died or hung in is that kernel's verdict on it.
+            if (r.end != vm::VmEnd::Exited && next_file < files_.size()) {
+                report_.kernels[kernel].verdicts[files_[next_file]] = "vm-" + vm::vm_end_name(r.end);
+                ++next_file;
+            }
+            const vm::VmEnd end = r.end;
+            report_.add_boot(kernel, 0, k, o_.seed, std::move(r), spec.work_dir);
+            if (end == vm::VmEnd::NoKvm || end == vm::VmEnd::StartFailed || (end == vm::VmEnd::Exited && next_file == before))
+                break;
+        }
+        for (const auto& f : files_) report_.kernels[kernel].verdicts.try_emplace(f, "not-run");
+    }
+
+    int finish() {
+        report_.files = files_;
+        report_.print(std::cout);
+        if (o_.json_path) {
+            if (*o_.json_path == "-") {
+                report_.print_json(std::cout);
+            } else {
+                std::ofstream out(*o_.json_path);
+                report_.print_json(out);
+                if (!out) {
+                    std::cerr << "slotcheck vm: cannot write " << *o_.json_path << "\n";
+                    return kExitBadInput;
+                }
+            }
+        }
+        return report_.exit_code();
+    }
+
+    void say(const std::string& line) {
+        std::lock_guard lock(say_mutex_);
+        std::cerr << "slotcheck vm: " << line << std::endl;
+    }
+
+    Options o_;
+    std::string binary_;
+    std::vector<std::string> files_;
+    VmReport report_;
+    std::mutex mutex_, say_mutex_;
+};
+
+}  // namespace
+
+int vm_main(int argc, char** argv) {
+    Options o;
+    if (auto code = parse_args(argc, argv, o)) return *code;
+    if (!o.seed_given) o.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+    std::string error;
+    auto binary = static_binary(error);
+    if (!binary) {
+        std::cerr << "slotcheck vm: " << error << "\n";
+        return kExitNoEnvironment;
+    }
+    if (access((source_dir() + "/harness/vm/run").c_str(), X_OK) != 0) {
+        std::cerr << "slotcheck vm: no harness/vm/run under " << source_dir() << " (set SLOTCHECK_SOURCE_DIR)\n";
+        return kExitNoEnvironment;
+    }
+    std::vector<vm::KernelUnderTest> kernels;
+    for (const auto& request : o.kernels) {
+        auto k = resolve_kernel(request, source_dir(), error);
+        if (!k) {
+            std::cerr << "slotcheck vm: " << error << "\n";
+            return kExitNoEnvironment;
+        }
+        kernels.push_back(*k);
+    }
+    std::error_code ec;
+    fs::create_directories(o.out, ec);
+    if (ec) {
+        std::cerr << "slotcheck vm: cannot create " << o.out << ": " << ec.message() << "\n";
+        return kExitBadInput;
+    }
+    std::cerr << "slotcheck vm: " << (o.replay_paths.empty() ? "fuzzing " + std::to_string(static_cast<long>(o.seconds)) + " s per VM, seed " + std::to_string(o.seed) : std::string("replaying"))
+              << ", " << kernels.size() << " kernel(s), " << o.jobs << " VM(s) at once, output in " << o.out << "\n";
+    return VmCommand(std::move(o), *binary).run(kernels);
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,269 @@
+#include "tools/vm_report.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <optional>
+#include <sstream>
+
+#include "fuzz/wire.h"
+#include "harness/event_log.h"
+#include "tools/commands.h"
+#include "tools/corpus_writer.h"
+#include "tools/replay_result.h"
+
+namespace slotcheck::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The value of the probe's line that starts with `key` ("kernel ", "profile ").
+std::string probe_word(const std::string& probe, const std::string& key) {
+    std::istringstream in(probe);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(key, 0) != 0) continue;
+        std::string rest = line.substr(key.size());
+        auto end = rest.find_first_of(" :");
+        return rest.substr(0, end);
+    }
+    return "";
+}
+
+bool write_text(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    return static_cast<bool>(out);
+}
+
+// Files the guest sent are placed under the kernel's findings directory; a
+// name that tries to leave it is refused.
+bool safe_relative(const std::string& name) {
+    if (name.empty() || name[0] == '/') return false;
+    for (const auto& part : fs::path(name))
+        if (part == "..") return false;
+    return true;
+}
+
+// The longest directory prefix common to every file, for short row names.
+std::string common_dir(const std::vector<std::string>& files) {
+    if (files.empty()) return "";
+    std::string prefix = fs::path(files.front()).parent_path().string();
+    for (const auto& f : files)
+        while (!prefix.empty() && f.rfind(prefix + "/", 0) != 0) prefix = fs::path(prefix).parent_path().string();
+    return prefix;
+}
+
+}  // namespace
+
+std::string VmReport::finding_dir(const KernelReport& k, const std::string& name) const {
+    fs::path dir = fs::path(out_dir) / "findings" / k.kernel.name / name;
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+void VmReport::add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n) {
+    VmFinding f;
+    f.kind = vm::splat_kind_name(s.splat.kind);
+    f.title = s.splat.title;
+    f.kernel = k.kernel.name;
+    f.sequence = s.culprit ? s.culprit->label : "";
+    f.dir = finding_dir(k, finding_slug(s.splat.title) + "-vm" + std::to_string(b.slot) + "-boot" +
+                               std::to_string(b.boot) + "-" + std::to_string(n));
+    std::ostringstream report;
+    report << "title: " << s.splat.title << "\nkind: " << f.kind << "\nkernel: " << k.kernel.name
+           << (k.release.empty() ? "" : " (" + k.release + ")") << "\nprofile: " << k.profile
+           << "\nsequence: " << (s.culprit ? s.culprit->label : "(none logged)")
+           << (s.culprit && !s.culprit_in_flight ? " (had ended; the last one before the report)" : "")
+           << "\nconsole: " << b.dir << "/console.log, line " << s.splat.start_line + 1 << "\n\n";
+    for (const auto& line : s.splat.report) report << line << "\n";
+    write_text(fs::path(f.dir) / "report.txt", report.str());
+    if (s.culprit) write_text(fs::path(f.dir) / "sequence.seq", s.culprit->text);
+    std::error_code ec;
+    fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
+                  fs::copy_options::overwrite_existing, ec);
+    findings_.push_back(std::move(f));
+}
+
+void VmReport::add_end_finding(const KernelReport& k, const BootRecord& b, const vm::VmRunResult& run) {
+    VmFinding f;
+    f.kind = vm::vm_end_name(run.end);
+    f.title = "VM " + f.kind + ": " + run.detail;
+    f.kernel = k.kernel.name;
+    f.sequence = run.in_flight_at_end ? run.in_flight_at_end->label : "";
+    f.dir = finding_dir(k, "vm-" + f.kind + "-vm" + std::to_string(b.slot) + "-boot" + std::to_string(b.boot));
+    std::ostringstream report;
+    report << "title: " << f.title << "\nkernel: " << k.kernel.name << "\nsequence in flight: "
+           << (f.sequence.empty() ? "(none)" : f.sequence) << "\nconsole: " << b.dir << "/console.log\n";
+    write_text(fs::path(f.dir) / "report.txt", report.str());
+    if (run.in_flight_at_end) write_text(fs::path(f.dir) / "sequence.seq", run.in_flight_at_end->text);
+    std::error_code ec;
+    fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
+                  fs::copy_options::overwrite_existing, ec);
+    findings_.push_back(std::move(f));
+}
+
+void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t seed, vm::VmRunResult run,
+                        const std::string& dir) {
+    KernelReport& k = kernels[kernel];
+    BootRecord b;
+    b.slot = slot;
+    b.boot = boot;
+    b.seed = seed;
+    b.dir = dir;
+    b.end = run.end;
+    b.detail = run.detail;
+    b.sequences_begun = run.sequences_begun;
+    b.reports = run.splats.size();
+    b.boot_to_first_sequence_s = run.boot_to_first_sequence_s;
+    b.wall_s = run.wall_s;
+    for (const auto& e : run.errors) errors_.push_back(k.kernel.name + " vm" + std::to_string(slot) + ": " + e);
+    // Files follow the finding they belong to.
+    std::optional<size_t> last_divergence;  // index into findings_
+    for (const auto& frame : run.events) {
+        if (frame.type == event::kProbe) {
+            k.release = probe_word(frame.payload, "kernel ");
+            k.profile = probe_word(frame.payload, "profile ");
+        } else if (frame.type == event::kStats) {
+            fuzz::RuleCoverage coverage;
+            fuzz::wire::decode_stats(frame.payload, b.stats, coverage);
+        } else if (frame.type == event::kFinding) {
+            std::string error;
+            auto f = fuzz::wire::decode_finding(frame.payload, error);
+            VmFinding v;
+            v.kind = "divergence";
+            v.kernel = k.kernel.name;
+            v.title = f ? f->signature : "unreadable finding: " + error;
+            v.sequence = f ? "fuzz seed " + std::to_string(seed) + " index " + std::to_string(f->index) : "";
+            findings_.push_back(std::move(v));
+            last_divergence = findings_.size() - 1;
+        } else if (frame.type == event::kFile) {
+            auto nl = frame.payload.find('\n');
+            const std::string name = frame.payload.substr(0, nl);
+            if (nl == std::string::npos || !safe_relative(name)) {
+                errors_.push_back("refused a file event named '" + name.substr(0, 80) + "'");
+                continue;
+            }
+            const fs::path target = fs::path(out_dir) / "findings" / k.kernel.name / name;
+            fs::create_directories(target.parent_path());
+            write_text(target, frame.payload.substr(nl + 1));
+            if (last_divergence && findings_[*last_divergence].dir.empty())
+                findings_[*last_divergence].dir = target.parent_path().string();
+        }
+    }
+    for (size_t i = 0; i < run.splats.size(); ++i) add_report_finding(k, b, run.splats[i], i);
+    const bool ended_badly =
+        run.end == vm::VmEnd::Died || run.end == vm::VmEnd::Hung || run.end == vm::VmEnd::TimedOut;
+    // A panic or an oops already says why the VM ended.
+    if (ended_badly && run.splats.empty()) add_end_finding(k, b, run);
+    if (run.end == vm::VmEnd::NoKvm || run.end == vm::VmEnd::StartFailed) errors_.push_back(k.kernel.name + ": " + run.detail);
+    k.boots.push_back(std::move(b));
+}
+
+void VmReport::print(std::ostream& out) const {
+    uint64_t sequences = 0, ops = 0, vms = 0, boots = 0;
+    for (const auto& k : kernels) {
+        out << "kernel " << k.kernel.name << ": release " << (k.release.empty() ? "?" : k.release) << ", profile "
+            << (k.profile.empty() ? "?" : k.profile) << "\n";
+        out << "  vm boot  end        sequences      ops  reports  first-seq  wall\n";
+        unsigned last_slot = ~0u;
+        for (const auto& b : k.boots) {
+            // Replay reports no statistics: its sequences are the files begun.
+            const uint64_t seqs = replay ? b.sequences_begun : b.stats.sequences;
+            sequences += seqs;
+            ops += b.stats.ops;
+            ++boots;
+            if (b.slot != last_slot) ++vms;
+            last_slot = b.slot;
+            out << "  " << std::setw(2) << b.slot << " " << std::setw(4) << b.boot << "  " << std::left << std::setw(9)
+                << vm::vm_end_name(b.end) << std::right << std::setw(11) << seqs << std::setw(9) << b.stats.ops
+                << std::setw(9) << b.reports << std::setw(10) << std::fixed << std::setprecision(1)
+                << b.boot_to_first_sequence_s << "s" << std::setw(6) << b.wall_s << "s" << std::defaultfloat << "\n";
+        }
+    }
+    if (replay && !files.empty()) {
+        const std::string base = common_dir(files);
+        size_t width = 4;
+        for (const auto& f : files) width = std::max(width, f.size() - (base.empty() ? 0 : base.size() + 1));
+        out << "\n" << std::left << std::setw(static_cast<int>(width) + 2) << "file";
+        for (const auto& k : kernels) out << std::setw(static_cast<int>(std::max<size_t>(k.kernel.name.size(), 8)) + 2) << k.kernel.name;
+        out << "\n";
+        for (const auto& f : files) {
+            out << std::setw(static_cast<int>(width) + 2) << (base.empty() ? f : f.substr(base.size() + 1));
+            for (const auto& k : kernels) {
+                auto it = k.verdicts.find(f);
+                out << std::setw(static_cast<int>(std::max<size_t>(k.kernel.name.size(), 8)) + 2)
+                    << (it == k.verdicts.end() ? "not-run" : it->second);
+            }
+            out << "\n";
+        }
+        out << std::right;
+    }
+    size_t divergences = 0, reports = 0, ends = 0;
+    for (const auto& f : findings_) {
+        if (f.kind == "divergence") ++divergences;
+        else if (f.kind == "died" || f.kind == "hung" || f.kind == "timeout") ++ends;
+        else ++reports;
+    }
+    out << "\ntotal: " << sequences << " sequences" << (replay ? "" : " (" + std::to_string(ops) + " operations)")
+        << " in " << vms << " VM(s), " << boots << " boot(s); " << divergences << " divergence(s), " << reports
+        << " kernel report(s), " << ends << " dead or hung VM(s)\n";
+    if (replay) {
+        size_t bad = 0;
+        for (const auto& k : kernels)
+            for (const auto& [file, verdict] : k.verdicts) bad += verdict != "agree";
+        out << "replay: " << bad << " file verdict(s) other than agree\n";
+    }
+    for (const auto& f : findings_)
+        out << "finding: " << f.kind << ": " << f.title << " [" << f.kernel << "]"
+            << (f.sequence.empty() ? "" : " sequence \"" + f.sequence + "\"") << (f.dir.empty() ? "" : " -> " + f.dir)
+            << "\n";
+    for (const auto& e : errors_) out << "error: " << e << "\n";
+}
+
+void VmReport::print_json(std::ostream& out) const {
+    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz") << ", \"kernels\": [";
+    for (size_t i = 0; i < kernels.size(); ++i) {
+        const auto& k = kernels[i];
+        out << (i ? ", " : "") << "{\"name\": " << json_string(k.kernel.name) << ", \"release\": "
+            << json_string(k.release) << ", \"profile\": " << json_string(k.profile) << ", \"boots\": [";
+        for (size_t j = 0; j < k.boots.size(); ++j) {
+            const auto& b = k.boots[j];
+            out << (j ? ", " : "") << "{\"vm\": " << b.slot << ", \"boot\": " << b.boot << ", \"seed\": " << b.seed
+                << ", \"end\": " << json_string(vm::vm_end_name(b.end)) << ", \"detail\": " << json_string(b.detail)
+                << ", \"sequences\": " << (replay ? b.sequences_begun : b.stats.sequences)
+                << ", \"operations\": " << b.stats.ops << ", \"reports\": " << b.reports
+                << ", \"boot_to_first_sequence_s\": " << b.boot_to_first_sequence_s << ", \"wall_s\": " << b.wall_s
+                << ", \"dir\": " << json_string(b.dir) << "}";
+        }
+        out << "], \"verdicts\": {";
+        size_t n = 0;
+        for (const auto& [file, verdict] : k.verdicts)
+            out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(verdict);
+        out << "}}";
+    }
+    out << "], \"findings\": [";
+    for (size_t i = 0; i < findings_.size(); ++i) {
+        const auto& f = findings_[i];
+        out << (i ? ", " : "") << "{\"kind\": " << json_string(f.kind) << ", \"title\": " << json_string(f.title)
+            << ", \"kernel\": " << json_string(f.kernel) << ", \"sequence\": " << json_string(f.sequence)
+            << ", \"dir\": " << json_string(f.dir) << "}";
+    }
+    out << "], \"errors\": [";
+    for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);
+    out << "]}\n";
+}
+
+int VmReport::exit_code() const {
+    for (const auto& k : kernels)
+        for (const auto& b : k.boots)
+            if (b.end == vm::VmEnd::NoKvm || b.end == vm::VmEnd::StartFailed) return kExitUnknown;
+    if (!findings_.empty()) return kExitDivergence;
+    for (const auto& k : kernels)
+        for (const auto& [file, verdict] : k.verdicts)
+            if (verdict != "agree") return kExitDivergence;
+    return errors_.empty() ? kExitOk : kExitUnknown;
+}
+
+}  // namespace slotcheck::cli

@@ -1,0 +1,69 @@
+// What `slotcheck vm` brings back: per kernel and VM boot, what ran and how
+// it ended; every finding (a divergence found inside, a kernel report tied
+// to its sequence, a VM that died or hung) written to a directory of its
+// own; the summary table, or with --replay the file x kernel matrix.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "fuzz/campaign.h"
+#include "harness/vm/vm_run.h"
+
+namespace slotcheck::cli {
+
+struct BootRecord {
+    unsigned slot = 0, boot = 0;
+    uint64_t seed = 0;
+    std::string dir;  // console.log, events.bin, run.log
+    vm::VmEnd end = vm::VmEnd::StartFailed;
+    std::string detail;
+    fuzz::Stats stats;  // the last statistics the guest sent
+    uint64_t sequences_begun = 0;
+    size_t reports = 0;
+    double boot_to_first_sequence_s = -1, wall_s = 0;
+};
+
+struct KernelReport {
+    vm::KernelUnderTest kernel;
+    std::string release, profile;  // from the probe inside
+    std::vector<BootRecord> boots;
+    std::map<std::string, std::string> verdicts;  // --replay: host file -> verdict
+};
+
+struct VmFinding {
+    std::string kind;      // divergence, a report kind (warning, kasan, ...), died, hung, timeout
+    std::string title;     // the failure signature or the report's title
+    std::string kernel;
+    std::string sequence;  // the label of the sequence it is tied to ("" when none)
+    std::string dir;
+};
+
+class VmReport {
+public:
+    std::string out_dir;
+    bool replay = false;
+    std::vector<KernelReport> kernels;
+    std::vector<std::string> files;  // --replay: every file, in order
+
+    // Takes one boot's result: reads its events and writes its findings.
+    void add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t seed, vm::VmRunResult run,
+                  const std::string& dir);
+
+    void print(std::ostream& out) const;
+    void print_json(std::ostream& out) const;
+    int exit_code() const;
+    const std::vector<VmFinding>& findings() const { return findings_; }
+
+private:
+    std::string finding_dir(const KernelReport& k, const std::string& name) const;
+    void add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n);
+    void add_end_finding(const KernelReport& k, const BootRecord& b, const vm::VmRunResult& run);
+
+    std::vector<VmFinding> findings_;
+    std::vector<std::string> errors_;
+};
+
+}  // namespace slotcheck::cli
