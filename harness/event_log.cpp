@@ -28,7 +28,7 @@ std::optional<KmsgMarker> parse_kmsg_marker(std::string_view line) {
     return m;
 }
 
-std::unique_ptr<EventLog> EventLog::open(const std::string& path, std::string& error) {
+std::unique_ptr<EventLog> EventLog::open(const std::string& path, std::string& error, const std::string& kmsg_path) {
     UniqueFd channel(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644));
     if (!channel) {
         error = "cannot open event channel " + path + ": " + std::strerror(errno);
@@ -46,7 +46,7 @@ std::unique_ptr<EventLog> EventLog::open(const std::string& path, std::string& e
     // Without /dev/kmsg (a test on the host as a user) the channel alone
     // still carries every event; only the ordering against kernel reports
     // is lost.
-    UniqueFd kmsg(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC));
+    UniqueFd kmsg(::open(kmsg_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
     return std::unique_ptr<EventLog>(new EventLog(std::move(channel), std::move(kmsg), tty));
 }
 
@@ -75,10 +75,12 @@ std::string EventLog::begin_sequence(std::string_view label, const Sequence& seq
     return id;
 }
 
-void EventLog::end_sequence(const std::string& id, std::string_view status) {
+void EventLog::end_sequence(const std::string& id, std::string_view status, std::string_view detail) {
     std::string marker(kKmsgMarker);
     kmsg_line(marker + id + " end " + std::string(status));
-    write(event::kEnd, id + " " + std::string(status));
+    std::string payload = id + " " + std::string(status);
+    if (!detail.empty()) payload += "\n" + std::string(detail);
+    write(event::kEnd, payload);
 }
 
 void EventLog::inject_into_kernel_log(std::string label_part, std::vector<std::string> lines) {

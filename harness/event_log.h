@@ -36,6 +36,8 @@ inline constexpr std::string_view kAll = "PBDFSWR";
 // The marker lines in the kernel log: "slotcheck: seq ID begin LABEL" and
 // "slotcheck: seq ID end STATUS".
 inline constexpr std::string_view kKmsgMarker = "slotcheck: seq ";
+// Starts the line of an end frame that carries a failure signature.
+inline constexpr std::string_view kSignaturePrefix = "signature: ";
 
 struct KmsgMarker {
     std::string id;
@@ -48,9 +50,10 @@ std::optional<KmsgMarker> parse_kmsg_marker(std::string_view line);
 class EventLog {
 public:
     // Opens `path` for appending (a tty is switched to raw mode so frames
-    // pass unchanged: no CR is added to a newline), and /dev/kmsg where the
-    // system has one.
-    static std::unique_ptr<EventLog> open(const std::string& path, std::string& error);
+    // pass unchanged: no CR is added to a newline), and the kernel log
+    // `kmsg_path` where the system has one (tests give a file of their own).
+    static std::unique_ptr<EventLog> open(const std::string& path, std::string& error,
+                                          const std::string& kmsg_path = "/dev/kmsg");
 
     bool write(char type, std::string_view payload);
 
@@ -59,7 +62,11 @@ public:
     // whatever the kernel prints after the marker, the host already has the
     // sequence.
     std::string begin_sequence(std::string_view label, const Sequence& seq);
-    void end_sequence(const std::string& id, std::string_view status);
+    // The kernel-log marker carries the status only (one word, so a reader
+    // of the console can match it); the frame adds the one-line detail, such
+    // as a replay's first divergence, for the report.
+    // `detail` may hold a second line starting with kSignaturePrefix.
+    void end_sequence(const std::string& id, std::string_view status, std::string_view detail = {});
 
     // Test-only: while a sequence whose label contains `label_part` runs,
     // write `lines` into the kernel log as if the kernel had printed them

@@ -32,6 +32,11 @@ const std::vector<VariantInfo>& variant_table() {
          "a flags-only change that drops KVM_MEM_GUEST_MEMFD is rejected (\"Disallow toggling "
          "KVM_MEM_GUEST_MEMFD on an existing memslot\", 6.19, backported; seen in 6.12.117 and 6.18.44)",
          &Profile::gmf_toggle_rejected},
+        {"gmem-noexec-mount",
+         "the guest_memfd file's mount is noexec (anon_inode raises SB_I_NOEXEC from 6.15, guest_memfd's own "
+         "mount keeps it), so do_mmap() refuses PROT_EXEC with EPERM before the file's mmap; before, a "
+         "PROT_EXEC mmap of a file without mmap support reaches the ENODEV check",
+         &Profile::gmem_noexec_mount},
         {"memory-attributes-ioctl",
          "KVM_SET_MEMORY_ATTRIBUTES is compiled in (CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES); ENOTTY without",
          &Profile::memory_attributes_ioctl},
@@ -66,6 +71,7 @@ Profile linux_6_12() {
     p.description = "Debian's Linux 6.12 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM)";
     p.gmem_on_default_vm = false;
     p.gmem_mmap = false;
+    p.gmem_noexec_mount = false;
     p.memory_attributes_ioctl = true;
     return p;
 }
@@ -124,6 +130,7 @@ Profile profile_for_kernel(const KernelFacts& f) {
     p.binding_overlap_eexist = at_least(f, 7, 2);
     p.gmem_offset_unsigned = at_least(f, 7, 2);
     p.binding_checked_after_arch = at_least(f, 7, 3);
+    p.gmem_noexec_mount = at_least(f, 6, 15);
     p.gmf_toggle_rejected = true;  // every kernel slotcheck targets has the fix; --variant overrides
     return p;
 }

@@ -61,6 +61,7 @@ struct Profile {
     bool gmem_offset_unsigned = true;        // 7.2+: offset is uoff_t
     bool binding_checked_after_arch = true;  // 7.3: overlap checked after the max-gfn check
     bool gmf_toggle_rejected = true;         // "Disallow toggling KVM_MEM_GUEST_MEMFD" fix
+    bool gmem_noexec_mount = true;           // the guest_memfd file lives on a noexec mount (6.15+)
     bool memory_attributes_ioctl = false;    // KVM_SET_MEMORY_ATTRIBUTES compiled in
 
     // Names of the variants where this profile differs from upstream.

@@ -143,7 +143,7 @@ Decision World::mmap(const Mmap& op) {
             return decide(RuleId::MmapOverflow);
     }
     if (obj && objects_[*obj].kind == FileObject::Kind::Gmem) {
-        if (fires(RuleId::MmapNoexec, op.exec)) return decide(RuleId::MmapNoexec);
+        if (fires(RuleId::MmapNoexec, op.exec && profile_.gmem_noexec_mount)) return decide(RuleId::MmapNoexec);
         if (fires(RuleId::MmapGmemNoMmap, !(profile_.gmem_mmap && (objects_[*obj].gmem_flags & kGmemFlagMmap))))
             return decide(RuleId::MmapGmemNoMmap);
     }

@@ -1,7 +1,10 @@
 // slotcheck minimize: shrink a failing sequence to a 1-minimal one that
 // fails the same way, and optionally file it in a regression corpus.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +15,8 @@
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
 #include "tools/profile_options.h"
+#include "tools/vm_kernels.h"
+#include "tools/vm_oracle.h"
 
 namespace slotcheck::cli {
 
@@ -32,17 +37,24 @@ constexpr const char* kUsage =
     "  --mutant RULE        the model under test runs with RULE disabled ('slotcheck rules' lists them)\n"
     "  --oracle CMD         an external command judges: each candidate is written to a temporary file\n"
     "                       passed as CMD's last argument; exit status 0 means it still fails\n"
+    "  --vm KERNEL          judge each candidate in a fresh qemu VM booted with KERNEL (as `slotcheck vm\n"
+    "                       --kernel` takes it): the same kernel report title, divergence or VM death\n"
+    "  --modules DIR        with --vm KERNEL a bzImage: its KVM modules\n"
+    "  --vm-out DIR         consoles of the candidates' VMs (default: a new directory under /tmp)\n"
     "  --profile NAME       the profile to judge under (default: the running kernel's, or upstream)\n"
     "  --variant NAME=on|off  override one profile variant\n"
     "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm; none for --oracle)\n"
     "  --repeat R           rerun the result R times and report how often it fails\n"
     "  --max-candidates N   stop after judging N candidates (the result is then not 1-minimal)\n"
     "  --max-seconds S      stop after S seconds\n"
-    "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n";
+    "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n"
+    "      (or, with --vm, no qemu, kernel or static slotcheck)\n";
 
 struct Settings {
     std::string file;
     std::optional<std::string> out, into, oracle_command;
+    std::optional<KernelRequest> vm_kernel;
+    std::optional<std::string> vm_out;
     Sameness same = Sameness::Rule;
     std::string same_name = "rule";
     bool model_only = false, record_deviation = false;
@@ -85,6 +97,13 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
             s.into = argv[++i];
         } else if (a == "--oracle" && has_value) {
             s.oracle_command = argv[++i];
+        } else if (a == "--vm" && has_value) {
+            s.vm_kernel = KernelRequest{argv[++i], std::nullopt};
+        } else if (a == "--modules" && has_value) {
+            if (!s.vm_kernel || s.vm_kernel->modules) return bad("--modules follows the --vm KERNEL it belongs to");
+            s.vm_kernel->modules = argv[++i];
+        } else if (a == "--vm-out" && has_value) {
+            s.vm_out = argv[++i];
         } else if (a == "--same" && has_value) {
             s.same_name = argv[++i];
             auto same = sameness_from_name(s.same_name);
@@ -125,6 +144,9 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
     }
     if (s.oracle_command && (s.model_only || s.mutant))
         return bad("--oracle judges by itself: it takes neither --model-only nor --mutant");
+    if (s.vm_kernel && (s.oracle_command || s.model_only || s.mutant || s.record_deviation || s.timeout))
+        return bad("--vm judges in a VM: it takes none of --oracle, --model-only, --mutant, --deviation, --timeout-ms");
+    if (s.vm_out && !s.vm_kernel) return bad("--vm-out goes with --vm");
     if (s.model_only && !s.mutant)
         return bad("--model-only needs --mutant RULE: the reference model never differs from itself");
     if (s.record_deviation && (s.model_only || s.oracle_command))
@@ -135,7 +157,8 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
 // "still fails" for one candidate, whichever oracle judges.
 class Judge {
 public:
-    Judge(const Settings& s, const Profile& profile) : settings_(s) {
+    Judge(const Settings& s, const Profile& profile, std::optional<VmOracle> vm = std::nullopt)
+        : settings_(s), vm_(std::move(vm)) {
         options_.profile = profile;
         options_.oracle = s.model_only ? OracleKind::Model : OracleKind::Kernel;
         options_.mutant = s.mutant;
@@ -147,30 +170,47 @@ public:
     bool judge_input(const Sequence& input) {
         input_ = input;
         if (external_) return external_->still_fails(input, true);
+        if (vm_) {
+            vm_first_ = vm_->run(input);
+            vm_last_ = vm_first_;
+            return vm_first_.has_value();
+        }
         first_ = judge(input, options_);
         return first_.failed();
     }
 
-    bool still_fails(const Sequence& candidate) const {
+    bool still_fails(const Sequence& candidate) {
         if (external_) return external_->still_fails(candidate);
+        if (vm_) {
+            auto failure = vm_->run(candidate);
+            if (!failure || !VmOracle::same(*vm_first_, *failure, settings_.same)) return false;
+            vm_last_ = failure;
+            return true;
+        }
         const Verdict v = judge(candidate, options_);
         return v.failed() && same_failure(input_, first_, candidate, v, settings_.same);
     }
 
-    // The verdict on the input (none from the external oracle).
+    // The VM's failure on the input and on the last candidate that still
+    // failed (--vm only).
+    const std::optional<VmFailure>& vm_first() const { return vm_first_; }
+    const std::optional<VmFailure>& vm_last() const { return vm_last_; }
+
+    // The verdict on the input (none from the external oracle or a VM).
     std::optional<Verdict> first_verdict() const {
-        if (external_) return std::nullopt;
+        if (external_ || vm_) return std::nullopt;
         return first_;
     }
 
-    // The verdict on `seq` (the external oracle gives none).
+    // The verdict on `seq` (the external oracle and a VM give none).
     std::optional<Verdict> verdict(const Sequence& seq) const {
-        if (external_) return std::nullopt;
+        if (external_ || vm_) return std::nullopt;
         return judge(seq, options_);
     }
 
     std::string describe(const KernelFacts& facts) const {
         if (external_) return "command '" + external_->command() + "'";
+        if (vm_) return "kernel " + vm_->kernel().name + " in a VM";
         if (options_.oracle == OracleKind::Model)
             return "reference model against the model with mutant " + std::string(rule(*options_.mutant).name);
         std::string what = "kernel " + facts.release;
@@ -182,6 +222,8 @@ private:
     const Settings& settings_;
     JudgeOptions options_;
     std::optional<ExternalOracle> external_;
+    std::optional<VmOracle> vm_;
+    std::optional<VmFailure> vm_first_, vm_last_;
     Sequence input_;
     Verdict first_;
 };
@@ -213,6 +255,10 @@ Finding describe_finding(const Settings& s, const Judge& judge, const KernelFact
     f.original_length = result.original_length;
     f.one_minimal = result.one_minimal;
     f.signature = verdict ? failure_signature(minimized, *verdict) : "command-failure";
+    if (const auto& vm_failure = judge.vm_last()) {
+        f.signature = vm_failure->kind + " " + (vm_failure->signature.empty() ? "vm" : vm_failure->signature);
+        f.detail = vm_failure->detail;
+    }
     if (verdict && verdict->divergence) {
         const Divergence& d = *verdict->divergence;
         f.detail = verdict->detail;
@@ -228,34 +274,44 @@ Finding describe_finding(const Settings& s, const Judge& judge, const KernelFact
     return f;
 }
 
-}  // namespace
 
-int minimize_main(int argc, char** argv) {
-    Settings s;
-    if (auto stop = parse_arguments(argc, argv, s)) return *stop;
-    auto parsed = parse_file(s.file);
-    if (parsed.error) return bad(parsed.error->to_string());
-
-    KernelFacts facts;
-    const bool kernel = !s.model_only && !s.oracle_command;
-    if (kernel) {
-        auto running = require_kvm(
-            "minimize", "--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge");
-        if (!running) return kExitNoEnvironment;
-        facts = *running;
+// The VM oracle of --vm: the kernel resolved (fetched or built), the static
+// slotcheck found, the candidates' consoles kept under --vm-out.
+std::optional<VmOracle> make_vm_oracle(const Settings& s, std::string& error) {
+    auto binary = static_binary(error);
+    if (!binary) return std::nullopt;
+    auto kernel = resolve_kernel(*s.vm_kernel, source_dir(), error);
+    if (!kernel) return std::nullopt;
+    std::string dir = s.vm_out ? *s.vm_out
+                               : (std::filesystem::temp_directory_path() /
+                                  ("slotcheck-minimize-vm-" + std::to_string(getpid()))).string();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        error = "cannot create " + dir + ": " + ec.message();
+        return std::nullopt;
     }
-    std::string error;
-    auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);
-    if (!profile) return bad(error);
+    VmSettings settings;
+    if (s.profile.name) settings.guest_profile_args = {"--profile", *s.profile.name};
+    for (const auto& [name, on] : s.profile.variant_overrides)
+        settings.guest_profile_args.insert(settings.guest_profile_args.end(), {"--variant", name + (on ? "=on" : "=off")});
+    std::cerr << "minimize: judging in VMs booted with " << kernel->name << "; consoles in " << dir << "\n";
+    return VmOracle(VmGuest(settings, *binary), *kernel, dir);
+}
 
-    Judge judge(s, *profile);
-    const Sequence input = without_expectations(*parsed.sequence);
+// Judges the input, minimizes it and writes the result.
+int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& profile_ref, const Sequence& parsed,
+                  Judge judge) {
+    const Profile* profile = &profile_ref;
+    std::string error;
+    const Sequence input = without_expectations(parsed);
     if (!judge.judge_input(input)) {
         std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
                   << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize\n";
         return kExitDivergence;
     }
     if (auto v = judge.first_verdict()) std::cerr << "minimize: " << s.file << " fails: " << v->detail << "\n";
+    if (const auto& f = judge.vm_first()) std::cerr << "minimize: " << s.file << " fails: " << f->describe() << "\n";
 
     MinimizeOptions options;
     ProgressLine progress;
@@ -275,6 +331,7 @@ int minimize_main(int argc, char** argv) {
 
     const auto verdict = judge.verdict(result.sequence);
     if (verdict) std::cerr << "minimize: " << verdict_status_name(verdict->status) << ": " << verdict->detail << "\n";
+    if (const auto& f = judge.vm_last()) std::cerr << "minimize: in the VM: " << f->describe() << "\n";
     if (s.repeat) {
         size_t reproduced = 0;
         for (size_t i = 0; i < s.repeat; ++i) reproduced += judge.still_fails(result.sequence);
@@ -307,5 +364,42 @@ int minimize_main(int argc, char** argv) {
     }
     return kExitOk;
 }
+
+}  // namespace
+
+int minimize_main(int argc, char** argv) {
+    Settings s;
+    if (auto stop = parse_arguments(argc, argv, s)) return *stop;
+    auto parsed = parse_file(s.file);
+    if (parsed.error) return bad(parsed.error->to_string());
+
+    KernelFacts facts;
+    const bool kernel = !s.model_only && !s.oracle_command && !s.vm_kernel;
+    if (kernel) {
+        auto running = require_kvm(
+            "minimize", "--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge");
+        if (!running) return kExitNoEnvironment;
+        facts = *running;
+    }
+    std::string error;
+    auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);
+    if (!profile) return bad(error);
+
+    std::optional<VmOracle> vm;
+    if (s.vm_kernel) {
+        vm = make_vm_oracle(s, error);
+        if (!vm) {
+            std::cerr << "slotcheck minimize: " << error << "\n";
+            return kExitNoEnvironment;
+        }
+    }
+    try {
+        return minimize_with(s, facts, *profile, *parsed.sequence, Judge(s, *profile, std::move(vm)));
+    } catch (const VmOracleBroken& broken) {
+        std::cerr << "slotcheck minimize: " << broken.reason << "\n";
+        return kExitNoEnvironment;
+    }
+}
+
 
 }  // namespace slotcheck::cli

@@ -38,6 +38,17 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+// What the event channel says about a file that did not agree: the first
+// divergence's summary, and its signature in the form failure_signature()
+// gives ("outcome RULE at OP"), which `minimize --vm` compares.
+std::string end_detail(const FileResult& r) {
+    if (!r.diverged() || r.findings.empty()) return "";
+    const auto& f = r.findings.front();
+    const std::string op = f.op.substr(0, f.op.find(' '));
+    return f.summary + "\n" + std::string(kSignaturePrefix) + f.kind + " " + (f.rule.empty() ? "no-rule" : f.rule) +
+           " at " + op;
+}
+
 int replay_main(int argc, char** argv) {
     ProfileChoice choice;
     EventChoice event_choice;
@@ -145,7 +156,7 @@ int replay_main(int argc, char** argv) {
             r = failed;
         }
         r->file = files[i];
-        if (events) events->end_sequence(event_id, r->verdict);
+        if (events) events->end_sequence(event_id, r->verdict, end_detail(*r));
         results.push_back(*r);
     }
     if (json_path && *json_path == "-") {

@@ -19,6 +19,7 @@
 #include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_report.h"
+#include "tools/vm_session.h"
 
 namespace slotcheck::cli {
 
@@ -62,13 +63,10 @@ struct Options {
     bool seed_given = false;
     std::vector<std::string> replay_paths;
     bool expectations = false;
-    std::vector<std::string> guest_profile_args;  // --profile/--variant, passed through
     std::optional<uint64_t> max_ops;
-    std::string accel = "auto";
-    unsigned memory_mb = 2048, smp = 1;
-    double silence_s = 150;
+    VmSettings vm;
     std::string out = "vm-out";
-    std::optional<std::string> json_path, inject;
+    std::optional<std::string> json_path;
     bool verbose = false;
 };
 
@@ -113,33 +111,33 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--replay") {
             o.replay_paths.push_back(argv[++i]);
         } else if (a == "--profile" || a == "--variant") {
-            o.guest_profile_args.push_back(a);
-            o.guest_profile_args.push_back(argv[++i]);
+            o.vm.guest_profile_args.push_back(a);
+            o.vm.guest_profile_args.push_back(argv[++i]);
         } else if (a == "--max-ops") {
             if (!(v = number(1, 100000))) return bad("--max-ops takes 1..100000");
             o.max_ops = *v;
         } else if (a == "--accel") {
-            o.accel = argv[++i];
-            if (o.accel != "auto" && o.accel != "kvm" && o.accel != "tcg") return bad("--accel takes auto, kvm or tcg");
+            o.vm.accel = argv[++i];
+            if (o.vm.accel != "auto" && o.vm.accel != "kvm" && o.vm.accel != "tcg") return bad("--accel takes auto, kvm or tcg");
         } else if (a == "--memory") {
             if (!(v = number(256, 1 << 20))) return bad("--memory takes 256..1048576 (MiB)");
-            o.memory_mb = static_cast<unsigned>(*v);
+            o.vm.memory_mb = static_cast<unsigned>(*v);
         } else if (a == "--smp") {
             if (!(v = number(1, 64))) return bad("--smp takes 1..64");
-            o.smp = static_cast<unsigned>(*v);
+            o.vm.smp = static_cast<unsigned>(*v);
         } else if (a == "--silence-seconds") {
             if (!(v = number(5, 24 * 3600))) return bad("--silence-seconds takes 5..86400");
-            o.silence_s = static_cast<double>(*v);
+            o.vm.silence_s = static_cast<double>(*v);
         } else if (a == "--out") {
             o.out = argv[++i];
         } else if (a == "--json") {
             o.json_path = argv[++i];
         } else if (a == "--inject-kmsg") {
-            o.inject = argv[++i];
-            auto at = o.inject->rfind('@');
-            if (at == std::string::npos || at == 0 || at + 1 == o.inject->size())
+            o.vm.inject = argv[++i];
+            auto at = o.vm.inject->rfind('@');
+            if (at == std::string::npos || at == 0 || at + 1 == o.vm.inject->size())
                 return bad("--inject-kmsg takes FILE@LABEL");
-            if (!fs::is_regular_file(o.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.inject->substr(0, at));
+            if (!fs::is_regular_file(o.vm.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.vm.inject->substr(0, at));
         } else {
             return bad("unknown option '" + a + "'\n" + kUsage);
         }
@@ -148,45 +146,9 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
     return std::nullopt;
 }
 
-// Where the project's scripts are: $SLOTCHECK_SOURCE_DIR, else the tree this
-// binary was built from.
-std::string source_dir() {
-    const char* env = std::getenv("SLOTCHECK_SOURCE_DIR");
-    return env && *env ? env : SLOTCHECK_SOURCE_DIR;
-}
-
-// The static binary that goes into the VM: next to this one.
-std::optional<std::string> static_binary(std::string& error) {
-    if (const char* env = std::getenv("SLOTCHECK_STATIC_BINARY"); env && *env) return std::string(env);
-    std::error_code ec;
-    fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    fs::path candidate = self.parent_path() / "slotcheck-static";
-    if (!ec && fs::is_regular_file(candidate)) return candidate.string();
-    error = "no static slotcheck next to " + self.string() + " (build the slotcheck-static target, or set "
-            "SLOTCHECK_STATIC_BINARY)";
-    return std::nullopt;
-}
-
-// One word quoted for the guest's busybox sh.
-std::string sh_quote(const std::string& w) {
-    std::string q = "'";
-    for (char c : w) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string sh_line(const std::vector<std::string>& words) {
-    std::string line;
-    for (const auto& w : words) line += (line.empty() ? "" : " ") + sh_quote(w);
-    return line;
-}
-
-constexpr const char* kGuestBinary = "/usr/bin/slotcheck";
-constexpr const char* kGuestEvents = "/dev/ttyS1";
-constexpr const char* kGuestInject = "/slotcheck/inject.txt";
-
 class VmCommand {
 public:
-    VmCommand(Options o, std::string binary) : o_(std::move(o)), binary_(std::move(binary)) {}
+    VmCommand(Options o, std::string binary) : o_(std::move(o)), guest_(o_.vm, std::move(binary)) {}
 
     int run(const std::vector<vm::KernelUnderTest>& kernels) {
         report_.out_dir = o_.out;
@@ -220,31 +182,11 @@ public:
 
 private:
     vm::VmSpec base_spec(size_t kernel, const std::string& work_dir, double time_limit_s) const {
-        vm::VmSpec spec;
-        spec.kernel = report_.kernels[kernel].kernel;
-        spec.memory_mb = o_.memory_mb;
-        spec.smp = o_.smp;
-        spec.accel = o_.accel;
-        spec.silence_limit_s = o_.silence_s;
-        spec.time_limit_s = time_limit_s;
-        spec.work_dir = work_dir;
-        spec.runner = source_dir() + "/harness/vm/run";
-        spec.payloads.push_back(binary_ + ":" + kGuestBinary);
-        if (o_.inject) spec.payloads.push_back(o_.inject->substr(0, o_.inject->rfind('@')) + ":" + kGuestInject);
-        return spec;
+        return guest_.base_spec(report_.kernels[kernel].kernel, work_dir, time_limit_s);
     }
 
-    // The guest's command: the probe, then the job, both reporting on the
-    // event channel.
     std::vector<std::string> guest_command(const std::vector<std::string>& job) const {
-        std::vector<std::string> probe = {kGuestBinary, "probe", "--events", kGuestEvents};
-        probe.insert(probe.end(), o_.guest_profile_args.begin(), o_.guest_profile_args.end());
-        std::vector<std::string> run = {kGuestBinary};
-        run.insert(run.end(), job.begin(), job.end());
-        run.insert(run.end(), {"--events", kGuestEvents});
-        if (o_.inject) run.insert(run.end(), {"--inject-kmsg", std::string(kGuestInject) + o_.inject->substr(o_.inject->rfind('@'))});
-        run.insert(run.end(), o_.guest_profile_args.begin(), o_.guest_profile_args.end());
-        return {"sh", "-c", sh_line(probe) + "; exec " + sh_line(run)};
+        return guest_.guest_command(job);
     }
 
     std::string boot_dir(size_t kernel, unsigned slot, unsigned boot) const {
@@ -319,7 +261,9 @@ private:
             const size_t before = next_file;
             for (const auto& f : r.finished) {
                 auto it = to_host.find(f.label);
-                if (it != to_host.end()) report_.kernels[kernel].verdicts[it->second] = f.status;
+                if (it == to_host.end()) continue;
+                report_.kernels[kernel].verdicts[it->second] = f.status;
+                if (!f.detail.empty()) report_.kernels[kernel].verdict_details[it->second] = f.detail;
             }
             while (next_file < files_.size() && report_.kernels[kernel].verdicts.count(files_[next_file])) ++next_file;
             // The file the VM died or hung in is that kernel's verdict on it.
@@ -359,7 +303,7 @@ private:
     }
 
     Options o_;
-    std::string binary_;
+    VmGuest guest_;
     std::vector<std::string> files_;
     VmReport report_;
     std::mutex mutex_, say_mutex_;

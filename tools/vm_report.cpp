@@ -64,6 +64,13 @@ std::string VmReport::finding_dir(const KernelReport& k, const std::string& name
 }
 
 void VmReport::add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n) {
+    // One bug fires again and again while fuzzing: its title is its identity
+    // (the titles carry no addresses, PIDs or times), so repeats are counted.
+    for (auto& seen : findings_)
+        if (seen.kernel == k.kernel.name && seen.kind == vm::splat_kind_name(s.splat.kind) && seen.title == s.splat.title) {
+            ++seen.count;
+            return;
+        }
     VmFinding f;
     f.kind = vm::splat_kind_name(s.splat.kind);
     f.title = s.splat.title;
@@ -161,12 +168,22 @@ void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t se
     k.boots.push_back(std::move(b));
 }
 
+namespace {
+
+// The rate inside the VM once it is up: boot time is reported on its own.
+double sequences_per_second(uint64_t sequences, const BootRecord& b) {
+    const double running = b.wall_s - b.boot_to_first_sequence_s;
+    return sequences && running > 0 ? static_cast<double>(sequences) / running : 0.0;
+}
+
+}  // namespace
+
 void VmReport::print(std::ostream& out) const {
     uint64_t sequences = 0, ops = 0, vms = 0, boots = 0;
     for (const auto& k : kernels) {
         out << "kernel " << k.kernel.name << ": release " << (k.release.empty() ? "?" : k.release) << ", profile "
             << (k.profile.empty() ? "?" : k.profile) << "\n";
-        out << "  vm boot  end        sequences      ops  reports  first-seq  wall\n";
+        out << "  vm boot  end        sequences      ops  reports  first-seq  wall   seq/s\n";
         unsigned last_slot = ~0u;
         for (const auto& b : k.boots) {
             // Replay reports no statistics: its sequences are the files begun.
@@ -179,7 +196,8 @@ void VmReport::print(std::ostream& out) const {
             out << "  " << std::setw(2) << b.slot << " " << std::setw(4) << b.boot << "  " << std::left << std::setw(9)
                 << vm::vm_end_name(b.end) << std::right << std::setw(11) << seqs << std::setw(9) << b.stats.ops
                 << std::setw(9) << b.reports << std::setw(10) << std::fixed << std::setprecision(1)
-                << b.boot_to_first_sequence_s << "s" << std::setw(6) << b.wall_s << "s" << std::defaultfloat << "\n";
+                << b.boot_to_first_sequence_s << "s" << std::setw(6) << b.wall_s << "s" << std::setw(8)
+                << sequences_per_second(seqs, b) << std::defaultfloat << "\n";
         }
     }
     if (replay && !files.empty()) {
@@ -199,6 +217,11 @@ void VmReport::print(std::ostream& out) const {
             out << "\n";
         }
         out << std::right;
+        // Each verdict other than agree with what the guest said about it.
+        for (const auto& k : kernels)
+            for (const auto& [file, detail] : k.verdict_details)
+                out << (base.empty() ? file : file.substr(base.size() + 1)) << " on " << k.kernel.name << ": "
+                    << detail << "\n";
     }
     size_t divergences = 0, reports = 0, ends = 0;
     for (const auto& f : findings_) {
@@ -216,7 +239,8 @@ void VmReport::print(std::ostream& out) const {
         out << "replay: " << bad << " file verdict(s) other than agree\n";
     }
     for (const auto& f : findings_)
-        out << "finding: " << f.kind << ": " << f.title << " [" << f.kernel << "]"
+        out << "finding: " << f.kind << ": " << f.title << (f.count > 1 ? " (x" + std::to_string(f.count) + ")" : "")
+            << " [" << f.kernel << "]"
             << (f.sequence.empty() ? "" : " sequence \"" + f.sequence + "\"") << (f.dir.empty() ? "" : " -> " + f.dir)
             << "\n";
     for (const auto& e : errors_) out << "error: " << e << "\n";
@@ -235,12 +259,17 @@ void VmReport::print_json(std::ostream& out) const {
                 << ", \"sequences\": " << (replay ? b.sequences_begun : b.stats.sequences)
                 << ", \"operations\": " << b.stats.ops << ", \"reports\": " << b.reports
                 << ", \"boot_to_first_sequence_s\": " << b.boot_to_first_sequence_s << ", \"wall_s\": " << b.wall_s
+                << ", \"sequences_per_s\": " << sequences_per_second(replay ? b.sequences_begun : b.stats.sequences, b)
                 << ", \"dir\": " << json_string(b.dir) << "}";
         }
         out << "], \"verdicts\": {";
         size_t n = 0;
         for (const auto& [file, verdict] : k.verdicts)
             out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(verdict);
+        out << "}, \"details\": {";
+        n = 0;
+        for (const auto& [file, detail] : k.verdict_details)
+            out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(detail);
         out << "}}";
     }
     out << "], \"findings\": [";
@@ -248,7 +277,7 @@ void VmReport::print_json(std::ostream& out) const {
         const auto& f = findings_[i];
         out << (i ? ", " : "") << "{\"kind\": " << json_string(f.kind) << ", \"title\": " << json_string(f.title)
             << ", \"kernel\": " << json_string(f.kernel) << ", \"sequence\": " << json_string(f.sequence)
-            << ", \"dir\": " << json_string(f.dir) << "}";
+            << ", \"dir\": " << json_string(f.dir) << ", \"count\": " << f.count << "}";
     }
     out << "], \"errors\": [";
     for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);

@@ -31,6 +31,7 @@ struct KernelReport {
     std::string release, profile;  // from the probe inside
     std::vector<BootRecord> boots;
     std::map<std::string, std::string> verdicts;  // --replay: host file -> verdict
+    std::map<std::string, std::string> verdict_details;  // host file -> its first divergence, when not agree
 };
 
 struct VmFinding {
@@ -39,6 +40,7 @@ struct VmFinding {
     std::string kernel;
     std::string sequence;  // the label of the sequence it is tied to ("" when none)
     std::string dir;
+    size_t count = 1;      // reports with this title on this kernel (one directory: the first)
 };
 
 class VmReport {

@@ -121,11 +121,18 @@ private:
             in_flight_.push_back(r.id);
             records_[r.id] = std::move(r);
         } else if (f.type == event::kEnd) {
-            auto space = f.payload.find(' ');
-            const std::string id = f.payload.substr(0, space);
-            const std::string status = space == std::string::npos ? "" : f.payload.substr(space + 1);
+            const auto nl = f.payload.find('\n');
+            const std::string head = f.payload.substr(0, nl);
+            std::string detail = nl == std::string::npos ? "" : f.payload.substr(nl + 1), signature;
+            if (const auto at = detail.find("\n" + std::string(kSignaturePrefix)); at != std::string::npos) {
+                signature = detail.substr(at + 1 + std::string_view(kSignaturePrefix).size());
+                detail.resize(at);
+            }
+            auto space = head.find(' ');
+            const std::string id = head.substr(0, space);
+            const std::string status = space == std::string::npos ? "" : head.substr(space + 1);
             auto it = records_.find(id);
-            result_.finished.push_back({it == records_.end() ? id : it->second.label, status});
+            result_.finished.push_back({it == records_.end() ? id : it->second.label, status, detail, signature});
             std::erase(in_flight_, id);
             finished_.push_back(id);
             while (finished_.size() > kFinishedKept) {

@@ -1,0 +1,176 @@
+// The VM watcher (harness/vm/vm_run.h) and the event channel it reads
+// (harness/frames.h, harness/event_log.h), without qemu: a fake runner
+// (tests/fixtures/vm/fake-runner) plays a scenario on the console and the
+// event file exactly as a guest does, and the tests check what run_vm()
+// makes of it: which sequence a kernel report belongs to, how a VM that
+// dies or hangs is told apart, what a divergence brings back.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/event_log.h"
+#include "harness/frames.h"
+#include "harness/vm/vm_run.h"
+#include "model/sequence.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace slotcheck;
+
+const fs::path kFixtures = fs::path(SLOTCHECK_SOURCE_DIR) / "tests/fixtures/vm";
+
+fs::path fresh_dir(const std::string& name) {
+    fs::path dir = fs::temp_directory_path() / ("slotcheck-unit-vm-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+vm::VmRunResult play(const std::string& scenario, double silence_s = 30) {
+    vm::VmSpec spec;
+    spec.kernel = {"fake", "/nonexistent/bzImage", ""};
+    spec.runner = (kFixtures / "fake-runner").string();
+    spec.command = {scenario};
+    spec.work_dir = fresh_dir(scenario).string();
+    spec.silence_limit_s = silence_s;
+    spec.time_limit_s = 60;
+    return vm::run_vm(spec);
+}
+
+TEST(Frames, RoundTripAndPartialFrames) {
+    std::string buffer = frames::encode('B', "1.0 a.seq\nbody") + frames::encode('D', "1.0 agree");
+    std::string error;
+    std::string partial = buffer.substr(0, 7);
+    EXPECT_FALSE(frames::take_frame(partial, "BD", error));
+    EXPECT_TRUE(error.empty());
+    auto first = frames::take_frame(buffer, "BD", error);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->type, 'B');
+    EXPECT_EQ(first->payload, "1.0 a.seq\nbody");
+    auto second = frames::take_frame(buffer, "BD", error);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->payload, "1.0 agree");
+    EXPECT_TRUE(buffer.empty());
+}
+
+TEST(Frames, UnknownTypeOrBadLengthLosesTheStream) {
+    std::string error;
+    std::string unknown = frames::encode('Z', "x");
+    EXPECT_FALSE(frames::take_frame(unknown, "BD", error));
+    EXPECT_FALSE(error.empty());
+    EXPECT_TRUE(unknown.empty());
+    error.clear();
+    std::string bad_length = "B 12x\nabc";
+    EXPECT_FALSE(frames::take_frame(bad_length, "BD", error));
+    EXPECT_FALSE(error.empty());
+}
+
+TEST(KmsgMarker, ParsesBeginAndEndAfterAnyPrefix) {
+    auto begin = parse_kmsg_marker("slotcheck: seq 42.7 begin fuzz seed 3 index 9");
+    ASSERT_TRUE(begin);
+    EXPECT_EQ(begin->id, "42.7");
+    EXPECT_TRUE(begin->begin);
+    EXPECT_EQ(begin->rest, "fuzz seed 3 index 9");
+    auto end = parse_kmsg_marker("[    4.677541] slotcheck: seq 42.7 end diverge");
+    ASSERT_TRUE(end);
+    EXPECT_FALSE(end->begin);
+    EXPECT_EQ(end->rest, "diverge");
+    EXPECT_FALSE(parse_kmsg_marker("slotcheck: seq 42.7 started"));
+    EXPECT_FALSE(parse_kmsg_marker("kvm: something else"));
+}
+
+TEST(EventLog, SequenceFramesComeBeforeTheirMarkersAndCarryTheDetail) {
+    const fs::path dir = fresh_dir("event-log");
+    const fs::path channel = dir / "events.bin", kmsg = dir / "kmsg";
+    std::ofstream(kmsg).close();
+    std::string error;
+    auto log = EventLog::open(channel.string(), error, kmsg.string());
+    ASSERT_TRUE(log) << error;
+    Sequence seq;
+    log->inject_into_kernel_log("b.seq", {"WARNING: CPU: 0 PID: 1 at x.c:1 f+0x0/0x1"});
+    const std::string a = log->begin_sequence("a.seq", seq);
+    log->end_sequence(a, "agree");
+    const std::string b = log->begin_sequence("b.seq", seq);
+    log->end_sequence(b, "diverge", "step 1: model ok, kernel EINVAL\nsignature: outcome r at op");
+    EXPECT_NE(a, b);
+
+    std::stringstream events;
+    events << std::ifstream(channel).rdbuf();
+    std::string buffer = events.str();
+    std::vector<frames::Frame> got;
+    while (auto f = frames::take_frame(buffer, event::kAll, error)) got.push_back(*f);
+    ASSERT_EQ(got.size(), 4u) << error;
+    EXPECT_EQ(got[0].type, event::kBegin);
+    EXPECT_EQ(got[0].payload.substr(0, got[0].payload.find('\n')), a + " a.seq");
+    EXPECT_EQ(got[3].payload, b + " diverge\nstep 1: model ok, kernel EINVAL\nsignature: outcome r at op");
+
+    std::stringstream records;
+    records << std::ifstream(kmsg).rdbuf();
+    const std::string k = records.str();
+    // The injected report follows b's begin marker only.
+    const auto b_begin = k.find("slotcheck: seq " + b + " begin b.seq");
+    const auto warning = k.find("WARNING: CPU: 0");
+    ASSERT_NE(b_begin, std::string::npos) << k;
+    ASSERT_NE(warning, std::string::npos) << k;
+    EXPECT_LT(b_begin, warning);
+    EXPECT_EQ(k.find("WARNING: CPU: 0", warning + 1), std::string::npos);
+    EXPECT_NE(k.find("slotcheck: seq " + b + " end diverge"), std::string::npos);
+    EXPECT_EQ(k.find("signature"), std::string::npos) << "the kernel-log marker carries the status only";
+}
+
+TEST(VmWatch, KernelReportIsTiedToTheSequenceWhoseMarkerWasOpen) {
+    const auto r = play("report");
+    EXPECT_EQ(r.end, vm::VmEnd::Exited) << r.detail;
+    EXPECT_EQ(r.sequences_begun, 3u);
+    ASSERT_EQ(r.splats.size(), 1u);
+    const auto& s = r.splats[0];
+    EXPECT_EQ(s.splat.kind, vm::SplatKind::Warning);
+    ASSERT_TRUE(s.culprit);
+    EXPECT_EQ(s.culprit->label, "second.seq");
+    EXPECT_TRUE(s.culprit_in_flight);
+    EXPECT_NE(s.culprit->text.find("vm v0 type=0x0"), std::string::npos);
+    ASSERT_EQ(r.finished.size(), 3u);
+    EXPECT_FALSE(r.in_flight_at_end);
+}
+
+TEST(VmWatch, VmThatEndsWithoutItsTrailerDiedInTheOpenSequence) {
+    const auto r = play("die");
+    EXPECT_EQ(r.end, vm::VmEnd::Died) << r.detail;
+    ASSERT_TRUE(r.in_flight_at_end);
+    EXPECT_EQ(r.in_flight_at_end->label, "fatal.seq");
+    EXPECT_TRUE(r.splats.empty());
+}
+
+TEST(VmWatch, SilentVmIsHungAndKilled) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = play("hang", 2);
+    EXPECT_EQ(r.end, vm::VmEnd::Hung) << r.detail;
+    ASSERT_TRUE(r.in_flight_at_end);
+    EXPECT_EQ(r.in_flight_at_end->label, "stuck.seq");
+    // Killed, not waited for: the fake guest would sleep 60 s.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+TEST(VmWatch, DivergenceBringsBackItsSummaryAndSignature) {
+    const auto r = play("divergence");
+    EXPECT_EQ(r.end, vm::VmEnd::Exited) << r.detail;
+    EXPECT_EQ(r.guest_exit, 1);
+    ASSERT_EQ(r.finished.size(), 1u);
+    EXPECT_EQ(r.finished[0].status, "diverge");
+    EXPECT_EQ(r.finished[0].detail,
+              "step 3 (line 4) mmap m0 g0 offset=0x0 size=0x1000 prot=rx: model ENODEV [mmap.gmem-no-mmap], kernel EPERM");
+    EXPECT_EQ(r.finished[0].signature, "outcome mmap.gmem-no-mmap at mmap");
+}
+
+TEST(VmWatch, MissingRunnerIsAStartFailure) {
+    vm::VmSpec spec;
+    spec.runner = "/nonexistent/run";
+    spec.work_dir = fresh_dir("no-runner").string();
+    const auto r = vm::run_vm(spec);
+    EXPECT_EQ(r.end, vm::VmEnd::StartFailed) << r.detail;
+}
+
+}  // namespace

@@ -1,0 +1,193 @@
+// `slotcheck vm` end to end (label vm): real Debian kernels booted in qemu
+// with slotcheck inside. Each test reads the JSON summary the command writes
+// and checks what came back from inside the VMs: the kernel release and
+// profile the probe found, every corpus file's verdict, the sequences the
+// fuzzer ran in each VM, and the findings with their culprit sequence.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/command_output.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using slotcheck::test::run_slotcheck;
+
+const fs::path kSource = SLOTCHECK_SOURCE_DIR;
+
+// A fresh output directory per test, so findings of one never count in another.
+fs::path fresh_out_dir(const std::string& name) {
+    fs::path dir = fs::temp_directory_path() / ("slotcheck-vm-test-" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The parts of the summary the tests look at. The summary is flat enough
+// that one regular expression per field reads it.
+struct KernelSummary {
+    std::string release, profile;
+    std::vector<uint64_t> sequences_per_boot;
+    std::vector<unsigned> vm_per_boot;
+    std::map<std::string, std::string> verdicts;
+};
+
+struct Finding {
+    std::string kind, title, sequence, dir;
+};
+
+struct Summary {
+    std::vector<KernelSummary> kernels;
+    std::vector<Finding> findings;
+};
+
+Summary parse_summary(const std::string& json) {
+    Summary s;
+    const auto findings_at = json.find("\"findings\": [");
+    const std::string kernels_part = json.substr(0, findings_at);
+    const std::regex kernel_re(R"rx(\{"name": "[^"]*", "release": "([^"]*)", "profile": "([^"]*)")rx");
+    const std::regex boot_re(R"rx(\{"vm": (\d+), "boot": \d+, "seed": \d+, "end": "[^"]*", "detail": "(?:[^"\\]|\\.)*", "sequences": (\d+))rx");
+    const std::regex verdict_re(R"rx("([^"]+\.seq)": "([a-z-]+)")rx");
+    std::vector<size_t> starts;
+    for (auto it = std::sregex_iterator(kernels_part.begin(), kernels_part.end(), kernel_re); it != std::sregex_iterator();
+         ++it) {
+        starts.push_back(static_cast<size_t>(it->position()));
+        s.kernels.push_back({(*it)[1], (*it)[2], {}, {}, {}});
+    }
+    for (size_t k = 0; k < starts.size(); ++k) {
+        const std::string part =
+            kernels_part.substr(starts[k], (k + 1 < starts.size() ? starts[k + 1] : kernels_part.size()) - starts[k]);
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), boot_re); it != std::sregex_iterator(); ++it) {
+            s.kernels[k].vm_per_boot.push_back(std::stoul((*it)[1]));
+            s.kernels[k].sequences_per_boot.push_back(std::stoull((*it)[2]));
+        }
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), verdict_re); it != std::sregex_iterator(); ++it)
+            s.kernels[k].verdicts[(*it)[1]] = (*it)[2];
+    }
+    if (findings_at != std::string::npos) {
+        const std::string part = json.substr(findings_at);
+        const std::regex finding_re(
+            R"rx(\{"kind": "([^"]*)", "title": "((?:[^"\\]|\\.)*)", "kernel": "[^"]*", "sequence": "((?:[^"\\]|\\.)*)", "dir": "([^"]*)")rx");
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), finding_re); it != std::sregex_iterator(); ++it)
+            s.findings.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
+    }
+    return s;
+}
+
+struct VmRun {
+    slotcheck::test::CommandOutput command;
+    Summary summary;
+};
+
+VmRun run_vm(const std::string& name, const std::string& args) {
+    const fs::path out = fresh_out_dir(name);
+    const fs::path json = out / "summary.json";
+    VmRun r;
+    r.command = run_slotcheck("vm " + args + " --out " + (out / "out").string() + " --json " + json.string());
+    r.summary = parse_summary(read_text(json));
+    return r;
+}
+
+size_t count_corpus_files(const fs::path& dir) {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == ".seq";
+    return n;
+}
+
+uint64_t total(const std::vector<uint64_t>& v) {
+    uint64_t n = 0;
+    for (auto x : v) n += x;
+    return n;
+}
+
+// Every corpus file, on the two kernels the issue names, under each kernel's
+// own profile: both VMs at once, one matrix.
+TEST(VmCommand, CorpusAgreesOn612AndNewest7UnderTheirProfiles) {
+    const auto r = run_vm("corpus", "--kernel 6.12 --kernel 7 --jobs 2 --replay " + (kSource / "corpus").string());
+    ASSERT_EQ(r.command.status, 0) << r.command.output;
+    ASSERT_EQ(r.summary.kernels.size(), 2u) << r.command.output;
+    const size_t files = count_corpus_files(kSource / "corpus");
+    ASSERT_GT(files, 40u);
+    for (const auto& k : r.summary.kernels) {
+        EXPECT_EQ(k.verdicts.size(), files) << k.release;
+        for (const auto& [file, verdict] : k.verdicts) EXPECT_EQ(verdict, "agree") << k.release << " " << file;
+    }
+    const auto& old_kernel = r.summary.kernels[0];
+    const auto& new_kernel = r.summary.kernels[1];
+    EXPECT_EQ(old_kernel.release.rfind("6.12.", 0), 0u) << old_kernel.release;
+    EXPECT_EQ(new_kernel.release.rfind("7.", 0), 0u) << new_kernel.release;
+    // The probe inside each VM must have found how the kernels differ: the
+    // profiles are not the same, and the matrix shows every file on both.
+    EXPECT_NE(old_kernel.profile, new_kernel.profile);
+    EXPECT_NE(r.command.output.find("file "), std::string::npos) << r.command.output;
+    EXPECT_TRUE(r.summary.findings.empty()) << r.command.output;
+}
+
+// The prover's counterexamples hold their own written outcomes on a real
+// kernel: it rejects every aliasing registration and never shows a stale page.
+TEST(VmCommand, ProverCounterexamplesHoldTheirExpectationsOnNewest7) {
+    const auto r = run_vm("prover", "--kernel 7 --expectations --replay " + (kSource / "corpus/prover").string());
+    ASSERT_EQ(r.command.status, 0) << r.command.output;
+    ASSERT_EQ(r.summary.kernels.size(), 1u);
+    EXPECT_EQ(r.summary.kernels[0].verdicts.size(), count_corpus_files(kSource / "corpus/prover"));
+}
+
+void expect_clean_fuzz(const VmRun& r, size_t vms) {
+    ASSERT_EQ(r.command.status, 0) << r.command.output;
+    ASSERT_EQ(r.summary.kernels.size(), 1u) << r.command.output;
+    const auto& k = r.summary.kernels[0];
+    std::set<unsigned> seen(k.vm_per_boot.begin(), k.vm_per_boot.end());
+    EXPECT_EQ(seen.size(), vms) << r.command.output;
+    for (auto n : k.sequences_per_boot) EXPECT_GT(n, 0u) << r.command.output;
+    EXPECT_TRUE(r.summary.findings.empty()) << r.command.output;
+    // The text summary counts the same sequences the JSON does, in all VMs.
+    const std::string line = "total: " + std::to_string(total(k.sequences_per_boot)) + " sequences";
+    EXPECT_NE(r.command.output.find(line), std::string::npos) << line << "\n" << r.command.output;
+    EXPECT_NE(r.command.output.find(" in " + std::to_string(vms) + " VM(s)"), std::string::npos) << r.command.output;
+}
+
+TEST(VmCommand, Fuzz612ThirtySecondsIsClean) {
+    expect_clean_fuzz(run_vm("fuzz-612", "--kernel 6.12 --seconds 30 --seed 1"), 1);
+}
+
+TEST(VmCommand, FuzzNewest7InTwoVmsIsCleanAndCountsBoth) {
+    expect_clean_fuzz(run_vm("fuzz-7", "--kernel 7 --seconds 30 --seed 1 --jobs 2"), 2);
+}
+
+// A real-format WARNING report written into the guest's kernel log while a
+// known sequence runs must come back as a finding that names that sequence,
+// with its report and the sequence saved for a minimizer.
+TEST(VmCommand, KernelWarningIsAttributedToTheSequenceInFlight) {
+    const fs::path report = kSource / "tests/fixtures/vm/injected-warning.txt";
+    const auto r = run_vm("splat", "--kernel 7 --replay " + (kSource / "corpus/region").string() + " --inject-kmsg " +
+                                       report.string() + "@delete.seq");
+    EXPECT_EQ(r.command.status, 1) << r.command.output;
+    ASSERT_EQ(r.summary.findings.size(), 1u) << r.command.output;
+    const auto& f = r.summary.findings[0];
+    EXPECT_EQ(f.kind, "warning");
+    EXPECT_EQ(f.title, "WARNING in kvm_gmem_bind");
+    EXPECT_NE(f.sequence.find("delete.seq"), std::string::npos) << f.sequence;
+    EXPECT_TRUE(fs::exists(fs::path(f.dir) / "report.txt")) << f.dir;
+    EXPECT_TRUE(fs::exists(fs::path(f.dir) / "sequence.seq")) << f.dir;
+    EXPECT_TRUE(fs::exists(fs::path(f.dir) / "console.log")) << f.dir;
+    // The other files of the directory still ran and agreed.
+    ASSERT_EQ(r.summary.kernels.size(), 1u);
+    EXPECT_EQ(r.summary.kernels[0].verdicts.size(), count_corpus_files(kSource / "corpus/region"));
+}
+
+}  // namespace
