@@ -190,4 +190,25 @@ TEST(VmCommand, KernelWarningIsAttributedToTheSequenceInFlight) {
     EXPECT_EQ(r.summary.kernels[0].verdicts.size(), count_corpus_files(kSource / "corpus/region"));
 }
 
+// `minimize --vm`: every candidate replays in a fresh VM, and the result
+// keeps the input's divergence: the three steps it needs and nothing else.
+TEST(VmCommand, MinimizeInVmsShrinksADivergenceToItsThreeSteps) {
+    const fs::path out = fresh_out_dir("minimize") / "minimized.seq";
+    const auto r = run_slotcheck("minimize " + (kSource / "tests/fixtures/vm/noexec-divergence.seq").string() +
+                                 " --vm 7 --variant gmem-noexec-mount=off --out " + out.string() + " --vm-out " +
+                                 (out.parent_path() / "vms").string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("fails: divergence: outcome mmap.gmem-no-mmap at mmap"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("(1-minimal)"), std::string::npos) << r.output;
+    std::vector<std::string> steps;
+    std::istringstream text(read_text(out));
+    for (std::string line; std::getline(text, line);)
+        if (!line.empty() && line[0] != '#' && line.rfind("slotcheck-sequence", 0) != 0) steps.push_back(line);
+    ASSERT_EQ(steps.size(), 3u) << read_text(out);
+    EXPECT_EQ(steps[0].rfind("vm v0", 0), 0u);
+    EXPECT_EQ(steps[1].rfind("gmem g0", 0), 0u);
+    EXPECT_EQ(steps[2].rfind("mmap m0 g0", 0), 0u);
+    EXPECT_NE(steps[2].find("prot=rx"), std::string::npos);
+}
+
 }  // namespace
