@@ -14,6 +14,7 @@
 #include "harness/frames.h"
 #include "harness/vm/vm_run.h"
 #include "model/sequence.h"
+#include "tests/command_output.h"
 
 namespace {
 
@@ -171,6 +172,58 @@ TEST(VmWatch, MissingRunnerIsAStartFailure) {
     spec.work_dir = fresh_dir("no-runner").string();
     const auto r = vm::run_vm(spec);
     EXPECT_EQ(r.end, vm::VmEnd::StartFailed) << r.detail;
+}
+
+// `slotcheck vm` itself over the fake runner: SLOTCHECK_SOURCE_DIR points at
+// a tree whose harness/vm/run is the fake, so the command's restart policy is
+// tested without qemu.
+class VmCommandOverFakeRunner : public ::testing::Test {
+protected:
+    void SetUp() override {
+        tree_ = fresh_dir("fake-tree");
+        fs::create_directories(tree_ / "harness/vm");
+        std::ofstream(tree_ / "harness/vm/run") << "#!/bin/sh\nexec " << (kFixtures / "fake-runner").string()
+                                                 << " \"$@\"\n";
+        fs::permissions(tree_ / "harness/vm/run", fs::perms::owner_all);
+        std::ofstream(tree_ / "bzImage") << "not a kernel";
+    }
+
+    test::CommandOutput vm(const std::string& scenario, const std::string& args) {
+        return test::run_command("FAKE_VM_SCENARIO=" + scenario + " SLOTCHECK_SOURCE_DIR=" + tree_.string() +
+                                 " SLOTCHECK_STATIC_BINARY=/bin/true " + SLOTCHECK_BINARY + " vm --kernel " +
+                                 (tree_ / "bzImage").string() + " --out " + (tree_ / "out").string() + " " + args);
+    }
+
+    fs::path tree_;
+};
+
+TEST_F(VmCommandOverFakeRunner, DeadFuzzingVmIsRestartedForTheTimeLeft) {
+    const auto r = vm("die", "--seconds 11 --seed 5");
+    EXPECT_EQ(r.status, 1) << r.output;
+    // Boot 0 dies in fatal.seq at once; with 11 s asked and 10 s the
+    // shortest useful run, at least one more boot follows.
+    EXPECT_NE(r.output.find("boot 1 (" + (tree_ / "out").string()), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("finding: died: VM died"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("sequence \"fatal.seq\""), std::string::npos) << r.output;
+}
+
+TEST_F(VmCommandOverFakeRunner, KernelThatDiesBeforeItsFirstSequenceIsNotRestarted) {
+    const auto r = vm("die-at-boot", "--seconds 60");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("boot 0 ("), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("boot 1 ("), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("in 1 VM(s), 1 boot(s)"), std::string::npos) << r.output;
+}
+
+TEST_F(VmCommandOverFakeRunner, ReportInReplayNamesTheFileAndKeepsItsConsole) {
+    const auto r = vm("report", "--replay " + (kFixtures / "noexec-divergence.seq").string() + " --json -");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("\"kind\": \"warning\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"sequence\": \"second.seq\""), std::string::npos) << r.output;
+    bool report_saved = false;
+    for (const auto& e : fs::recursive_directory_iterator(tree_ / "out/findings"))
+        report_saved |= e.path().filename() == "report.txt";
+    EXPECT_TRUE(report_saved);
 }
 
 }  // namespace

@@ -226,13 +226,17 @@ private:
             spec.command = guest_command(job);
             vm::VmRunResult r = boot(kernel, slot, k, spec);
             const vm::VmEnd end = r.end;
+            const bool ran_a_sequence = r.sequences_begun > 0;
             {
                 std::lock_guard lock(mutex_);
                 report_.add_boot(kernel, slot, k, seed, std::move(r), spec.work_dir);
             }
             // A VM that ran its course is done; one that died or hung is
-            // restarted for the time left; one that cannot run is not.
+            // restarted for the time left; one that cannot run is not, nor
+            // one that died before its first sequence (the kernel does not
+            // boot: restarting would only repeat that).
             if (end == vm::VmEnd::Exited || end == vm::VmEnd::NoKvm || end == vm::VmEnd::StartFailed) break;
+            if (!ran_a_sequence) break;
         }
     }
 
@@ -266,6 +270,12 @@ private:
                 if (!f.detail.empty()) report_.kernels[kernel].verdict_details[it->second] = f.detail;
             }
             while (next_file < files_.size() && report_.kernels[kernel].verdicts.count(files_[next_file])) ++next_file;
+            // A VM that never reached its first file tells nothing about the
+            // files: the rest stay not-run rather than blamed one by one.
+            if (r.end != vm::VmEnd::Exited && r.sequences_begun == 0) {
+                report_.add_boot(kernel, 0, k, o_.seed, std::move(r), spec.work_dir);
+                break;
+            }
             // The file the VM died or hung in is that kernel's verdict on it.
             if (r.end != vm::VmEnd::Exited && next_file < files_.size()) {
                 report_.kernels[kernel].verdicts[files_[next_file]] = "vm-" + vm::vm_end_name(r.end);

@@ -97,6 +97,12 @@ void VmReport::add_end_finding(const KernelReport& k, const BootRecord& b, const
     VmFinding f;
     f.kind = vm::vm_end_name(run.end);
     f.title = "VM " + f.kind + ": " + run.detail;
+    // Repeats of one way of dying are counted; the first keeps its directory.
+    for (auto& seen : findings_)
+        if (seen.kernel == k.kernel.name && seen.kind == f.kind && seen.title == f.title) {
+            ++seen.count;
+            return;
+        }
     f.kernel = k.kernel.name;
     f.sequence = run.in_flight_at_end ? run.in_flight_at_end->label : "";
     f.dir = finding_dir(k, "vm-" + f.kind + "-vm" + std::to_string(b.slot) + "-boot" + std::to_string(b.boot));
