@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <optional>
 
 #include "harness/kvm_uapi.h"
 #include "harness/run_timer.h"
@@ -56,7 +58,7 @@ struct CpuidBuffer {
     }
 };
 
-bool supported_cpuid(int kvm_fd, CpuidBuffer& buf, std::string& error) {
+bool query_supported_cpuid(int kvm_fd, CpuidBuffer& buf, std::string& error) {
     for (uint32_t nent = 128; nent <= 8192; nent *= 2) {
         buf.bytes.assign(sizeof(uapi::ScCpuid2) + nent * sizeof(struct kvm_cpuid_entry2), 0);
         buf.get()->nent = nent;
@@ -65,6 +67,21 @@ bool supported_cpuid(int kvm_fd, CpuidBuffer& buf, std::string& error) {
     }
     error = errno_text("KVM_GET_SUPPORTED_CPUID", errno);
     return false;
+}
+
+// What /dev/kvm supports does not change while the process runs: asked
+// once, not once per VM (under nested TCG every ioctl is emulated work).
+bool supported_cpuid(int kvm_fd, CpuidBuffer& buf, std::string& error) {
+    static std::mutex mutex;
+    static std::optional<CpuidBuffer> cached;
+    std::lock_guard lock(mutex);
+    if (!cached) {
+        CpuidBuffer fresh;
+        if (!query_supported_cpuid(kvm_fd, fresh, error)) return false;
+        cached = std::move(fresh);
+    }
+    buf = *cached;
+    return true;
 }
 
 const struct kvm_cpuid_entry2* find_leaf(CpuidBuffer& cpuid, uint32_t function) {
@@ -138,6 +155,32 @@ bool GuestProbe::setup(int kvm_fd, int vm_fd, std::string& error) {
         return false;
     }
 
+    CpuidBuffer cpuid;
+    if (!supported_cpuid(kvm_fd, cpuid, error)) return false;
+    guest_phys_bits_ = phys_bits(cpuid);
+    bool one_gib = has_pdpe1gb(cpuid) && !options_.force_2m_pages;
+    tables_ = std::make_unique<GuestPageTables>(memory_.bytes(), one_gib, access_limit(),
+                                                options_.table_pool_limit);
+    cpuid_ = std::move(cpuid.bytes);
+    kvm_fd_ = kvm_fd;
+    vm_fd_ = vm_fd;
+    return true;
+}
+
+bool GuestProbe::ensure_vcpu() {
+    if (vcpu_) return true;
+    if (!vcpu_error_.empty()) return false;
+    std::string error;
+    if (!create_vcpu(error)) {
+        vcpu_error_ = error;
+        vcpu_.reset();
+        return false;
+    }
+    return true;
+}
+
+bool GuestProbe::create_vcpu(std::string& error) {
+    const int vm_fd = vm_fd_, kvm_fd = kvm_fd_;
     vcpu_.reset(ioctl(vm_fd, KVM_CREATE_VCPU, 0));
     if (!vcpu_) {
         error = errno_text("KVM_CREATE_VCPU", errno);
@@ -158,17 +201,11 @@ bool GuestProbe::setup(int kvm_fd, int vm_fd, std::string& error) {
 
     // CPUID first: SVM and VMX kernels refuse long-mode sregs (EINVAL) on a
     // vCPU whose CPUID does not advertise long mode (probes/README.md).
-    CpuidBuffer cpuid;
-    if (!supported_cpuid(kvm_fd, cpuid, error)) return false;
+    CpuidBuffer cpuid{cpuid_};
     if (ioctl(vcpu_.get(), uapi::kScSetCpuid2, cpuid.get()) != 0) {
         error = errno_text("KVM_SET_CPUID2", errno);
         return false;
     }
-    guest_phys_bits_ = phys_bits(cpuid);
-    bool one_gib = has_pdpe1gb(cpuid) && !options_.force_2m_pages;
-    tables_ = std::make_unique<GuestPageTables>(memory_.bytes(), one_gib, access_limit(),
-                                                options_.table_pool_limit);
-
     if (!enter_long_mode(error)) return false;
     if (!set_entry_registers(0)) {
         error = errno_text("KVM_SET_REGS", errno);
@@ -371,6 +408,13 @@ std::vector<Outcome> GuestProbe::run_batch(const std::vector<ProbeAccess>& acces
         } else {
             out[i] = Outcome::no_probe();
         }
+    }
+    // The vCPU is made at the first access that needs it: a sequence that
+    // never reaches the guest (most minimizer candidates, many fuzzed ones)
+    // costs no vCPU creation, CPUID or long-mode setup.
+    if (!todo.empty() && !ensure_vcpu()) {
+        for (size_t i : todo) out[i] = Outcome::no_probe();
+        todo.clear();
     }
     for (size_t first = 0; first < todo.size();) {
         size_t count = prepare_chunk(accesses, todo, first);

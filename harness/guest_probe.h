@@ -107,9 +107,19 @@ public:
 
     const ProbeStats& stats() const { return stats_; }
 
+    // Why the vCPU could not be made at the first access ("" while it could,
+    // or has not been needed yet); accesses are then no_probe().
+    const std::string& vcpu_error() const { return vcpu_error_; }
+    bool has_vcpu() const { return static_cast<bool>(vcpu_); }
+
 private:
     GuestProbe() = default;
+    // The harness slot, its memory and page tables: at once, because the
+    // slot is part of every VM's state from its creation (model/layout.h).
     bool setup(int kvm_fd, int vm_fd, std::string& error);
+    // The vCPU in long mode at CPL3: at the first access.
+    bool ensure_vcpu();
+    bool create_vcpu(std::string& error);
     bool enter_long_mode(std::string& error);
     bool set_entry_registers(uint64_t next_index);
     void load_cr3();
@@ -135,6 +145,11 @@ private:
     bool at_batch_start_ = false;
     uint32_t harness_slot_ = 0;
     unsigned guest_phys_bits_ = 36;
+    // For the vCPU made later: the VM it belongs to (the backend drops the
+    // probe before it closes that fd), /dev/kvm and the CPUID to give it.
+    int kvm_fd_ = -1, vm_fd_ = -1;
+    std::vector<uint8_t> cpuid_;
+    std::string vcpu_error_;
     bool intact_ = true;
     ProbeStats stats_;
 };

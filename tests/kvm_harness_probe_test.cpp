@@ -119,6 +119,21 @@ TEST_F(ProbeTest, NoSlotIsMmio) {
     EXPECT_EQ(b.apply(GuestRead{V(0), kGpa}), Outcome::read_value(0x1234));
 }
 
+// The vCPU comes with the first guest access, not with the VM: memslot
+// work alone never creates one, and the access after it runs as ever.
+TEST_F(ProbeTest, VcpuIsMadeAtTheFirstGuestAccess) {
+    KvmBackend b;
+    ok(b, CreateVm{V(0), 0});
+    ASSERT_NE(b.probe(0), nullptr) << b.probe_error(0);
+    ok(b, anon(M(0), 0x1000));
+    ok(b, HostWrite{at(M(0)), 8, 0x5678});
+    ok(b, region(1, kGpa, 0x1000, at(M(0))));
+    EXPECT_FALSE(b.probe(0)->has_vcpu());
+    EXPECT_EQ(b.apply(GuestRead{V(0), kGpa}), Outcome::read_value(0x5678));
+    EXPECT_TRUE(b.probe(0)->has_vcpu()) << b.probe(0)->vcpu_error();
+    EXPECT_EQ(b.probe(0)->vcpu_error(), "");
+}
+
 // A guest cannot address memory at or above 2^MAXPHYADDR; the probe
 // refuses such gpas (and the harness slot's own) without running.
 TEST_F(ProbeTest, UnaddressableGpasAreNoProbe) {

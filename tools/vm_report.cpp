@@ -203,7 +203,7 @@ void VmReport::print(std::ostream& out) const {
                 << vm::vm_end_name(b.end) << std::right << std::setw(11) << seqs << std::setw(9) << b.stats.ops
                 << std::setw(9) << b.reports << std::setw(10) << std::fixed << std::setprecision(1)
                 << b.boot_to_first_sequence_s << "s" << std::setw(6) << b.wall_s << "s" << std::setw(8)
-                << sequences_per_second(seqs, b) << std::defaultfloat << "\n";
+                << sequences_per_second(seqs, b) << std::defaultfloat << std::setprecision(6) << "\n";
         }
     }
     if (replay && !files.empty()) {
@@ -253,6 +253,10 @@ void VmReport::print(std::ostream& out) const {
 }
 
 void VmReport::print_json(std::ostream& out) const {
+    // Seconds and rates with two decimals, whatever the stream was left with.
+    const auto flags = out.flags();
+    const auto precision = out.precision();
+    out << std::fixed << std::setprecision(2);
     out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz") << ", \"kernels\": [";
     for (size_t i = 0; i < kernels.size(); ++i) {
         const auto& k = kernels[i];
@@ -288,6 +292,8 @@ void VmReport::print_json(std::ostream& out) const {
     out << "], \"errors\": [";
     for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);
     out << "]}\n";
+    out.flags(flags);
+    out.precision(precision);
 }
 
 int VmReport::exit_code() const {
