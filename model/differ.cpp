@@ -71,6 +71,22 @@ bool may_change_slots_or_bindings(const Op& op) {
 
 void run_steps(const Sequence& seq, const Profile& profile, World& model, Executor* kernel,
                const ReplayOptions& options, ReplayReport& report) {
+    // Whether a step since the last invariant check went unchecked.
+    bool unchecked = false;
+    auto invariants_hold = [&](size_t i, RuleId rule) {
+        auto problems = model.check_invariants();
+        if (problems.empty()) return true;
+        Divergence d;
+        d.kind = Divergence::Kind::Invariant;
+        d.rule = rule;
+        d.invariant_problems = std::move(problems);
+        d.step = i;
+        d.line = seq.steps[i].line;
+        d.op_text = print_op(seq.steps[i].op);
+        report.divergences.push_back(std::move(d));
+        return false;
+    };
+    report.steps.reserve(report.steps.size() + seq.steps.size());
     for (size_t i = 0; i < seq.steps.size(); ++i) {
         const Step& step = seq.steps[i];
         auto diverge = [&](Divergence d) {
@@ -110,10 +126,12 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
         }
         Decision decision = model.step(step.op);
         report.rule_hits[static_cast<size_t>(decision.rule)]++;
-        StepRecord rec{i, step.line, step.op, decision.outcome, decision.rule, std::nullopt, std::nullopt};
+        // Built in place: replay keeps a record of every step, and copying
+        // them was a good part of its own cost per step.
+        StepRecord& rec = report.steps.emplace_back(i, step.line, step.op, decision.outcome, decision.rule,
+                                                    std::nullopt, std::nullopt);
         if (kernel) rec.kernel = kernel->apply(step.op);
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile);
-        report.steps.push_back(rec);
         // The model's outcome disagrees with the kernel's or the file's.
         auto mismatch = [&](Divergence::Kind kind, const Outcome& other) {
             Divergence d;
@@ -156,23 +174,20 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
             if (options.stop_at_first) return;
         }
         // The invariants are about slots and bindings: checked after every
-        // step that can change them, and after the last step, which catches
-        // anything another step broke (the check walks the whole state, so
-        // skipping it after accesses, punches and mappings keeps replay near
-        // the kernel's own speed).
-        const bool last_step = i + 1 == seq.steps.size();
-        if (options.check_invariants && (last_step || may_change_slots_or_bindings(step.op))) {
-            auto problems = model.check_invariants();
-            if (!problems.empty()) {
-                Divergence d;
-                d.kind = Divergence::Kind::Invariant;
-                d.rule = decision.rule;
-                d.invariant_problems = std::move(problems);
-                diverge(std::move(d));
-                if (options.stop_at_first) return;
-            }
+        // step that can change them, and once more after the last step,
+        // which catches anything another step broke (the check walks the
+        // whole state; skipping it after accesses, punches and mappings
+        // keeps replay near the kernel's own speed).
+        if (!options.check_invariants) continue;
+        if (!may_change_slots_or_bindings(step.op)) {
+            unchecked = true;
+            continue;
         }
+        unchecked = false;
+        if (!invariants_hold(i, decision.rule) && options.stop_at_first) return;
     }
+    if (options.check_invariants && unchecked && !seq.steps.empty())
+        invariants_hold(seq.steps.size() - 1, RuleId::Count);
 }
 
 }  // namespace
