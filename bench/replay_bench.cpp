@@ -83,6 +83,23 @@ double full_replay(const Sequence& seq, const Profile& profile, bool& agreed) {
     return (seq.steps.size() - 2) / (all_s - setup_s);
 }
 
+// The backend with the model stepped beside it, no differ: whether the
+// cost of replay comes from interleaving model work with kernel calls.
+double backend_with_model(const Sequence& seq, const Profile& profile) {
+    KvmBackend b;
+    World model(profile);
+    for (size_t i = 0; i < 2; ++i) {
+        model.step(seq.steps[i].op);
+        b.apply(seq.steps[i].op);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    for (size_t i = 2; i < seq.steps.size(); ++i) {
+        model.step(seq.steps[i].op);
+        b.apply(seq.steps[i].op);
+    }
+    return (seq.steps.size() - 2) / seconds_since(t0);
+}
+
 // The model and the differ alone, in the same process: what replay adds to
 // the kernel's work, measured where the kernel runs (under TCG in qemu).
 double model_only_replay(const Sequence& seq, const Profile& profile) {
@@ -107,6 +124,9 @@ int main() {
         bool agreed = false;
         double replayed = full_replay(seq, profile, agreed);
         double model = model_only_replay(seq, profile);
+        double interleaved = backend_with_model(seq, profile);
+        std::printf("round %d: backend with the model stepped beside it %.0f ops/s (%.2fx)\n", round, interleaved,
+                    interleaved / raw);
         std::printf("round %d: raw loop %.0f ops/s, backend %.0f ops/s (%.2fx), replay %.0f ops/s (%.2fx)%s; "
                     "model and differ alone %.0f ops/s (%.1f us/op)\n",
                     round, raw, backend, backend / raw, replayed, replayed / raw, agreed ? "" : "  [DIVERGED]", model,

@@ -341,6 +341,16 @@ void GuestProbe::run_chunk(const std::vector<size_t>& todo, size_t first, size_t
             fired = timer.fired();
         }
         ++stats_.runs;
+        // Every entry done, and the run ended at the batch's final `out`
+        // in some other way than its PIO exit (a kvm_pvm host shuts the
+        // vCPU down there when the `out` runs natively): the batch is
+        // complete; the vCPU is reset for the next one.
+        if (ctl->current == count &&
+            !(rc == 0 && run_->exit_reason == KVM_EXIT_IO && run_->io.port == kPortBatchDone)) {
+            ++stats_.shutdown_ends;
+            restart_after(0);
+            break;
+        }
         // The guest publishes its index before each access; a run that never
         // reached the guest leaves an older value, hence the clamp.
         uint64_t cur = ctl->current;

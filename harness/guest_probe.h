@@ -61,6 +61,7 @@ struct ProbeStats {
     uint64_t runs = 0;      // KVM_RUN calls
     uint64_t resets = 0;    // register resets after a failed or aborted run
     uint64_t mmio_exits = 0;
+    uint64_t shutdown_ends = 0;  // batches whose final `out` ended the run otherwise (kvm_pvm)
 };
 
 // The guest MAXPHYADDR that KVM_GET_SUPPORTED_CPUID offers (36 when it

@@ -136,6 +136,14 @@ KernelFacts gather_kernel_facts() {
         errno = 0;
         int r = ioctl(vm.get(), uapi::kScSetMemoryAttributes, &attrs);
         f.has_set_memory_attributes_ioctl = !(r < 0 && errno == ENOTTY);
+        // The same for KVM_CREATE_GUEST_MEMFD: size 0 is EINVAL where it
+        // exists. USER_MEMORY2 does not imply it (a kvm_pvm 6.18 build has
+        // USER_MEMORY2 and no guest_memfd).
+        uapi::ScCreateGuestMemfd gmem{};
+        errno = 0;
+        r = ioctl(vm.get(), uapi::kScCreateGuestMemfd, &gmem);
+        if (r >= 0) close(r);
+        f.has_create_guest_memfd_ioctl = !(r < 0 && errno == ENOTTY);
     }
     return f;
 }

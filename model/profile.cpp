@@ -117,7 +117,7 @@ Profile profile_for_kernel(const KernelFacts& f) {
     p.nr_address_spaces = f.cap_multi_address_space > 1 ? static_cast<uint32_t>(f.cap_multi_address_space) : 1;
     p.vm_types = f.cap_vm_types > 0 ? static_cast<uint64_t>(f.cap_vm_types) : 1;
     p.readonly_mem = f.cap_readonly_mem > 0;
-    p.guest_memfd_ioctl = f.cap_user_memory2 > 0;
+    p.guest_memfd_ioctl = f.has_create_guest_memfd_ioctl;
     p.gmem_on_default_vm = f.cap_guest_memfd_vm > 0;
     p.gmem_mmap = (f.cap_guest_memfd_flags & 1) != 0;
     p.memory_attributes_ioctl = f.has_set_memory_attributes_ioctl;

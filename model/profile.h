@@ -30,6 +30,7 @@ struct KernelFacts {
     int64_t cap_readonly_mem = 0;
     int64_t cap_memory_fault_info = 0;
     bool has_set_memory_attributes_ioctl = false;  // ENOTTY or not
+    bool has_create_guest_memfd_ioctl = false;     // ENOTTY or not
     bool tdp_enabled = false;        // npt/ept in use: the max gfn follows MAXPHYADDR
     int phys_addr_bits = 52;         // host MAXPHYADDR
     int guest_phys_addr_bits = 52;   // guest MAXPHYADDR from KVM_GET_SUPPORTED_CPUID

@@ -29,6 +29,7 @@ constexpr uint64_t kGpa = 0x10000000;  // 256 MiB, far from the harness slot
 Handle V(uint32_t i) { return {HandleKind::Vm, i}; }
 Handle G(uint32_t i) { return {HandleKind::Gmem, i}; }
 Handle M(uint32_t i) { return {HandleKind::Mapping, i}; }
+Handle F(uint32_t i) { return {HandleKind::Memfd, i}; }
 HostAddr at(Handle m, uint64_t offset = 0) { return {true, m, offset}; }
 HostAddr raw(uint64_t value) { return {false, M(0), value}; }
 FdRef fd(Handle h) { return {FdRef::Kind::Handle, h}; }
@@ -286,10 +287,19 @@ TEST_F(ProbeTest, DigestsOfZeroKnownAndMissingPages) {
 TEST_F(ProbeTest, HandleRulesAndHarnessSlot) {
     KvmBackend b;
     ok(b, CreateVm{V(0), 0});
-    ok(b, CreateGmem{G(0), V(0), 0x1000, 0});
-    ok(b, Close{G(0)});
-    EXPECT_EQ(b.apply(Close{G(0)}), Outcome::error(EBADF));
+    // Closing twice, and closing what never was: EBADF for any file handle.
+    ok(b, CreateMemfd{F(0), 0x1000});
+    ok(b, Close{F(0)});
+    EXPECT_EQ(b.apply(Close{F(0)}), Outcome::error(EBADF));
     EXPECT_EQ(b.apply(Close{G(3)}), Outcome::error(EBADF));
+    const bool has_gmem = gather_kernel_facts().has_create_guest_memfd_ioctl;
+    if (has_gmem) {
+        ok(b, CreateGmem{G(0), V(0), 0x1000, 0});
+        ok(b, Close{G(0)});
+        EXPECT_EQ(b.apply(Close{G(0)}), Outcome::error(EBADF));
+    } else {
+        EXPECT_EQ(b.apply(CreateGmem{G(0), V(0), 0x1000, 0}), Outcome::error(ENOTTY));
+    }
     // A closed handle and NeverOpen are fds that cannot be fget()-ed: EBADF
     // (where KVM_MEM_GUEST_MEMFD is valid at all; 6.12 stops at EINVAL).
     std::string why;

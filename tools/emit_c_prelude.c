@@ -772,6 +772,14 @@ static inline void sc_run_chunk(struct sc_probe *p, struct sc_access *acc, const
 
 		rc = sc_timed_kvm_run(p->vcpu, p->run, limit, &fired);
 		err = errno;
+		/* Every entry done, and the run ended at the final `out` in some
+		 * other way than its PIO exit (a kvm_pvm host shuts the vCPU down
+		 * there when the `out` runs natively): the batch is complete. */
+		if (ctl->current == count &&
+		    !(rc == 0 && p->run->exit_reason == SC_KVM_EXIT_IO && p->run->io.port == SC_PORT_BATCH_DONE)) {
+			sc_restart_after(p, 0);
+			break;
+		}
 		/* The guest publishes its index before each access. */
 		cur = ctl->current;
 		if (cur < next || cur >= count)

@@ -45,7 +45,7 @@ int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& err
             << f.cap_nr_memslots << ", MULTI_ADDRESS_SPACE " << f.cap_multi_address_space << ", READONLY_MEM "
             << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
             << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
-            << "\n";
+            << ", CREATE_GUEST_MEMFD ioctl " << (f.has_create_guest_memfd_ioctl ? "yes" : "no (ENOTTY)") << "\n";
     }
     auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
     if (!profile) return kExitBadInput;
