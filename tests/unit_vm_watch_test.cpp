@@ -215,6 +215,13 @@ TEST_F(VmCommandOverFakeRunner, KernelThatDiesBeforeItsFirstSequenceIsNotRestart
     EXPECT_NE(r.output.find("in 1 VM(s), 1 boot(s)"), std::string::npos) << r.output;
 }
 
+TEST_F(VmCommandOverFakeRunner, MissingKernelFileIsNamed) {
+    const auto r = test::run_command(std::string(SLOTCHECK_BINARY) + " vm --kernel " + (tree_ / "no-such-bzImage").string() +
+                                     " --seconds 5 --out " + (tree_ / "out").string());
+    EXPECT_EQ(r.status, 3) << r.output;
+    EXPECT_NE(r.output.find("no-such-bzImage: no such file"), std::string::npos) << r.output;
+}
+
 TEST_F(VmCommandOverFakeRunner, ReportInReplayNamesTheFileAndKeepsItsConsole) {
     const auto r = vm("report", "--replay " + (kFixtures / "noexec-divergence.seq").string() + " --json -");
     EXPECT_EQ(r.status, 1) << r.output;

@@ -38,6 +38,10 @@ std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, 
         }
         return k;
     }
+    if (request.spec.find('/') != std::string::npos) {
+        error = "--kernel " + request.spec + ": no such file (a kernel is a bzImage path, a Debian version or build:VERSION)";
+        return std::nullopt;
+    }
     if (request.modules) {
         error = "--modules goes with a bzImage path; " + request.spec + " is not a file";
         return std::nullopt;
