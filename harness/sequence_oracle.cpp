@@ -247,11 +247,16 @@ bool same_failure(const Sequence& seq_a, const Verdict& a, const Sequence& seq_b
     return how == Sameness::Op || a.divergence->rule == b.divergence->rule;
 }
 
+std::string failure_signature(const std::string& divergence_kind, const std::string& rule_name,
+                              const std::string& op_keyword) {
+    return divergence_kind + " " + (rule_name.empty() ? "no-rule" : rule_name) + " at " + op_keyword;
+}
+
 std::string failure_signature(const Sequence& seq, const Verdict& v) {
     if (!v.divergence) return verdict_status_name(v.status);
     const auto& d = *v.divergence;
-    std::string rule_name = d.rule == RuleId::Count ? "no-rule" : rule(d.rule).name;
-    return divergence_kind_name(d.kind) + " " + rule_name + " at " + diverging_op(seq, v);
+    return failure_signature(divergence_kind_name(d.kind), d.rule == RuleId::Count ? "" : rule(d.rule).name,
+                             diverging_op(seq, v));
 }
 
 }  // namespace slotcheck

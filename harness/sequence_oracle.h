@@ -76,5 +76,9 @@ bool same_failure(const Sequence& seq_a, const Verdict& a, const Sequence& seq_b
 
 // A one-line key for a failure, for grouping findings: "outcome gmem.bind-overlap at region".
 std::string failure_signature(const Sequence& seq, const Verdict& v);
+// The same key from its parts (an empty rule is "no-rule"), for a replay
+// that has no Verdict at hand (`slotcheck replay` inside a VM).
+std::string failure_signature(const std::string& divergence_kind, const std::string& rule_name,
+                              const std::string& op_keyword);
 
 }  // namespace slotcheck

@@ -10,6 +10,7 @@
 
 #include "harness/isolation.h"
 #include "harness/kvm_backend.h"
+#include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
@@ -36,18 +37,17 @@ constexpr const char* kUsage =
     SLOTCHECK_EVENT_OPTIONS_USAGE
     "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
-}  // namespace
-
 // What the event channel says about a file that did not agree: the first
-// divergence's summary, and its signature in the form failure_signature()
-// gives ("outcome RULE at OP"), which `minimize --vm` compares.
+// divergence's summary, and its failure_signature() ("outcome RULE at OP"),
+// which `minimize --vm` compares.
 std::string end_detail(const FileResult& r) {
     if (!r.diverged() || r.findings.empty()) return "";
     const auto& f = r.findings.front();
     const std::string op = f.op.substr(0, f.op.find(' '));
-    return f.summary + "\n" + std::string(kSignaturePrefix) + f.kind + " " + (f.rule.empty() ? "no-rule" : f.rule) +
-           " at " + op;
+    return f.summary + "\n" + std::string(kSignaturePrefix) + failure_signature(f.kind, f.rule, op);
 }
+
+}  // namespace
 
 int replay_main(int argc, char** argv) {
     ProfileChoice choice;

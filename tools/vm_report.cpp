@@ -63,14 +63,29 @@ std::string VmReport::finding_dir(const KernelReport& k, const std::string& name
     return dir.string();
 }
 
+bool VmReport::count_repeat(const std::string& kernel, const std::string& kind, const std::string& title) {
+    for (auto& seen : findings_)
+        if (seen.kernel == kernel && seen.kind == kind && seen.title == title) {
+            ++seen.count;
+            return true;
+        }
+    return false;
+}
+
+void VmReport::file_finding(VmFinding f, const BootRecord& b, const std::string& report,
+                            const std::optional<vm::SequenceRecord>& sequence) {
+    write_text(fs::path(f.dir) / "report.txt", report);
+    if (sequence) write_text(fs::path(f.dir) / "sequence.seq", sequence->text);
+    std::error_code ec;
+    fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
+                  fs::copy_options::overwrite_existing, ec);
+    findings_.push_back(std::move(f));
+}
+
 void VmReport::add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n) {
     // One bug fires again and again while fuzzing: its title is its identity
     // (the titles carry no addresses, PIDs or times), so repeats are counted.
-    for (auto& seen : findings_)
-        if (seen.kernel == k.kernel.name && seen.kind == vm::splat_kind_name(s.splat.kind) && seen.title == s.splat.title) {
-            ++seen.count;
-            return;
-        }
+    if (count_repeat(k.kernel.name, vm::splat_kind_name(s.splat.kind), s.splat.title)) return;
     VmFinding f;
     f.kind = vm::splat_kind_name(s.splat.kind);
     f.title = s.splat.title;
@@ -85,12 +100,7 @@ void VmReport::add_report_finding(const KernelReport& k, const BootRecord& b, co
            << (s.culprit && !s.culprit_in_flight ? " (had ended; the last one before the report)" : "")
            << "\nconsole: " << b.dir << "/console.log, line " << s.splat.start_line + 1 << "\n\n";
     for (const auto& line : s.splat.report) report << line << "\n";
-    write_text(fs::path(f.dir) / "report.txt", report.str());
-    if (s.culprit) write_text(fs::path(f.dir) / "sequence.seq", s.culprit->text);
-    std::error_code ec;
-    fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
-                  fs::copy_options::overwrite_existing, ec);
-    findings_.push_back(std::move(f));
+    file_finding(std::move(f), b, report.str(), s.culprit);
 }
 
 void VmReport::add_end_finding(const KernelReport& k, const BootRecord& b, const vm::VmRunResult& run) {
@@ -98,23 +108,14 @@ void VmReport::add_end_finding(const KernelReport& k, const BootRecord& b, const
     f.kind = vm::vm_end_name(run.end);
     f.title = "VM " + f.kind + ": " + run.detail;
     // Repeats of one way of dying are counted; the first keeps its directory.
-    for (auto& seen : findings_)
-        if (seen.kernel == k.kernel.name && seen.kind == f.kind && seen.title == f.title) {
-            ++seen.count;
-            return;
-        }
+    if (count_repeat(k.kernel.name, f.kind, f.title)) return;
     f.kernel = k.kernel.name;
     f.sequence = run.in_flight_at_end ? run.in_flight_at_end->label : "";
     f.dir = finding_dir(k, "vm-" + f.kind + "-vm" + std::to_string(b.slot) + "-boot" + std::to_string(b.boot));
     std::ostringstream report;
     report << "title: " << f.title << "\nkernel: " << k.kernel.name << "\nsequence in flight: "
            << (f.sequence.empty() ? "(none)" : f.sequence) << "\nconsole: " << b.dir << "/console.log\n";
-    write_text(fs::path(f.dir) / "report.txt", report.str());
-    if (run.in_flight_at_end) write_text(fs::path(f.dir) / "sequence.seq", run.in_flight_at_end->text);
-    std::error_code ec;
-    fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
-                  fs::copy_options::overwrite_existing, ec);
-    findings_.push_back(std::move(f));
+    file_finding(std::move(f), b, report.str(), run.in_flight_at_end);
 }
 
 void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t seed, vm::VmRunResult run,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -63,6 +64,13 @@ private:
     std::string finding_dir(const KernelReport& k, const std::string& name) const;
     void add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n);
     void add_end_finding(const KernelReport& k, const BootRecord& b, const vm::VmRunResult& run);
+    // Counts a repeat of a finding already made (same kernel, kind and
+    // title) and answers true; false for a new one.
+    bool count_repeat(const std::string& kernel, const std::string& kind, const std::string& title);
+    // Writes the finding's directory (report.txt, the sequence when there
+    // is one, the boot's console) and keeps it.
+    void file_finding(VmFinding f, const BootRecord& b, const std::string& report,
+                      const std::optional<vm::SequenceRecord>& sequence);
 
     std::vector<VmFinding> findings_;
     std::vector<std::string> errors_;
