@@ -85,8 +85,9 @@ public:
     bool one_gib_pages() const { return tables_->one_gib_pages(); }
 
     // A successful KVM_SET_USER_MEMORY_REGION(2) on harness_slot() deleted or
-    // changed the probe's memory: from then on every access is no_probe().
-    void harness_slot_changed() { intact_ = false; }
+    // changed the probe's memory, or KVM_SET_MEMORY_ATTRIBUTES made some of
+    // it private: from then on every access is no_probe().
+    void harness_memory_lost() { intact_ = false; }
     bool intact() const { return intact_; }
 
     // The vCPU's MAXPHYADDR (CPUID 0x80000008 EAX[7:0] as set from

@@ -187,14 +187,25 @@ Outcome KvmBackend::run(const SetRegion& op) {
     if (rc == 0) {
         GuestProbe* p = probe(op.vm.index);
         if (p != nullptr && op.vm.kind == HandleKind::Vm && op.slot == p->harness_slot())
-            p->harness_slot_changed();  // (as 0, id nr-1): the raw slot equals the id
+            p->harness_memory_lost();  // (as 0, id nr-1): the raw slot equals the id
     }
     return result;
 }
 
 Outcome KvmBackend::run(const SetAttributes& op) {
     uapi::ScMemoryAttributes a{op.address, op.size, op.attributes, op.flags};
-    return from_rc(ioctl(fd_of(op.vm), uapi::kScSetMemoryAttributes, &a));
+    const long rc = ioctl(fd_of(op.vm), uapi::kScSetMemoryAttributes, &a);
+    Outcome result = from_rc(rc);
+    // Private harness pages (code, page tables, command page) would fault
+    // before the probe reached its access: the probe of this VM is done,
+    // as the model knows (guest.no-probe).
+    const uint64_t end = op.address + op.size;
+    if (rc == 0 && (op.attributes & uapi::kScMemoryAttributePrivate) && op.address < kHarnessGpa + kHarnessSize &&
+        end > kHarnessGpa) {
+        if (GuestProbe* p = probe(op.vm.index); p != nullptr && op.vm.kind == HandleKind::Vm)
+            p->harness_memory_lost();
+    }
+    return result;
 }
 
 // ---------------------------------------------------------------- files

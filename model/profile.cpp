@@ -1,5 +1,7 @@
 #include "model/profile.h"
 
+#include <cerrno>
+
 namespace slotcheck {
 
 const std::vector<VariantInfo>& variant_table() {
@@ -40,6 +42,16 @@ const std::vector<VariantInfo>& variant_table() {
         {"memory-attributes-ioctl",
          "KVM_SET_MEMORY_ATTRIBUTES is compiled in (CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES); ENOTTY without",
          &Profile::memory_attributes_ioctl},
+        {"sw-protected-vm",
+         "VM type 1 (KVM_X86_SW_PROTECTED_VM: private memory decided by KVM_SET_MEMORY_ATTRIBUTES) exists: "
+         "CONFIG_KVM_SW_PROTECTED_VM with the TDP MMU (kvm_arch_hardware_setup); off in Debian's kernels",
+         &Profile::sw_protected_vm},
+        {"mmio-cache-ignores-attributes",
+         "a gfn without a memslot that gave an MMIO exit keeps its cached MMIO SPTE when made private, and the "
+         "next access exits as MMIO instead of a private memory fault, until a memslot change (mmu.c "
+         "kvm_mmu_page_fault: reserved faults are shared; kvm_vm_set_mem_attributes zaps memslot gfns only); "
+         "off with kvm.mmio_caching=N",
+         &Profile::mmio_cache_ignores_attributes},
     };
     return table;
 }
@@ -68,11 +80,28 @@ Profile linux_6_18() {
 Profile linux_6_12() {
     Profile p = linux_6_18();
     p.name = "linux-6.12";
-    p.description = "Debian's Linux 6.12 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM)";
+    p.description = "Debian's Linux 6.12.118 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM; the 7.3 binding code)";
+    // 6.12.118 has the binding rework of 7.2/7.3 (virt/kvm/guest_memfd.c
+    // kvm_gmem_prepare_memory_region / kvm_gmem_commit_memory_region:
+    // EEXIST, u64 offset, overlap checked after the arch step; F5).
+    p.binding_overlap_eexist = true;
+    p.gmem_offset_unsigned = true;
+    p.binding_checked_after_arch = true;
     p.gmem_on_default_vm = false;
     p.gmem_mmap = false;
     p.gmem_noexec_mount = false;
     p.memory_attributes_ioctl = true;
+    return p;
+}
+
+// The kernel scripts/build-kernel makes from Debian's linux-source-6.12:
+// Debian's 6.12 plus KVM_SW_PROTECTED_VM, under nested SVM with NPT.
+Profile linux_6_12_sw_protected() {
+    Profile p = linux_6_12();
+    p.name = "linux-6.12-sw-protected";
+    p.description = "Linux 6.12 built by scripts/build-kernel (KVM_SW_PROTECTED_VM: VM type 1, private memory)";
+    p.sw_protected_vm = true;
+    p.vm_types = 3;
     return p;
 }
 
@@ -97,11 +126,14 @@ bool at_least(const KernelFacts& f, int major, int minor) {
 
 }  // namespace
 
-std::vector<std::string> profile_names() { return {"upstream", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3"}; }
+std::vector<std::string> profile_names() {
+    return {"upstream", "linux-6.12", "linux-6.12-sw-protected", "linux-6.18", "linux-7.2", "linux-7.3"};
+}
 
 std::optional<Profile> named_profile(const std::string& name) {
     if (name == "upstream") return upstream_profile();
     if (name == "linux-6.12") return linux_6_12();
+    if (name == "linux-6.12-sw-protected") return linux_6_12_sw_protected();
     if (name == "linux-6.18") return linux_6_18();
     if (name == "linux-7.2") return linux_7_2();
     if (name == "linux-7.3") return linux_7_3();
@@ -116,11 +148,13 @@ Profile profile_for_kernel(const KernelFacts& f) {
     if (f.cap_nr_memslots > 0) p.nr_memslots = static_cast<uint32_t>(f.cap_nr_memslots);
     p.nr_address_spaces = f.cap_multi_address_space > 1 ? static_cast<uint32_t>(f.cap_multi_address_space) : 1;
     p.vm_types = f.cap_vm_types > 0 ? static_cast<uint64_t>(f.cap_vm_types) : 1;
+    p.sw_protected_vm = (p.vm_types >> 1) & 1;
     p.readonly_mem = f.cap_readonly_mem > 0;
     p.guest_memfd_ioctl = f.has_create_guest_memfd_ioctl;
     p.gmem_on_default_vm = f.cap_guest_memfd_vm > 0;
     p.gmem_mmap = (f.cap_guest_memfd_flags & 1) != 0;
     p.memory_attributes_ioctl = f.has_set_memory_attributes_ioctl;
+    p.mmio_cache_ignores_attributes = f.mmio_caching;
     // kvm_mmu_max_gfn(): MAXPHYADDR with TDP, 52 bits under shadow paging.
     int gpa_bits = f.tdp_enabled ? f.phys_addr_bits : 52;
     p.max_gfn = (1ull << (gpa_bits - 12)) - 1;
@@ -130,9 +164,22 @@ Profile profile_for_kernel(const KernelFacts& f) {
     p.binding_overlap_eexist = at_least(f, 7, 2);
     p.gmem_offset_unsigned = at_least(f, 7, 2);
     p.binding_checked_after_arch = at_least(f, 7, 3);
+    // The binding rework reached stable kernels (6.12.118 has all three):
+    // where a VM type can bind, the kernel's own answer decides. The
+    // unsigned offset came in the same rework as EEXIST.
+    if (f.binding_overlap_errno != 0) {
+        p.binding_overlap_eexist = f.binding_overlap_errno == EEXIST;
+        p.gmem_offset_unsigned = p.binding_overlap_eexist;
+        p.binding_checked_after_arch = p.binding_overlap_eexist && f.binding_overlap_after_arch;
+    }
     p.gmem_noexec_mount = at_least(f, 6, 15);
     p.gmf_toggle_rejected = true;  // every kernel slotcheck targets has the fix; --variant overrides
     return p;
+}
+
+bool Profile::vm_type_supported(uint64_t type) const {
+    if (type == 1) return sw_protected_vm;
+    return type < 64 && ((vm_types >> type) & 1);
 }
 
 std::vector<std::string> Profile::differences_from_upstream() const {

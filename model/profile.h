@@ -31,6 +31,13 @@ struct KernelFacts {
     int64_t cap_memory_fault_info = 0;
     bool has_set_memory_attributes_ioctl = false;  // ENOTTY or not
     bool has_create_guest_memfd_ioctl = false;     // ENOTTY or not
+    bool mmio_caching = true;        // kvm.mmio_caching (/sys/module/kvm/parameters)
+    // An overlapping guest_memfd binding in a scratch VM: EINVAL or EEXIST,
+    // 0 where no VM type can bind; with EEXIST, whether a binding that also
+    // fails the arch (max gfn) check gets EINVAL, i.e. the overlap is
+    // checked after it.
+    int binding_overlap_errno = 0;
+    bool binding_overlap_after_arch = false;
     bool tdp_enabled = false;        // npt/ept in use: the max gfn follows MAXPHYADDR
     int phys_addr_bits = 52;         // host MAXPHYADDR
     int guest_phys_addr_bits = 52;   // guest MAXPHYADDR from KVM_GET_SUPPORTED_CPUID
@@ -45,7 +52,7 @@ struct Profile {
     // --- capabilities and limits
     uint32_t nr_memslots = 32764;          // KVM_CAP_NR_MEMSLOTS
     uint32_t nr_address_spaces = 1;        // KVM_CAP_MULTI_ADDRESS_SPACE (0 means 1)
-    uint64_t vm_types = 1;                 // KVM_CAP_VM_TYPES bit mask
+    uint64_t vm_types = 1;                 // KVM_CAP_VM_TYPES bit mask (type 1 follows sw_protected_vm)
     uint64_t max_gfn = (1ull << 40) - 1;   // kvm_mmu_max_gfn()
     uint64_t task_size_max = (1ull << 47) - 4096;
     bool readonly_mem = true;
@@ -64,6 +71,13 @@ struct Profile {
     bool gmf_toggle_rejected = true;         // "Disallow toggling KVM_MEM_GUEST_MEMFD" fix
     bool gmem_noexec_mount = true;           // the guest_memfd file lives on a noexec mount (6.15+)
     bool memory_attributes_ioctl = false;    // KVM_SET_MEMORY_ATTRIBUTES compiled in
+    bool sw_protected_vm = false;            // VM type 1 exists (CONFIG_KVM_SW_PROTECTED_VM + TDP MMU)
+    bool mmio_cache_ignores_attributes = true;  // a cached MMIO SPTE outlives a private attribute (F6)
+
+    // Whether KVM_CREATE_VM accepts `type`: the KVM_CAP_VM_TYPES mask, except
+    // that type 1 (software-protected, the one private-memory type a VM in
+    // qemu can have) is the sw-protected-vm variant.
+    bool vm_type_supported(uint64_t type) const;
 
     // Names of the variants where this profile differs from upstream.
     std::vector<std::string> differences_from_upstream() const;

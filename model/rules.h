@@ -128,7 +128,7 @@ namespace slotcheck {
     X(HostGmemPrivate, "host.gmem-not-shared", 0,                                                            \
       "kvm_gmem_fault_user_mapping: file without GUEST_MEMFD_FLAG_INIT_SHARED", "SIGBUS")                    \
     X(HostAccess, "host.access", 0, "the mapping's file page", "host reads and writes the backing page")     \
-    X(GuestNoProbe, "guest.no-probe", 0, "harness: the probe's memslot was deleted", "noprobe")             \
+    X(GuestNoProbe, "guest.no-probe", 0, "harness: the probe's memslot was deleted or made private", "noprobe") \
     X(GuestNoSlot, "guest.no-slot", 0, "kvm_mmu_faultin_pfn: no memslot -> emulated MMIO", "KVM_EXIT_MMIO") \
     X(GuestGmemReleased, "guest.gmem-released", 0,                                                           \
       "kvm_gmem_get_pfn: file released -> kvm_mmu_prepare_memory_fault_exit", "KVM_RUN EFAULT + MEMORY_FAULT") \
@@ -139,6 +139,19 @@ namespace slotcheck {
       "KVM_RUN EFAULT, exit reason 0")                                                                       \
     X(GuestReadonlyWrite, "guest.readonly-write", 0, "READONLY memslot write -> emulated MMIO",                \
       "KVM_EXIT_MMIO write, memory unchanged")                                                               \
+    X(GuestPrivateNoSlot, "guest.private-no-slot", 0, "kvm_handle_noslot_fault: fault->is_private",          \
+      "private gfn without a memslot: KVM_RUN EFAULT + MEMORY_FAULT (flags PRIVATE)")                        \
+    X(GuestPrivateNotGmem, "guest.private-not-gmem", 0,                                                      \
+      "kvm_faultin_pfn_private: !kvm_slot_can_be_private(slot)",                                             \
+      "private gfn in a slot without guest_memfd: KVM_RUN EFAULT + MEMORY_FAULT (flags PRIVATE)")            \
+    X(GuestPrivateCachedMmio, "guest.private-cached-mmio", 0,                                                \
+      "handle_mmio_page_fault: reserved faults are shared; kvm_vm_set_mem_attributes zaps only memslot gfns",  \
+      "private gfn without a memslot whose MMIO SPTE is cached: KVM_EXIT_MMIO (mmio-cache-ignores-attributes)") \
+    X(GuestPrivateStaleMmio, "guest.private-stale-mmio", 0,                                                  \
+      "kvm_mmu_page_fault: stale MMIO SPTE -> shared fault; kvm_faultin_pfn: is_private != attribute",        \
+      "private gfn with a stale MMIO SPTE: KVM_RUN EFAULT + MEMORY_FAULT without PRIVATE (F6)")              \
+    X(GuestPrivateFile, "guest.private-file", 0, "kvm_faultin_pfn_private -> kvm_gmem_get_pfn",               \
+      "a private gfn reads and writes the bound guest_memfd page, never userspace_addr")                    \
     X(AttrsUnsupported, "attrs.unsupported", ENOTTY, "kvm_vm_ioctl: no KVM_SET_MEMORY_ATTRIBUTES",           \
       "the kernel has no memory attributes")                                                                 \
     X(AttrsFlags, "attrs.flags", EINVAL, "kvm_vm_ioctl_set_mem_attributes: flags != 0", "non-zero flags")    \
@@ -148,7 +161,8 @@ namespace slotcheck {
       "empty or wrapping range")                                                                             \
     X(AttrsUnaligned, "attrs.unaligned", EINVAL, "kvm_vm_ioctl_set_mem_attributes: !PAGE_ALIGNED",          \
       "unaligned address or size")                                                                           \
-    X(AttrsSet, "attrs.set", 0, "kvm_vm_set_mem_attributes", "attributes set")
+    X(AttrsSet, "attrs.set", 0, "kvm_vm_set_mem_attributes",                                                 \
+      "the range's gfns become private or shared, with or without a memslot; no memory changes")
 
 enum class RuleId : uint16_t {
 #define SLOTCHECK_RULE_ENUM(id, name, err, source, summary) id,

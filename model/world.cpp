@@ -80,11 +80,13 @@ Decision World::step(const Op& op) {
 }
 
 Decision World::create_vm(const CreateVm& op) {
-    if (fires(RuleId::VmCreateType, (op.type >= 64 || !(profile_.vm_types & (1ull << op.type)))))
-        return decide(RuleId::VmCreateType);
+    if (fires(RuleId::VmCreateType, !profile_.vm_type_supported(op.type))) return decide(RuleId::VmCreateType);
     VmState v;
     v.type = op.type;
-    v.address_spaces.resize(profile_.nr_address_spaces);
+    v.traits = vm_type_traits(op.type);
+    // kvm_arch_nr_memslot_as_ids(): the SMM address space only without
+    // private memory.
+    v.address_spaces.resize(v.traits.private_mem ? 1 : profile_.nr_address_spaces);
     // The harness's own slot (model/layout.h): present from the start, like
     // in the kernel backend, so collisions with it are real collisions.
     Slot h;
@@ -110,9 +112,10 @@ Decision World::create_gmem(const CreateGmem& op) {
     VmState* v = vm(op.vm, vm_index);
     if (fires(RuleId::FdClosed, !v || !v->fd_open) || !v) return decide(RuleId::FdClosed);
     if (fires(RuleId::GmemCreateUnsupported, !profile_.guest_memfd_ioctl)) return decide(RuleId::GmemCreateUnsupported);
-    // kvm_gmem_get_supported_flags(): INIT_SHARED only for VMs without
-    // private memory; every VM type slotcheck creates today is the default.
-    uint64_t supported = profile_.gmem_mmap ? (kGmemFlagMmap | kGmemFlagInitShared) : 0;
+    // kvm_gmem_get_supported_flags() (6.18+): MMAP always, INIT_SHARED only
+    // for VMs without private memory.
+    uint64_t supported = 0;
+    if (profile_.gmem_mmap) supported = kGmemFlagMmap | (v->traits.private_mem ? 0 : kGmemFlagInitShared);
     if (fires(RuleId::GmemCreateFlags, (op.flags & ~supported))) return decide(RuleId::GmemCreateFlags);
     if (fires(RuleId::GmemCreateSize, (static_cast<int64_t>(op.size) <= 0 || op.size % kPageSize != 0)))
         return decide(RuleId::GmemCreateSize);
@@ -199,13 +202,26 @@ Decision World::set_attributes(const SetAttributes& op) {
     if (fires(RuleId::AttrsUnsupported, !profile_.memory_attributes_ioctl)) return decide(RuleId::AttrsUnsupported);
     if (fires(RuleId::AttrsFlags, op.flags != 0)) return decide(RuleId::AttrsFlags);
     // kvm_supported_mem_attributes(): PRIVATE only for VMs with private
-    // memory, which the default VM type has not.
-    uint64_t supported = 0;
+    // memory.
+    const uint64_t supported = v->traits.private_mem ? kAttributePrivate : 0;
     if (fires(RuleId::AttrsUnknown, (op.attributes & ~supported))) return decide(RuleId::AttrsUnknown);
+    // Ending exactly at 2^64 wraps too.
     if (fires(RuleId::AttrsRange, (op.size == 0 || op.address + op.size < op.address)))
         return decide(RuleId::AttrsRange);
     if (fires(RuleId::AttrsUnaligned, (op.address % kPageSize != 0 || op.size % kPageSize != 0)))
         return decide(RuleId::AttrsUnaligned);
+    // kvm_vm_set_mem_attributes(): the attribute array changes whether or
+    // not a memslot covers the range; memory contents never do (a later
+    // access is routed by the new attribute, kernel-semantics.md §5.6).
+    const uint64_t first = op.address >> kPageShift, end = (op.address + op.size) >> kPageShift;
+    const bool make_private = op.attributes & kAttributePrivate;
+    if (on(RuleId::AttrsSet)) v->private_gfns.assign(first, end, make_private);
+    // The probe's code, page tables and command page live in the harness
+    // range: made private, they fault before the probe reaches its access,
+    // so the harness stops using the probe of this VM (as it does when its
+    // slot is deleted), and the backend does the same.
+    const uint64_t harness_first = kHarnessGpa >> kPageShift, harness_end = harness_first + (kHarnessSize >> kPageShift);
+    if (make_private && first < harness_end && end > harness_first) v->probe = false;
     return decide(RuleId::AttrsSet);
 }
 

@@ -12,10 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/gfn_ranges.h"
 #include "model/layout.h"
 #include "model/observation.h"
 #include "model/profile.h"
 #include "model/rules.h"
+#include "model/vm_type.h"
 
 namespace slotcheck {
 
@@ -27,7 +29,8 @@ inline constexpr uint64_t kGmemFlagInitShared = 1ull << 1;
 inline constexpr uint32_t kFallocKeepSize = 0x01;
 inline constexpr uint32_t kFallocPunchHole = 0x02;
 inline constexpr uint64_t kMaxPagesPerSlot = (1ull << 31) - 1;  // KVM_MEM_MAX_NR_PAGES
-inline constexpr uint64_t kAttributePrivate = 1ull << 3;
+inline constexpr uint64_t kAttributePrivate = 1ull << 3;       // KVM_MEMORY_ATTRIBUTE_PRIVATE
+inline constexpr uint64_t kMemoryExitFlagPrivate = 1ull << 3;  // KVM_MEMORY_EXIT_FLAG_PRIVATE
 
 struct Decision {
     Outcome outcome;
@@ -111,9 +114,24 @@ struct AddressSpace {
 
 struct VmState {
     uint64_t type = 0;
+    VmTypeTraits traits;
     bool fd_open = true;
-    bool probe = true;  // the harness slot is intact, so the probe vCPU can run
+    // The harness slot is intact and none of its pages was made private, so
+    // the probe vCPU can run.
+    bool probe = true;
     std::vector<AddressSpace> address_spaces;
+    GfnRangeSet private_gfns;  // the PRIVATE memory attribute (KVM_SET_MEMORY_ATTRIBUTES)
+    // Cached MMIO SPTEs (VMs whose attributes decide private accesses only):
+    // gfns whose last shared access was an MMIO exit, since the last memslot
+    // change (current) or before it (stale: the memslot generation moved on,
+    // and only a later shared access replaces them). Attribute changes zap
+    // neither (docs/findings.md F6).
+    GfnRangeSet mmio_current, mmio_stale;
+    // Every memslot change moves the memslot generation on.
+    void memslots_changed() {
+        for (const auto& [b, e] : mmio_current.ranges()) mmio_stale.assign(b, e, true);
+        mmio_current = {};
+    }
 };
 
 struct MappingState {
@@ -205,11 +223,14 @@ private:
     struct GuestTarget {
         Decision failure;  // set when the access does not reach memory
         bool ok = false;
-        bool gmem_file = false;  // reached through guest_memfd, not userspace_addr
+        bool gmem_file = false;       // reached through guest_memfd, not userspace_addr
+        bool private_access = false;  // a private gfn (guest.private-file)
         uint32_t object = 0;
         uint64_t byte_offset = 0;  // of the accessed page start in the object
     };
     GuestTarget resolve_guest(uint32_t vm_index, uint64_t gpa, bool is_write) const;
+    GuestTarget resolve_private(const Slot* s, uint64_t gfn) const;
+    void note_guest_access(uint32_t vm_index, uint64_t gpa, const GuestTarget& t);
     struct HostTarget {
         Decision failure;
         bool ok = false;

@@ -67,7 +67,27 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
         return t;
     }
     const uint64_t gfn = gpa >> kPageShift;
-    const Slot* s = vit->second.address_spaces[0].find_gfn(gfn);
+    const VmState& v = vit->second;
+    const Slot* s = v.address_spaces[0].find_gfn(gfn);
+    if (v.traits.attributes_decide_private && v.private_gfns.contains(gfn)) {
+        // The mmio-cache-ignores-attributes variant (docs/findings.md F6):
+        // a cached MMIO SPTE faults with reserved bits, and such faults are
+        // emulated as shared MMIO without looking at the attribute.
+        if (profile_.mmio_cache_ignores_attributes && v.mmio_current.contains(gfn)) {
+            t.failure = decide(RuleId::GuestPrivateCachedMmio, Outcome::mmio(gpa, is_write));
+            return t;
+        }
+        // A stale one: the reserved-bit fault is retried as a *shared*
+        // fault, which kvm_faultin_pfn refuses for a private gfn with a
+        // memory-fault exit without the PRIVATE flag; nothing replaces the
+        // stale SPTE, so the gfn stays unreachable while private.
+        if (profile_.mmio_cache_ignores_attributes && v.mmio_stale.contains(gfn)) {
+            t.failure = decide(RuleId::GuestPrivateStaleMmio,
+                               Outcome::memory_fault(EFAULT, 0, gfn << kPageShift, kPageSize));
+            return t;
+        }
+        return resolve_private(s, gfn);
+    }
     if (!s) {
         t.failure = decide(RuleId::GuestNoSlot, Outcome::mmio(gpa, is_write));
         return t;
@@ -104,10 +124,57 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
     return t;
 }
 
+World::GuestTarget World::resolve_private(const Slot* s, uint64_t gfn) const {
+    // A private access (kvm_mmu_page_fault set PFERR_PRIVATE_ACCESS from the
+    // gfn's attribute): kvm_handle_noslot_fault() and
+    // kvm_faultin_pfn_private() refuse it with a memory-fault exit flagged
+    // PRIVATE, or kvm_gmem_get_pfn() serves the file page.
+    // userspace_addr plays no part, and no MMIO exit is possible.
+    GuestTarget t;
+    const Outcome fault = Outcome::memory_fault(EFAULT, kMemoryExitFlagPrivate, gfn << kPageShift, kPageSize);
+    if (!s) {
+        t.failure = decide(RuleId::GuestPrivateNoSlot, fault);
+        return t;
+    }
+    if (!s->gmem) {
+        t.failure = decide(RuleId::GuestPrivateNotGmem, fault);
+        return t;
+    }
+    if (!s->file_bound && on(RuleId::GuestGmemReleased)) {
+        t.failure = decide(RuleId::GuestGmemReleased, fault);
+        return t;
+    }
+    t.ok = true;
+    t.gmem_file = true;
+    t.private_access = true;
+    t.object = s->gmem_object;
+    t.byte_offset = (gfn - s->base_gfn + s->pgoff) * kPageSize;
+    return t;
+}
+
+void World::note_guest_access(uint32_t vm_index, uint64_t gpa, const GuestTarget& t) {
+    // The SPTE a shared access leaves behind (only private accesses care):
+    // an MMIO exit installs a current MMIO SPTE, a mapped page replaces a
+    // stale one.
+    auto it = vms_.find(vm_index);
+    if (it == vms_.end() || !it->second.traits.attributes_decide_private) return;
+    VmState& v = it->second;
+    const uint64_t gfn = gpa >> kPageShift;
+    if (!t.ok && t.failure.rule == RuleId::GuestNoSlot) {
+        v.mmio_current.assign(gfn, gfn + 1, true);
+        v.mmio_stale.assign(gfn, gfn + 1, false);
+    } else if (t.ok && !t.private_access) {
+        v.mmio_stale.assign(gfn, gfn + 1, false);
+    }
+}
+
 Decision World::guest_access(const Handle& vm, uint64_t gpa, std::optional<uint64_t> write_value) {
     GuestTarget t = resolve_guest(vm.index, gpa, write_value.has_value());
+    note_guest_access(vm.index, gpa, t);
     if (!t.ok) return t.failure;
-    const RuleId r = t.gmem_file ? RuleId::GuestGmemFile : RuleId::GuestHva;
+    const RuleId r = t.private_access ? RuleId::GuestPrivateFile
+                     : t.gmem_file    ? RuleId::GuestGmemFile
+                                      : RuleId::GuestHva;
     PageStore& pages = objects_[t.object].pages;
     const uint64_t byte = t.byte_offset + gpa % kPageSize;
     if (write_value) {
@@ -144,6 +211,7 @@ std::vector<Observation> World::observe(const std::vector<ObservationRequest>& r
         Observation o{r.where, r.handle, r.address, {}};
         if (r.where == Observation::Where::Guest) {
             GuestTarget t = resolve_guest(r.handle.index, r.address, false);
+            note_guest_access(r.handle.index, r.address, t);
             o.outcome = t.ok ? Outcome::read_value(objects_[t.object].pages.digest(t.byte_offset / kPageSize))
                              : t.failure.outcome;
         } else {

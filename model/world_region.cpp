@@ -35,10 +35,12 @@ Decision World::set_region(const SetRegion& op) {
     const uint64_t gmem_offset = op.version == 2 ? op.gmem_offset : 0;
 
     // check_memory_region_flags(): applies to deletions too.
+    // GUEST_MEMFD: every VM from 6.18, before only VMs with private memory;
+    // READONLY: kvm_arch_has_readonly_mem(), no VM with protected state.
     uint32_t valid = kMemLogDirtyPages;
-    if (profile_.gmem_on_default_vm) valid |= kMemGuestMemfd;
+    if (profile_.gmem_on_default_vm || v->traits.private_mem) valid |= kMemGuestMemfd;
     if (gmf) valid &= ~kMemLogDirtyPages;
-    if (profile_.readonly_mem && !gmf) valid |= kMemReadonly;
+    if (profile_.readonly_mem && !v->traits.protected_state && !gmf) valid |= kMemReadonly;
     const uint32_t bad = flags & ~valid;
     const RuleId flag_rule = (bad & ~(kMemLogDirtyPages | kMemReadonly | kMemGuestMemfd)) ? RuleId::RegionFlagsUnknown
                              : (bad & kMemGuestMemfd)                                     ? RuleId::RegionGmemUnsupported
@@ -63,7 +65,8 @@ Decision World::set_region(const SetRegion& op) {
         if (fires(RuleId::RegionGmemOffsetWrap, gmem_offset + op.size < gmem_offset))
             return decide(RuleId::RegionGmemOffsetWrap);
     }
-    if (fires(RuleId::RegionAsId, as_id >= profile_.nr_address_spaces)) return decide(RuleId::RegionAsId);
+    const uint32_t nr_as = v->traits.private_mem ? 1 : profile_.nr_address_spaces;
+    if (fires(RuleId::RegionAsId, as_id >= nr_as)) return decide(RuleId::RegionAsId);
     if (fires(RuleId::RegionGpaWrap, op.gpa + op.size < op.gpa)) return decide(RuleId::RegionGpaWrap);
     const uint64_t npages = op.size >> kPageShift;
     if (fires(RuleId::RegionMaxPages, npages > kMaxPagesPerSlot)) return decide(RuleId::RegionMaxPages);
@@ -81,6 +84,7 @@ Decision World::set_region(const SetRegion& op) {
         if (gone.gmem && on(RuleId::RegionDelete)) unbind(gone);
         if (gone.harness) v->probe = false;
         space.erase(id);
+        v->memslots_changed();
         return decide(RuleId::RegionDelete);
     }
 
@@ -114,6 +118,7 @@ Decision World::set_region(const SetRegion& op) {
     if (binds && profile_.binding_checked_after_arch)
         if (auto d = bind_checks(op, *v, vm_index, true, object)) return *d;
 
+    v->memslots_changed();
     if (change == Change::Create) {
         Slot s;
         s.id = id;

@@ -1,5 +1,6 @@
 // slotcheck probe: what kernel this is, what it can do, and which profile
 // (with which variants) the model will use for it.
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -46,6 +47,14 @@ int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& err
             << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
             << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
             << ", CREATE_GUEST_MEMFD ioctl " << (f.has_create_guest_memfd_ioctl ? "yes" : "no (ENOTTY)") << "\n";
+        out << "overlapping binding (scratch VM): ";
+        if (f.binding_overlap_errno == 0) out << "not measurable (no VM type binds guest_memfd)\n";
+        else
+            out << errno_name(f.binding_overlap_errno)
+                << (f.binding_overlap_errno == EEXIST
+                        ? (f.binding_overlap_after_arch ? ", checked after the max-gfn check" : ", checked before the max-gfn check")
+                        : "")
+                << "\n";
     }
     auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
     if (!profile) return kExitBadInput;
