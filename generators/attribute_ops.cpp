@@ -22,7 +22,29 @@ Ops attribute_ops(GenerationState& s, Intent intent) {
     SetAttributes a;
     a.vm = open.empty() || (intent == Intent::Implausible && chance(15)) ? one_of(all) : one_of(open);
     const auto slots = s.slots(a.vm, false);
-    if (!slots.empty()) {
+    const auto vit = s.world().vms().find(a.vm.index);
+    const bool has_private = vit != s.world().vms().end() && vit->second.traits.private_mem;
+    const GfnRangeSet* cached = nullptr;
+    if (has_private && chance(40)) {
+        const VmState& v = vit->second;
+        if (!v.mmio_current.empty() || !v.mmio_stale.empty())
+            cached = v.mmio_stale.empty() || (!v.mmio_current.empty() && chance(50)) ? &v.mmio_current : &v.mmio_stale;
+    }
+    if (cached) {
+        // A gfn whose MMIO SPTE the model says is cached: the private
+        // attribute meets it (docs/findings.md F6).
+        const auto& ranges = cached->ranges();
+        auto it = std::next(ranges.begin(), static_cast<long>(below(ranges.size())));
+        a.address = between(it->first, it->second - 1) << kPageShift;
+        a.size = kPageSize;
+    } else if (!slots.empty() && has_private && chance(25)) {
+        // The page just before or after a slot, where the guest's accesses
+        // took MMIO exits (cached MMIO SPTEs meet the private attribute).
+        const Slot& slot = one_of(slots).slot;
+        const uint64_t gfn = chance(50) && slot.base_gfn > 0 ? slot.base_gfn - 1 : slot.end_gfn();
+        a.address = gfn << kPageShift;
+        a.size = kPageSize;
+    } else if (!slots.empty()) {
         const Slot& slot = one_of(slots).slot;
         const uint64_t skip = below(slot.npages);
         a.address = (slot.base_gfn + skip) << kPageShift;
@@ -35,8 +57,10 @@ Ops attribute_ops(GenerationState& s, Intent intent) {
         a.size = between(1, 16) * kPageSize;
     }
     if (intent == Intent::Plausible) {
-        // The default VM supports no attribute; PRIVATE is what a VMM asks for.
-        a.attributes = one_of<uint64_t>({0, 0, kAttributePrivate});
+        // The default VM supports no attribute; PRIVATE is what a VMM asks
+        // for, and mostly gets on a VM with private memory.
+        a.attributes = has_private ? one_of<uint64_t>({0, kAttributePrivate, kAttributePrivate})
+                                   : one_of<uint64_t>({0, 0, kAttributePrivate});
         return {a};
     }
     // Attributes 0 and flags 0 pass; then exactly one field is wrong.

@@ -34,7 +34,22 @@ Ops plausible(GenerationState& s) {
     const auto slots = address_space0_slots(s, vm);
     std::optional<uint64_t> gpa;
     std::optional<Slot> slot;
-    if (!slots.empty() && chance(95)) {
+    const VmState& v = s.world().vms().at(vm.index);
+    if (v.traits.attributes_decide_private && chance(25)) {
+        // A private gfn, or one with a cached MMIO SPTE: where the attribute
+        // routes the access.
+        std::vector<const GfnRangeSet*> sets;
+        for (const GfnRangeSet* set : {&v.private_gfns, &v.mmio_current, &v.mmio_stale})
+            if (!set->empty()) sets.push_back(set);
+        if (!sets.empty()) {
+            const auto& ranges = one_of(sets)->ranges();
+            auto it = std::next(ranges.begin(), static_cast<long>(below(ranges.size())));
+            const uint64_t candidate = (between(it->first, std::min(it->second - 1, it->first + 63)) << kPageShift) +
+                                       one_of<uint64_t>({0, kPageSize - 8});
+            if (guest_accessible(candidate)) gpa = candidate;
+        }
+    }
+    if (!gpa && !slots.empty() && chance(95)) {
         slot = one_of(slots);
         gpa = chance(85) ? gpa_in_slot(*slot) : gpa_beside(*slot);
     }
@@ -43,7 +58,7 @@ Ops plausible(GenerationState& s) {
     Ops ops{GuestWrite{vm, *gpa, *written_value()}};
     // Read the value back through an alias of the page, if there is one.
     if (slot && chance(60)) {
-        if (auto behind = file_page_behind(s, *slot, *gpa >> kPageShift)) {
+        if (auto behind = file_page_behind(s, vm, *slot, *gpa >> kPageShift)) {
             std::vector<GuestPage> aliases;
             for (const auto& p : guest_pages_of(s, behind->object, behind->page))
                 if (p.vm != vm || p.gpa >> kPageShift != *gpa >> kPageShift) aliases.push_back(p);

@@ -43,6 +43,11 @@ std::vector<GuestPage> guest_pages_of(const GenerationState& s, uint32_t object,
     for (const Handle& vm : s.probed_vms()) {
         for (const auto& [id, slot] : s.world().vms().at(vm.index).address_spaces[0].by_id) {
             if (slot.harness) continue;
+            const VmState& v = s.world().vms().at(vm.index);
+            if (slot.gmem && !slot.gmem_only && slot.file_bound && slot.gmem_object == object &&
+                file_page >= slot.pgoff && file_page < slot.pgoff + slot.npages &&
+                v.traits.attributes_decide_private && v.private_gfns.contains(slot.base_gfn + file_page - slot.pgoff))
+                add(vm, slot, file_page - slot.pgoff);
             if (slot.gmem && slot.gmem_only) {
                 if (slot.file_bound && slot.gmem_object == object && file_page >= slot.pgoff &&
                     file_page < slot.pgoff + slot.npages)
@@ -57,8 +62,15 @@ std::vector<GuestPage> guest_pages_of(const GenerationState& s, uint32_t object,
     return out;
 }
 
-std::optional<FilePage> file_page_behind(const GenerationState& s, const Slot& slot, uint64_t gfn) {
+std::optional<FilePage> file_page_behind(const GenerationState& s, const Handle& vm, const Slot& slot, uint64_t gfn) {
     if (gfn < slot.base_gfn || gfn >= slot.end_gfn()) return std::nullopt;
+    auto v = s.world().vms().find(vm.index);
+    const bool private_gfn = v != s.world().vms().end() && v->second.traits.attributes_decide_private &&
+                             v->second.private_gfns.contains(gfn);
+    if (private_gfn) {
+        if (!slot.gmem || !slot.file_bound) return std::nullopt;
+        return FilePage{slot.gmem_object, slot.pgoff + (gfn - slot.base_gfn)};
+    }
     if (slot.gmem && slot.gmem_only) {
         if (!slot.file_bound) return std::nullopt;
         return FilePage{slot.gmem_object, slot.pgoff + (gfn - slot.base_gfn)};

@@ -31,14 +31,14 @@ std::optional<uint64_t> gpa_in_slot(const Slot& s);
 // aims the generator; the model alone decides what an access reaches.
 std::vector<GuestPage> guest_pages_of(const GenerationState& s, uint32_t object, uint64_t file_page);
 
-// The file object and page that gfn `gfn` of the slot shows, as far as the
-// generator can tell (gmem-only binding, or userspace_addr in a live
-// mapping of a file).
+// The file object and page that gfn `gfn` of the slot of `vm` shows, as far
+// as the generator can tell (a private gfn's or a gmem-only binding, or
+// userspace_addr in a live mapping of a file).
 struct FilePage {
     uint32_t object = 0;
     uint64_t page = 0;
 };
-std::optional<FilePage> file_page_behind(const GenerationState& s, const Slot& slot, uint64_t gfn);
+std::optional<FilePage> file_page_behind(const GenerationState& s, const Handle& vm, const Slot& slot, uint64_t gfn);
 
 // The guest pages (address space 0 of VMs whose probe runs) whose
 // userspace_addr lies inside the window of mapping handle `mapping`.

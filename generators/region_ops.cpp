@@ -105,8 +105,12 @@ std::optional<Request> create_request(GenerationState& s, Intent intent) {
     r.slot = (as_id << 16) | free_slot_id(s, r.vm, as_id);
     const uint64_t npages = slot_pages();
     // Where default VMs cannot bind guest_memfd (before 6.18) a VMM would
-    // rarely try; the refusal still gets its share.
-    const bool gmem = s.profile().guest_memfd_ioctl && chance(s.profile().gmem_on_default_vm ? 50 : 10);
+    // rarely try; the refusal still gets its share. VMs with private memory
+    // bind always can.
+    const auto vit = s.world().vms().find(r.vm.index);
+    const bool private_mem = vit != s.world().vms().end() && vit->second.traits.private_mem;
+    const bool gmem =
+        s.profile().guest_memfd_ioctl && chance(s.profile().gmem_on_default_vm || private_mem ? 50 : 10);
     if (gmem) place_gmem(s, q, npages);
     else place_normal(s, q, npages);
     // Binding overlaps are checked after gfn overlaps: guest_memfd slots

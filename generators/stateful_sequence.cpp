@@ -25,7 +25,7 @@ Family draw_family(const GenerationState& s) {
     const bool live_mappings = !s.live_mappings().empty();
     return weighted<Family>({
         {!any_vm ? 60u : (s.may_create_vm() ? 2u : 1u), vm_ops},
-        {any_vm ? 1u : 0u, attribute_ops},
+        {any_vm ? (s.profile().sw_protected_vm ? 6u : 1u) : 0u, attribute_ops},
         {any_vm ? (no_gmem ? 12u : 5u) : 1u, file_ops},
         {any_file ? 9u : 0u, fallocate_ops},
         {s.may_map() ? 5u : 1u, mapping_ops},

@@ -3,17 +3,20 @@
 
 #include "generators/draw.h"
 #include "generators/op_families.h"
+#include "model/vm_type.h"
 
 namespace slotcheck::gen {
 
 namespace {
 
-// A type the profile's KVM_CAP_VM_TYPES lists; type 0 (the default VM) is
-// the one every kernel has.
+// A type the kernel has; type 0 (the default VM) is the one every kernel
+// has. Where software-protected VMs exist, half the VMs are one: private
+// memory is where stale pages after a punch-hole matter.
 uint64_t supported_type(const Profile& p) {
+    if (p.vm_type_supported(kVmTypeSwProtected) && chance(50)) return kVmTypeSwProtected;
     std::vector<uint64_t> types;
     for (uint64_t t = 0; t < 64; ++t)
-        if (p.vm_types & (1ull << t)) types.push_back(t);
+        if (p.vm_type_supported(t)) types.push_back(t);
     if (types.empty() || chance(70)) return 0;
     return one_of(types);
 }
@@ -21,7 +24,7 @@ uint64_t supported_type(const Profile& p) {
 uint64_t unsupported_type(const Profile& p) {
     for (int tries = 0; tries < 4; ++tries) {
         const uint64_t t = one_of<uint64_t>({1, 2, 3, 4, 5, 63, 64, 1ull << 63, UINT64_MAX});
-        if (t >= 64 || !(p.vm_types & (1ull << t))) return t;
+        if (!p.vm_type_supported(t)) return t;
     }
     return 64;
 }
