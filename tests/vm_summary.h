@@ -1,0 +1,124 @@
+// What the `slotcheck vm` end-to-end tests share: a fresh output
+// directory, the JSON summary the command writes, read back, and a run of
+// the command.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/command_output.h"
+
+namespace slotcheck::test {
+
+namespace fs = std::filesystem;
+
+inline const std::filesystem::path kSource = SLOTCHECK_SOURCE_DIR;
+
+// A fresh output directory per test, so findings of one never count in another.
+inline fs::path fresh_out_dir(const std::string& name) {
+    fs::path dir = fs::temp_directory_path() / ("slotcheck-vm-test-" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+inline std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The parts of the summary the tests look at. The summary is flat enough
+// that one regular expression per field reads it.
+struct KernelSummary {
+    std::string release, profile;
+    std::vector<uint64_t> sequences_per_boot;
+    std::vector<unsigned> vm_per_boot;
+    std::map<std::string, std::string> verdicts;
+};
+
+struct Finding {
+    std::string kind, title, sequence, dir;
+};
+
+struct Summary {
+    std::vector<KernelSummary> kernels;
+    std::vector<Finding> findings;
+};
+
+inline Summary parse_summary(const std::string& json) {
+    Summary s;
+    const auto findings_at = json.find("\"findings\": [");
+    const std::string kernels_part = json.substr(0, findings_at);
+    const std::regex kernel_re(R"rx(\{"name": "[^"]*", "release": "([^"]*)", "profile": "([^"]*)")rx");
+    const std::regex boot_re(R"rx(\{"vm": (\d+), "boot": \d+, "seed": \d+, "end": "[^"]*", "detail": "(?:[^"\\]|\\.)*", "sequences": (\d+))rx");
+    const std::regex verdict_re(R"rx("([^"]+\.seq)": "([a-z-]+)")rx");
+    std::vector<size_t> starts;
+    for (auto it = std::sregex_iterator(kernels_part.begin(), kernels_part.end(), kernel_re); it != std::sregex_iterator();
+         ++it) {
+        starts.push_back(static_cast<size_t>(it->position()));
+        s.kernels.push_back({(*it)[1], (*it)[2], {}, {}, {}});
+    }
+    for (size_t k = 0; k < starts.size(); ++k) {
+        const std::string part =
+            kernels_part.substr(starts[k], (k + 1 < starts.size() ? starts[k + 1] : kernels_part.size()) - starts[k]);
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), boot_re); it != std::sregex_iterator(); ++it) {
+            s.kernels[k].vm_per_boot.push_back(std::stoul((*it)[1]));
+            s.kernels[k].sequences_per_boot.push_back(std::stoull((*it)[2]));
+        }
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), verdict_re); it != std::sregex_iterator(); ++it)
+            s.kernels[k].verdicts[(*it)[1]] = (*it)[2];
+    }
+    if (findings_at != std::string::npos) {
+        const std::string part = json.substr(findings_at);
+        const std::regex finding_re(
+            R"rx(\{"kind": "([^"]*)", "title": "((?:[^"\\]|\\.)*)", "kernel": "[^"]*", "sequence": "((?:[^"\\]|\\.)*)", "dir": "([^"]*)")rx");
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), finding_re); it != std::sregex_iterator(); ++it)
+            s.findings.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
+    }
+    return s;
+}
+
+struct VmRun {
+    CommandOutput command;
+    Summary summary;
+};
+
+inline VmRun run_vm(const std::string& name, const std::string& args) {
+    const fs::path out = fresh_out_dir(name);
+    const fs::path json = out / "summary.json";
+    VmRun r;
+    r.command = run_slotcheck("vm " + args + " --out " + (out / "out").string() + " --json " + json.string());
+    r.summary = parse_summary(read_text(json));
+    return r;
+}
+
+inline size_t count_corpus_files(const fs::path& dir) {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == ".seq";
+    return n;
+}
+
+inline uint64_t total(const std::vector<uint64_t>& v) {
+    uint64_t n = 0;
+    for (auto x : v) n += x;
+    return n;
+}
+
+// The operations of a sequence file: its lines that are neither the
+// header, a comment nor blank.
+inline std::vector<std::string> sequence_steps(const fs::path& file) {
+    std::vector<std::string> steps;
+    std::istringstream text(read_text(file));
+    for (std::string line; std::getline(text, line);)
+        if (!line.empty() && line[0] != '#' && line.rfind("slotcheck-sequence", 0) != 0) steps.push_back(line);
+    return steps;
+}
+
+}  // namespace slotcheck::test
