@@ -44,7 +44,26 @@ Ops framed_punch(const GenerationState& s, const FileRef& f, const Fallocate& pu
     if (end > first && chance(80)) {
         const uint64_t page = first + below(std::min<uint64_t>(end - first, 64));
         const auto pages = guest_pages_of(s, f.object, page);
-        if (!pages.empty()) return read_around(one_of(pages), punch, chance(80));
+        if (!pages.empty()) {
+            const GuestPage at = one_of(pages);
+            Ops ops = read_around(at, punch, chance(80));
+            // The second half of the oracle: the guest writes the page again
+            // and the host reads it through its own mapping of the file,
+            // where it has one: both must see the same page after the punch.
+            if (chance(40)) {
+                for (const auto& [index, m] : s.world().mappings()) {
+                    const uint64_t byte = page * kPageSize;
+                    if (!m.alive || m.object != f.object || byte < m.file_offset || byte - m.file_offset >= m.size)
+                        continue;
+                    ops.push_back(GuestWrite{at.vm, at.gpa, *written_value()});
+                    ops.push_back(HostRead{HostAddr{true, Handle{HandleKind::Mapping, index},
+                                                    byte - m.file_offset + at.gpa % kPageSize},
+                                           8});
+                    break;
+                }
+            }
+            return ops;
+        }
     }
     return {punch};
 }

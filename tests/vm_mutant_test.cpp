@@ -37,7 +37,7 @@ BuiltKernel mutant(const std::string& name) {
 }
 
 VmRun fuzz(const std::string& test, const BuiltKernel& k) {
-    return run_vm(test, "--kernel " + k.kernel + " --modules " + k.modules + " --seconds 60 --seed 1");
+    return run_vm(test, "--kernel " + k.kernel + " --modules " + k.modules + " --seconds 60 --seed 1 --silence-seconds 60");
 }
 
 TEST(VmMutant, UnmodifiedModulesFuzzClean) {

@@ -236,6 +236,10 @@ void VmReport::print(std::ostream& out) const {
         else if (f.kind == "died" || f.kind == "hung" || f.kind == "timeout") ++ends;
         else ++reports;
     }
+    // A replayed file that diverges is a verdict, not a finding: counted here too.
+    if (replay)
+        for (const auto& k : kernels)
+            for (const auto& [file, verdict] : k.verdicts) divergences += verdict == "diverge";
     out << "\ntotal: " << sequences << " sequences" << (replay ? "" : " (" + std::to_string(ops) + " operations)")
         << " in " << vms << " VM(s), " << boots << " boot(s); " << divergences << " divergence(s), " << reports
         << " kernel report(s), " << ends << " dead or hung VM(s)\n";
