@@ -1066,8 +1066,15 @@ static inline struct sc_outcome sc_set_memory_attributes(struct sc_vm *vm, uint6
 							 uint64_t attributes, uint64_t flags)
 {
 	struct sc_memory_attributes a = {address, size, attributes, flags};
+	int rc = ioctl(vm->fd, SC_KVM_SET_MEMORY_ATTRIBUTES, &a);
 
-	return sc_result(ioctl(vm->fd, SC_KVM_SET_MEMORY_ATTRIBUTES, &a));
+	/* Private harness pages (the probe's code, page tables, command page)
+	 * would fault before the probe reached its access: noprobe from then on,
+	 * as in the harness. */
+	if (rc == 0 && (attributes & (1ull << 3)) && vm->probe && address < SC_HARNESS_GPA + SC_HARNESS_SIZE &&
+	    address + size > SC_HARNESS_GPA)
+		vm->probe->intact = 0;
+	return sc_result(rc);
 }
 
 static inline struct sc_outcome sc_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
