@@ -30,13 +30,14 @@ fs::path fresh_dir(const std::string& name) {
     return dir;
 }
 
-vm::VmRunResult play(const std::string& scenario, double silence_s = 30) {
+vm::VmRunResult play(const std::string& scenario, double silence_s = 30, double lockup_grace_s = 30) {
     vm::VmSpec spec;
     spec.kernel = {"fake", "/nonexistent/bzImage", ""};
     spec.runner = (kFixtures / "fake-runner").string();
     spec.command = {scenario};
     spec.work_dir = fresh_dir(scenario).string();
     spec.silence_limit_s = silence_s;
+    spec.lockup_grace_s = lockup_grace_s;
     spec.time_limit_s = 60;
     return vm::run_vm(spec);
 }
@@ -153,6 +154,21 @@ TEST(VmWatch, SilentVmIsHungAndKilled) {
     EXPECT_EQ(r.in_flight_at_end->label, "stuck.seq");
     // Killed, not waited for: the fake guest would sleep 60 s.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+// A kernel that keeps printing its soft-lockup report is not silent, yet
+// the guest makes no progress: killed as hung once the lockup grace ran out,
+// not after the VM's whole time limit.
+TEST(VmWatch, LockedUpKernelIsKilledThoughItKeepsPrinting) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = play("lockup", 30, 2);
+    EXPECT_EQ(r.end, vm::VmEnd::Hung) << r.detail;
+    EXPECT_NE(r.detail.find("lockup"), std::string::npos) << r.detail;
+    ASSERT_FALSE(r.splats.empty());
+    EXPECT_EQ(r.splats[0].splat.kind, vm::SplatKind::SoftLockup);
+    ASSERT_TRUE(r.splats[0].culprit);
+    EXPECT_EQ(r.splats[0].culprit->label, "wedging.seq");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(25));
 }
 
 TEST(VmWatch, DivergenceBringsBackItsSummaryAndSignature) {

@@ -104,6 +104,8 @@ public:
     }
 
     bool saw_trailer() const { return trailer_.has_value(); }
+    // When the console last began a lockup-class report, if ever.
+    std::optional<Clock::time_point> last_lockup() const { return last_lockup_; }
     int trailer() const { return trailer_.value_or(-1); }
     const std::deque<std::string>& tail() const { return tail_; }
 
@@ -169,6 +171,9 @@ private:
         if (!started) return;
         SplatRecord record;
         record.splat = scanner_.splats()[*started];
+        const SplatKind kind = record.splat.kind;
+        if (kind == SplatKind::SoftLockup || kind == SplatKind::HungTask || kind == SplatKind::RcuStall)
+            last_lockup_ = Clock::now();
         splat_indexes_.push_back(*started);
         const std::string* id =
             !marker_open_.empty() ? &marker_open_.back() : (last_marker_ ? &*last_marker_ : nullptr);
@@ -197,6 +202,7 @@ private:
     std::deque<std::string> tail_;
     std::optional<int> trailer_;
     std::vector<size_t> splat_indexes_;  // result_.splats[i] is scanner_.splats()[splat_indexes_[i]]
+    std::optional<Clock::time_point> last_lockup_;
 };
 
 }  // namespace
@@ -282,8 +288,9 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     Watch watch(result, start, console_log, on_console);
     FileFollower events(result.events_path);
     std::string console_buffer, event_buffer;
-    auto last_output = Clock::now();
+    auto last_output = Clock::now(), last_event = Clock::now();
     std::optional<VmEnd> killed;
+    bool wedged = false;  // killed after a lockup report, not for silence
     int status = 0;
     bool console_open = true;
     for (;;) {
@@ -306,13 +313,20 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
         }
         // Events first: a sequence's frame is on the event channel before
         // its marker is in the kernel log.
-        if (events.read_new(event_buffer)) got = true;
+        if (events.read_new(event_buffer)) {
+            got = true;
+            last_event = Clock::now();
+        }
         watch.take_events(event_buffer);
         watch.take_console(console_buffer, false);
         if (got) last_output = Clock::now();
         if (!console_open && waitpid(pid, &status, WNOHANG) == pid) break;
+        const auto lockup = watch.last_lockup();
         if (!killed && seconds_since(last_output) > spec.silence_limit_s) {
             killed = VmEnd::Hung;
+        } else if (!killed && lockup && *lockup > last_event && seconds_since(last_event) > spec.lockup_grace_s) {
+            killed = VmEnd::Hung;
+            wedged = true;
         } else if (!killed && seconds_since(start) > spec.time_limit_s + 30) {
             killed = VmEnd::TimedOut;  // the runner's own limit did not end it
         }
@@ -338,7 +352,9 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (killed) {
         result.end = *killed;
-        result.detail = *killed == VmEnd::Hung
+        result.detail = wedged ? "the kernel reported a lockup and the guest made no progress for " +
+                                     std::to_string(static_cast<long>(spec.lockup_grace_s)) + " s: killed"
+                        : *killed == VmEnd::Hung
                             ? "no console or event output for " + std::to_string(static_cast<long>(spec.silence_limit_s)) +
                                   " s: killed"
                             : "still running " + std::to_string(static_cast<long>(spec.time_limit_s)) + " s after start: killed";

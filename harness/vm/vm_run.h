@@ -38,6 +38,10 @@ struct VmSpec {
     std::string accel = "auto";    // auto, kvm, tcg (harness/vm/run)
     double time_limit_s = 600;     // the whole run, boot included
     double silence_limit_s = 150;  // no console and no event output for this long: hung
+    // After the kernel reported a lockup (soft lockup, hung task, RCU stall),
+    // no event output for this long: wedged, killed as hung, even while the
+    // kernel keeps repeating its report on the console.
+    double lockup_grace_s = 30;
     std::string work_dir;          // console.log, events.bin and run.log are written here
     std::string runner;            // path of harness/vm/run
 };
