@@ -30,6 +30,24 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// This process's context switches so far (voluntary + involuntary, from
+// /proc/self/status): under TCG each switch reloads CR3 and drops qemu's
+// software TLB, which is what the interleaving cost is suspected of.
+long context_switches() {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    long total = 0;
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+        long n = 0;
+        if (std::sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1 ||
+            std::sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+            total += n;
+    }
+    std::fclose(f);
+    return total;
+}
+
 Sequence mix() {
     Sequence seq;
     const Handle vm{HandleKind::Vm, 0}, gmem{HandleKind::Gmem, 0};
@@ -119,7 +137,9 @@ int main() {
     Profile profile = profile_for_kernel(gather_kernel_facts());
     Sequence seq = mix();
     for (int round = 0; round < 3; ++round) {
+        const long switches_before = context_switches();
         double raw = raw_ioctl_loop(kRounds, kFileSize);
+        const long switches_raw = context_switches() - switches_before;
         double backend = backend_alone(seq);
         bool agreed = false;
         double replayed = full_replay(seq, profile, agreed);
@@ -127,6 +147,8 @@ int main() {
         double interleaved = backend_with_model(seq, profile);
         std::printf("round %d: backend with the model stepped beside it %.0f ops/s (%.2fx)\n", round, interleaved,
                     interleaved / raw);
+        std::printf("round %d: raw loop: %.2f context switches per op\n", round,
+                    static_cast<double>(switches_raw) / (3.0 * kRounds));
         std::printf("round %d: raw loop %.0f ops/s, backend %.0f ops/s (%.2fx), replay %.0f ops/s (%.2fx)%s; "
                     "model and differ alone %.0f ops/s (%.1f us/op)\n",
                     round, raw, backend, backend / raw, replayed, replayed / raw, agreed ? "" : "  [DIVERGED]", model,
