@@ -199,9 +199,7 @@ Outcome KvmBackend::run(const SetAttributes& op) {
     // Private harness pages (code, page tables, command page) would fault
     // before the probe reached its access: the probe of this VM is done,
     // as the model knows (guest.no-probe).
-    const uint64_t end = op.address + op.size;
-    if (rc == 0 && (op.attributes & uapi::kScMemoryAttributePrivate) && op.address < kHarnessGpa + kHarnessSize &&
-        end > kHarnessGpa) {
+    if (rc == 0 && (op.attributes & uapi::kScMemoryAttributePrivate) && touches_harness(op.address, op.size)) {
         if (GuestProbe* p = probe(op.vm.index); p != nullptr && op.vm.kind == HandleKind::Vm)
             p->harness_memory_lost();
     }

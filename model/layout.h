@@ -32,6 +32,11 @@ inline constexpr uint64_t kHarnessSize = 0x200000ull;  // 2 MiB
 // The harness slot's memory is private to the harness; the model only needs
 // to know that no sequence address equals it. This marker stands for it.
 inline constexpr uint64_t kHarnessUaddrMarker = 0xFFFFFFFFFFFFF000ull;
+// Whether [gpa, gpa + size) reaches into the harness's gpa range (a range
+// that wraps past 2^64 is refused by the kernel before this matters).
+inline constexpr bool touches_harness(uint64_t gpa, uint64_t size) {
+    return gpa < kHarnessGpa + kHarnessSize && gpa + size > kHarnessGpa;
+}
 
 // The probe maps guest-virtual = guest-physical for [0, 2^47), so guest
 // accesses exist for gpas below this bound only (a sequence check).

@@ -101,7 +101,6 @@ Profile linux_6_12_sw_protected() {
     p.name = "linux-6.12-sw-protected";
     p.description = "Linux 6.12 built by scripts/build-kernel (KVM_SW_PROTECTED_VM: VM type 1, private memory)";
     p.sw_protected_vm = true;
-    p.vm_types = 3;
     return p;
 }
 
@@ -175,11 +174,6 @@ Profile profile_for_kernel(const KernelFacts& f) {
     p.gmem_noexec_mount = at_least(f, 6, 15);
     p.gmf_toggle_rejected = true;  // every kernel slotcheck targets has the fix; --variant overrides
     return p;
-}
-
-bool Profile::vm_type_supported(uint64_t type) const {
-    if (type == 1) return sw_protected_vm;
-    return type < 64 && ((vm_types >> type) & 1);
 }
 
 std::vector<std::string> Profile::differences_from_upstream() const {

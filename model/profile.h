@@ -74,10 +74,11 @@ struct Profile {
     bool sw_protected_vm = false;            // VM type 1 exists (CONFIG_KVM_SW_PROTECTED_VM + TDP MMU)
     bool mmio_cache_ignores_attributes = true;  // a cached MMIO SPTE outlives a private attribute (F6)
 
-    // Whether KVM_CREATE_VM accepts `type`: the KVM_CAP_VM_TYPES mask, except
+    // The VM types KVM_CREATE_VM accepts: the KVM_CAP_VM_TYPES mask, except
     // that type 1 (software-protected, the one private-memory type a VM in
     // qemu can have) is the sw-protected-vm variant.
-    bool vm_type_supported(uint64_t type) const;
+    uint64_t vm_type_mask() const { return (vm_types & ~2ull) | (sw_protected_vm ? 2ull : 0); }
+    bool vm_type_supported(uint64_t type) const { return type < 64 && ((vm_type_mask() >> type) & 1); }
 
     // Names of the variants where this profile differs from upstream.
     std::vector<std::string> differences_from_upstream() const;

@@ -220,8 +220,7 @@ Decision World::set_attributes(const SetAttributes& op) {
     // range: made private, they fault before the probe reaches its access,
     // so the harness stops using the probe of this VM (as it does when its
     // slot is deleted), and the backend does the same.
-    const uint64_t harness_first = kHarnessGpa >> kPageShift, harness_end = harness_first + (kHarnessSize >> kPageShift);
-    if (make_private && first < harness_end && end > harness_first) v->probe = false;
+    if (make_private && touches_harness(op.address, op.size)) v->probe = false;
     return decide(RuleId::AttrsSet);
 }
 

@@ -121,6 +121,8 @@ struct VmState {
     bool probe = true;
     std::vector<AddressSpace> address_spaces;
     GfnRangeSet private_gfns;  // the PRIVATE memory attribute (KVM_SET_MEMORY_ATTRIBUTES)
+    // Whether a guest access to `gfn` is private (SW_PROTECTED: the attribute).
+    bool private_access(uint64_t gfn) const { return traits.attributes_decide_private && private_gfns.contains(gfn); }
     // Cached MMIO SPTEs (VMs whose attributes decide private accesses only):
     // gfns whose last shared access was an MMIO exit, since the last memslot
     // change (current) or before it (stale: the memslot generation moved on,

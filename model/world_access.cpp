@@ -69,7 +69,7 @@ World::GuestTarget World::resolve_guest(uint32_t vm_index, uint64_t gpa, bool is
     const uint64_t gfn = gpa >> kPageShift;
     const VmState& v = vit->second;
     const Slot* s = v.address_spaces[0].find_gfn(gfn);
-    if (v.traits.attributes_decide_private && v.private_gfns.contains(gfn)) {
+    if (v.private_access(gfn)) {
         // The mmio-cache-ignores-attributes variant (docs/findings.md F6):
         // a cached MMIO SPTE faults with reserved bits, and such faults are
         // emulated as shared MMIO without looking at the attribute.

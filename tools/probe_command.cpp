@@ -22,7 +22,7 @@ void print_variants(std::ostream& out) {
 void print_profile(std::ostream& out, const Profile& p) {
     out << "profile " << p.name << ": " << p.description << "\n";
     out << "  nr_memslots " << p.nr_memslots << ", address spaces " << p.nr_address_spaces << ", vm types "
-        << hex(p.vm_types) << ", max gfn " << hex(p.max_gfn) << ", TASK_SIZE_MAX " << hex(p.task_size_max)
+        << hex(p.vm_type_mask()) << ", max gfn " << hex(p.max_gfn) << ", TASK_SIZE_MAX " << hex(p.task_size_max)
         << ", readonly memory " << (p.readonly_mem ? "yes" : "no") << "\n";
     auto diffs = p.differences_from_upstream();
     out << "  variants that differ from upstream:" << (diffs.empty() ? " none" : "") << "\n";
