@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "generators/draw.h"
+#include "generators/guest_pages.h"
 #include "generators/op_families.h"
 #include "generators/values.h"
 #include "model/layout.h"
@@ -33,9 +34,7 @@ Ops attribute_ops(GenerationState& s, Intent intent) {
     if (cached) {
         // A gfn whose MMIO SPTE the model says is cached: the private
         // attribute meets it (docs/findings.md F6).
-        const auto& ranges = cached->ranges();
-        auto it = std::next(ranges.begin(), static_cast<long>(below(ranges.size())));
-        a.address = between(it->first, it->second - 1) << kPageShift;
+        a.address = gfn_in(*cached) << kPageShift;
         a.size = kPageSize;
     } else if (!slots.empty() && has_private && chance(25)) {
         // The page just before or after a slot, where the guest's accesses

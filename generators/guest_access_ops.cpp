@@ -42,10 +42,7 @@ Ops plausible(GenerationState& s) {
         for (const GfnRangeSet* set : {&v.private_gfns, &v.mmio_current, &v.mmio_stale})
             if (!set->empty()) sets.push_back(set);
         if (!sets.empty()) {
-            const auto& ranges = one_of(sets)->ranges();
-            auto it = std::next(ranges.begin(), static_cast<long>(below(ranges.size())));
-            const uint64_t candidate = (between(it->first, std::min(it->second - 1, it->first + 63)) << kPageShift) +
-                                       one_of<uint64_t>({0, kPageSize - 8});
+            const uint64_t candidate = (gfn_in(*one_of(sets), 64) << kPageShift) + one_of<uint64_t>({0, kPageSize - 8});
             if (guest_accessible(candidate)) gpa = candidate;
         }
     }

@@ -1,5 +1,8 @@
 #include "generators/guest_pages.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "generators/draw.h"
 #include "generators/values.h"
 #include "model/layout.h"
@@ -41,19 +44,15 @@ std::vector<GuestPage> guest_pages_of(const GenerationState& s, uint32_t object,
         if (guest_accessible(gpa)) out.push_back({vm, gpa});
     };
     for (const Handle& vm : s.probed_vms()) {
-        for (const auto& [id, slot] : s.world().vms().at(vm.index).address_spaces[0].by_id) {
+        const VmState& v = s.world().vms().at(vm.index);
+        for (const auto& [id, slot] : v.address_spaces[0].by_id) {
             if (slot.harness) continue;
-            const VmState& v = s.world().vms().at(vm.index);
-            if (slot.gmem && !slot.gmem_only && slot.file_bound && slot.gmem_object == object &&
-                file_page >= slot.pgoff && file_page < slot.pgoff + slot.npages &&
-                v.traits.attributes_decide_private && v.private_gfns.contains(slot.base_gfn + file_page - slot.pgoff))
+            // Through the binding: a gmem-only slot, or a private gfn.
+            const bool binds_page = slot.gmem && slot.file_bound && slot.gmem_object == object &&
+                                    file_page >= slot.pgoff && file_page < slot.pgoff + slot.npages;
+            if (binds_page && (slot.gmem_only || v.private_access(slot.base_gfn + file_page - slot.pgoff)))
                 add(vm, slot, file_page - slot.pgoff);
-            if (slot.gmem && slot.gmem_only) {
-                if (slot.file_bound && slot.gmem_object == object && file_page >= slot.pgoff &&
-                    file_page < slot.pgoff + slot.npages)
-                    add(vm, slot, file_page - slot.pgoff);
-                continue;
-            }
+            if (slot.gmem && slot.gmem_only) continue;
             for (const auto& [index, m] : s.world().mappings())
                 if (m.alive && m.object == object)
                     if (auto page = hva_page_in_slot(slot, index, m, file_page)) add(vm, slot, *page);
@@ -62,17 +61,18 @@ std::vector<GuestPage> guest_pages_of(const GenerationState& s, uint32_t object,
     return out;
 }
 
+uint64_t gfn_in(const GfnRangeSet& set, uint64_t span) {
+    const auto& ranges = set.ranges();
+    auto it = std::next(ranges.begin(), static_cast<long>(below(ranges.size())));
+    return between(it->first, it->first + std::min(it->second - it->first, span) - 1);
+}
+
 std::optional<FilePage> file_page_behind(const GenerationState& s, const Handle& vm, const Slot& slot, uint64_t gfn) {
     if (gfn < slot.base_gfn || gfn >= slot.end_gfn()) return std::nullopt;
     auto v = s.world().vms().find(vm.index);
-    const bool private_gfn = v != s.world().vms().end() && v->second.traits.attributes_decide_private &&
-                             v->second.private_gfns.contains(gfn);
-    if (private_gfn) {
+    const bool private_gfn = v != s.world().vms().end() && v->second.private_access(gfn);
+    if (private_gfn || (slot.gmem && slot.gmem_only)) {
         if (!slot.gmem || !slot.file_bound) return std::nullopt;
-        return FilePage{slot.gmem_object, slot.pgoff + (gfn - slot.base_gfn)};
-    }
-    if (slot.gmem && slot.gmem_only) {
-        if (!slot.file_bound) return std::nullopt;
         return FilePage{slot.gmem_object, slot.pgoff + (gfn - slot.base_gfn)};
     }
     const uint64_t hva = slot.uaddr + (gfn - slot.base_gfn) * kPageSize;

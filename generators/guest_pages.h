@@ -40,6 +40,10 @@ struct FilePage {
 };
 std::optional<FilePage> file_page_behind(const GenerationState& s, const Handle& vm, const Slot& slot, uint64_t gfn);
 
+// A gfn of a random range of `set` (not empty), among the first `span`
+// gfns of that range.
+uint64_t gfn_in(const GfnRangeSet& set, uint64_t span = UINT64_MAX);
+
 // The guest pages (address space 0 of VMs whose probe runs) whose
 // userspace_addr lies inside the window of mapping handle `mapping`.
 std::vector<GuestPage> guest_pages_through(const GenerationState& s, const Handle& mapping);
