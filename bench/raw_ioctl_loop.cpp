@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 #include "harness/kvm_uapi.h"
 #include "model/layout.h"
@@ -19,9 +20,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Writes one byte in each of `pages` pages: what a program does between
+// calls when its data is spread over that many pages.
+void touch(std::vector<char>& scratch, int pages, int round) {
+    for (int p = 0; p < pages; ++p) scratch[static_cast<size_t>(p) * kPageSize + (round % 64)]++;
+}
+
 }  // namespace
 
-double raw_ioctl_loop(int rounds, uint64_t file_size) {
+double raw_ioctl_loop(int rounds, uint64_t file_size, int touch_pages) {
+    std::vector<char> scratch(static_cast<size_t>(touch_pages) * kPageSize);
     int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     int vm = ioctl(kvm, KVM_CREATE_VM, 0);
     uapi::ScCreateGuestMemfd g{};
@@ -42,10 +50,12 @@ double raw_ioctl_loop(int rounds, uint64_t file_size) {
         r.guest_memfd = static_cast<uint32_t>(gfd);
         r.guest_memfd_offset = (i % 64) * kPageSize;
         if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("create");
+        touch(scratch, touch_pages, i);
         if (fallocate(gfd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, (i % 64) * kPageSize, kPageSize))
             std::perror("punch");
         r.memory_size = 0;
         if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("delete");
+        touch(scratch, touch_pages, i);
     }
     double s = seconds_since(t0);
     close(gfd);

@@ -1,6 +1,7 @@
 #include "model/differ.h"
 
 #include <sstream>
+#include <variant>
 
 #include "model/text_scan.h"
 #include "model/world.h"
@@ -62,15 +63,41 @@ Outcome expected_outcome(const Expectation& e, const Profile& profile) {
 
 namespace {
 
-// Runs the steps until the end or the first divergence (when asked to stop).
 // Only these operations add, change or remove slots and bindings.
 bool may_change_slots_or_bindings(const Op& op) {
     return std::holds_alternative<SetRegion>(op) || std::holds_alternative<Close>(op) ||
            std::holds_alternative<CreateVm>(op);
 }
 
-void run_steps(const Sequence& seq, const Profile& profile, World& model, Executor* kernel,
-               const ReplayOptions& options, ReplayReport& report) {
+// What the model planned to observe at a `check` and what it sees there.
+struct ModelView {
+    std::vector<ObservationRequest> plan;
+    std::vector<Observation> view;
+};
+
+// The model's answer to one step: a check's view, or an operation's decision.
+std::variant<ModelView, Decision> step_model(World& model, const Op& op) {
+    if (!std::holds_alternative<Check>(op)) return model.step(op);
+    // Both sides observe exactly what the model plans, so a page the model
+    // forgot about cannot hide (the plan covers slot edges and neighbours).
+    ModelView mv;
+    mv.plan = model.observation_plan();
+    mv.view = model.observe(mv.plan);
+    return mv;
+}
+
+// The first pass: the model alone. It fills in a record per step with the
+// model's outcome, keeps each check's view, and finds the divergences the
+// model can have on its own (an expected outcome, an invariant), in step
+// order; asked to stop at the first divergence, it ends with that step.
+struct ModelPass {
+    std::vector<ModelView> checks;        // in step order
+    std::vector<Divergence> model_only;  // in step order
+};
+
+ModelPass run_model(const Sequence& seq, const Profile& profile, World& model, const ReplayOptions& options,
+                    ReplayReport& report) {
+    ModelPass pass;
     // Whether a step since the last invariant check went unchecked.
     bool unchecked = false;
     auto invariants_hold = [&](size_t i, RuleId rule) {
@@ -83,95 +110,35 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
         d.step = i;
         d.line = seq.steps[i].line;
         d.op_text = print_op(seq.steps[i].op);
-        report.divergences.push_back(std::move(d));
+        pass.model_only.push_back(std::move(d));
         return false;
     };
     report.steps.reserve(report.steps.size() + seq.steps.size());
     for (size_t i = 0; i < seq.steps.size(); ++i) {
         const Step& step = seq.steps[i];
-        auto diverge = [&](Divergence d) {
-            d.step = i;
-            d.line = step.line;
-            d.op_text = print_op(step.op);
-            report.divergences.push_back(std::move(d));
-        };
-        if (std::holds_alternative<Check>(step.op)) {
-            // Both sides observe exactly what the model plans, so a page the
-            // model forgot about cannot hide (the plan covers slot edges and
-            // neighbours).
-            auto plan = model.observation_plan();
-            auto mine = model.observe(plan);
-            StepRecord rec{i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt};
-            if (kernel) {
-                auto theirs = kernel->observe(plan);
-                report.observations_compared += plan.size();
-                Divergence d;
-                d.kind = Divergence::Kind::View;
-                for (size_t k = 0; k < plan.size() && k < theirs.size(); ++k) {
-                    if (mine[k].outcome != theirs[k].outcome) {
-                        d.model_view.push_back(mine[k]);
-                        d.kernel_view.push_back(theirs[k]);
-                    }
-                }
-                rec.kernel = d.model_view.empty() ? Outcome::ok() : Outcome::error(0);
-                report.steps.push_back(rec);
-                if (!d.model_view.empty()) {
-                    diverge(std::move(d));
-                    if (options.stop_at_first) return;
-                }
-            } else {
-                report.steps.push_back(rec);
-            }
+        auto answer = step_model(model, step.op);
+        if (auto* mv = std::get_if<ModelView>(&answer)) {
+            report.steps.emplace_back(i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt);
+            pass.checks.push_back(std::move(*mv));
             continue;
         }
-        Decision decision = model.step(step.op);
-        report.rule_hits[static_cast<size_t>(decision.rule)]++;
+        const Decision& decision = std::get<Decision>(answer);
         // Built in place: replay keeps a record of every step, and copying
         // them was a good part of its own cost per step.
         StepRecord& rec = report.steps.emplace_back(i, step.line, step.op, decision.outcome, decision.rule,
                                                     std::nullopt, std::nullopt);
-        if (kernel) rec.kernel = kernel->apply(step.op);
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile);
-        // The model's outcome disagrees with the kernel's or the file's.
-        auto mismatch = [&](Divergence::Kind kind, const Outcome& other) {
+        if (options.check_expectations && rec.expected && *rec.expected != decision.outcome) {
             Divergence d;
-            d.kind = kind;
+            d.kind = Divergence::Kind::Expectation;
             d.model = decision.outcome;
             d.rule = decision.rule;
-            d.other = other;
-            diverge(std::move(d));
-        };
-        const std::optional<Outcome> recorded = step.expect ? step.expect->kernel_deviation : std::nullopt;
-        if (kernel && recorded) {
-            // A known deviation holds only while the kernel answers exactly
-            // what was recorded and the model still differs from it.
-            if (*rec.kernel == *recorded && *recorded != decision.outcome) {
-                Divergence d;
-                d.kind = Divergence::Kind::Outcome;
-                d.step = i;
-                d.line = step.line;
-                d.op_text = print_op(step.op);
-                d.model = decision.outcome;
-                d.rule = decision.rule;
-                d.other = *rec.kernel;
-                report.deviations_as_recorded.push_back(std::move(d));
-            } else {
-                Divergence d;
-                d.kind = Divergence::Kind::DeviationChanged;
-                d.model = decision.outcome;
-                d.rule = decision.rule;
-                d.other = *rec.kernel;
-                d.recorded = recorded;
-                diverge(std::move(d));
-                if (options.stop_at_first) return;
-            }
-        } else if (kernel && *rec.kernel != decision.outcome) {
-            mismatch(Divergence::Kind::Outcome, *rec.kernel);
-            if (options.stop_at_first) return;
-        }
-        if (options.check_expectations && rec.expected && *rec.expected != decision.outcome) {
-            mismatch(Divergence::Kind::Expectation, *rec.expected);
-            if (options.stop_at_first) return;
+            d.other = *rec.expected;
+            d.step = i;
+            d.line = step.line;
+            d.op_text = print_op(step.op);
+            pass.model_only.push_back(std::move(d));
+            if (options.stop_at_first) return pass;
         }
         // The invariants are about slots and bindings: checked after every
         // step that can change them, and once more after the last step,
@@ -184,21 +151,113 @@ void run_steps(const Sequence& seq, const Profile& profile, World& model, Execut
             continue;
         }
         unchecked = false;
-        if (!invariants_hold(i, decision.rule) && options.stop_at_first) return;
+        if (!invariants_hold(i, decision.rule) && options.stop_at_first) return pass;
     }
     if (options.check_invariants && unchecked && !seq.steps.empty())
         invariants_hold(seq.steps.size() - 1, RuleId::Count);
+    return pass;
+}
+
+// The second pass: the kernel runs the steps the model ran, each compared
+// as it returns. Divergences come in step order, a step's kernel divergence
+// before the model's own. Returns how many steps it took.
+size_t run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& options, ModelPass& pass,
+                  ReplayReport& report) {
+    size_t next_check = 0, next_model_only = 0;
+    for (size_t i = 0; i < report.steps.size(); ++i) {
+        const Step& step = seq.steps[i];
+        StepRecord& rec = report.steps[i];
+        auto diverge = [&](Divergence d) {
+            d.step = i;
+            d.line = step.line;
+            d.op_text = print_op(step.op);
+            report.divergences.push_back(std::move(d));
+        };
+        bool diverged = false;
+        if (std::holds_alternative<Check>(step.op)) {
+            const ModelView& mine = pass.checks[next_check++];
+            auto theirs = kernel.observe(mine.plan);
+            report.observations_compared += mine.plan.size();
+            Divergence d;
+            d.kind = Divergence::Kind::View;
+            for (size_t k = 0; k < mine.plan.size() && k < theirs.size(); ++k) {
+                if (mine.view[k].outcome != theirs[k].outcome) {
+                    d.model_view.push_back(mine.view[k]);
+                    d.kernel_view.push_back(theirs[k]);
+                }
+            }
+            rec.kernel = d.model_view.empty() ? Outcome::ok() : Outcome::error(0);
+            if (!d.model_view.empty()) {
+                diverge(std::move(d));
+                diverged = true;
+            }
+        } else {
+            rec.kernel = kernel.apply(step.op);
+            const std::optional<Outcome> recorded = step.expect ? step.expect->kernel_deviation : std::nullopt;
+            Divergence d;
+            d.model = rec.model;
+            d.rule = rec.rule;
+            d.other = *rec.kernel;
+            if (recorded) {
+                // A known deviation holds only while the kernel answers
+                // exactly what was recorded and the model still differs from it.
+                if (*rec.kernel == *recorded && *recorded != rec.model) {
+                    d.kind = Divergence::Kind::Outcome;
+                    d.step = i;
+                    d.line = step.line;
+                    d.op_text = print_op(step.op);
+                    report.deviations_as_recorded.push_back(std::move(d));
+                } else {
+                    d.kind = Divergence::Kind::DeviationChanged;
+                    d.recorded = recorded;
+                    diverge(std::move(d));
+                    diverged = true;
+                }
+            } else if (*rec.kernel != rec.model) {
+                d.kind = Divergence::Kind::Outcome;
+                diverge(std::move(d));
+                diverged = true;
+            }
+        }
+        if (diverged && options.stop_at_first) return i + 1;
+        while (next_model_only < pass.model_only.size() && pass.model_only[next_model_only].step == i)
+            report.divergences.push_back(std::move(pass.model_only[next_model_only++]));
+    }
+    return report.steps.size();
 }
 
 }  // namespace
 
+// The model never depends on the kernel's answers, so it runs the whole
+// sequence first and the kernel after it, each step still compared on its
+// own. Interleaving the two cost replay more than the model's own work:
+// every memslot change puts the task to sleep, and under TCG in qemu (where
+// kernels under test run) the switch back drops the software TLB, so each
+// page the model touched after a kernel call was a refill (docs/performance.md).
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
     ReplayReport report;
     report.rule_hits.assign(kRuleCount + 1, 0);
     World model(profile);
     model.set_mutant(options.mutant);
-    run_steps(seq, profile, model, kernel, options, report);
-    report.rule_passes.assign(model.rule_passes().begin(), model.rule_passes().end());
+    ModelPass pass = run_model(seq, profile, model, options, report);
+    const size_t model_steps = report.steps.size();
+    if (kernel) {
+        report.steps.resize(run_kernel(seq, *kernel, options, pass, report));
+    } else {
+        for (auto& d : pass.model_only) report.divergences.push_back(std::move(d));
+    }
+    for (const auto& rec : report.steps)
+        if (!std::holds_alternative<Check>(rec.op)) report.rule_hits[static_cast<size_t>(rec.rule)]++;
+    if (report.steps.size() == model_steps) {
+        report.rule_passes.assign(model.rule_passes().begin(), model.rule_passes().end());
+        return report;
+    }
+    // The kernel diverged before the model's last step: the rule counts are
+    // those of the steps both ran, so the model runs them again on its own.
+    World counted(profile);
+    counted.set_mutant(options.mutant);
+    for (const auto& rec : report.steps) step_model(counted, rec.op);
+    report.rule_passes.assign(counted.rule_passes().begin(), counted.rule_passes().end());
     return report;
 }
 

@@ -1,5 +1,8 @@
 // Differential replay: runs a sequence on the model and, when given one, on
-// a kernel executor in lock step, and reports the first place they disagree.
+// a kernel executor, compares every step's outcome and every check's view,
+// and reports the first place they disagree. The model runs the sequence
+// first and the kernel after it (the model never needs the kernel's answers;
+// replay() says why); the report is what running them in lock step gives.
 // It also checks the sequence's own expected outcomes against the model and
 // the invariants after every step. Pure: the kernel arrives as an Executor.
 #pragma once

@@ -1,5 +1,5 @@
-// slotcheck replay: run sequence files against the model and /dev/kvm in
-// lock step and report where they differ.
+// slotcheck replay: run sequence files against the model and /dev/kvm,
+// compare them at every step and report where they differ.
 #include <algorithm>
 #include <chrono>
 #include <cstring>
