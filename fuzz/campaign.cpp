@@ -22,6 +22,7 @@ void Stats::add(const Stats& o) {
     sequences += o.sequences;
     ops += o.ops;
     failures += o.failures;
+    slow += o.slow;
     generate_s += o.generate_s;
     model_s += o.model_s;
     judge_s += o.judge_s;
@@ -90,11 +91,12 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
     // A worker that is shrinking may overrun the deadline by its shrink
-    // budget and one more sequence time limit; past that it is killed.
+    // budget and one more judgement (a timeout and its retry); past that it
+    // is killed.
     const auto hard_stop = deadline +
                            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                                (options.shrink ? options.shrink_seconds : 0) + 5)) +
-                           2 * options.judge.timeout;
+                           longest_judgement(options.judge);
     const unsigned jobs = options.only ? 1 : std::max(1u, options.jobs);
 
     std::vector<WorkerProcess> workers(jobs);

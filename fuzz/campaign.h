@@ -33,6 +33,7 @@ struct CampaignOptions {
 // What the campaign spent and covered so far.
 struct Stats {
     uint64_t sequences = 0, ops = 0, failures = 0;
+    uint64_t slow = 0;  // sequences that outlived the time limit once and finished on the retry
     double generate_s = 0, model_s = 0, judge_s = 0, oracle_ops_s = 0, oracle_observe_s = 0;
     void add(const Stats& o);
 };

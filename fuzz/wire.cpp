@@ -22,7 +22,7 @@ std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {
     std::ostringstream o;
     o.precision(17);
     o << s.sequences << " " << s.ops << " " << s.failures << " " << s.generate_s << " " << s.model_s << " "
-      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << "\n"
+      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << " " << s.slow << "\n"
       << coverage.serialize();
     return o.str();
 }
@@ -34,7 +34,7 @@ bool decode_stats(const std::string& payload, Stats& s, RuleCoverage& coverage) 
     std::getline(in, rest);
     std::istringstream f(first);
     if (!(f >> s.sequences >> s.ops >> s.failures >> s.generate_s >> s.model_s >> s.judge_s >> s.oracle_ops_s >>
-          s.oracle_observe_s))
+          s.oracle_observe_s >> s.slow))
         return false;
     return RuleCoverage::deserialize(rest, coverage);
 }

@@ -62,6 +62,7 @@ private:
         stats_.judge_s += verdict.timing.total;
         stats_.oracle_ops_s += verdict.timing.oracle_ops;
         stats_.oracle_observe_s += verdict.timing.oracle_observe;
+        if (verdict.slow) stats_.slow++;
         if (!verdict.failed()) return true;
         stats_.failures++;
         const double found_after = seconds_between(start_, Clock::now());

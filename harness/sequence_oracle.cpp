@@ -148,7 +148,7 @@ Verdict from_report(const Sequence& seq, ReplayReport report) {
 
 }  // namespace
 
-static Verdict judge_once(const Sequence& seq, const JudgeOptions& options) {
+static Verdict judge_once(const Sequence& seq, const JudgeOptions& options, std::chrono::milliseconds limit) {
     const ReplayOptions replay_opts = replay_options(options);
     if (options.oracle == OracleKind::Model) {
         World reference(options.profile);
@@ -170,7 +170,7 @@ static Verdict judge_once(const Sequence& seq, const JudgeOptions& options) {
             if (!report.divergences.empty()) o << serialize(report.divergences.front());
             return o.str();
         },
-        options.timeout);
+        limit);
     Verdict v;
     switch (isolated.status) {
     case IsolatedResult::Status::Ok: {
@@ -213,10 +213,34 @@ Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view
     auto t0 = std::chrono::steady_clock::now();
     const bool logged = options.events && options.oracle == OracleKind::Kernel;
     const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
-    Verdict v = judge_once(seq, options);
+    Verdict v = options.oracle == OracleKind::Model
+                    ? judge_once(seq, options, options.timeout)
+                    : judge_confirming_timeouts(
+                          [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); },
+                          options.timeout, options.confirm_timeouts);
     if (logged) options.events->end_sequence(id, verdict_status_name(v.status));
     v.timing.total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return v;
+}
+
+Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milliseconds)>& attempt,
+                                  std::chrono::milliseconds limit, bool confirm) {
+    Verdict first = attempt(limit);
+    if (first.status != Verdict::Status::TimedOut || !confirm) return first;
+    Verdict again = attempt(kTimeoutRetryFactor * limit);
+    again.timing.oracle_ops += first.timing.oracle_ops;
+    again.timing.oracle_observe += first.timing.oracle_observe;
+    if (again.status == Verdict::Status::TimedOut) {
+        again.detail = first.detail + ", and again after " + std::to_string((kTimeoutRetryFactor * limit).count()) +
+                       " ms";
+        return again;
+    }
+    again.slow = true;
+    return again;
+}
+
+std::chrono::milliseconds longest_judgement(const JudgeOptions& options) {
+    return options.confirm_timeouts ? (1 + kTimeoutRetryFactor) * options.timeout : options.timeout;
 }
 
 std::optional<Sameness> sameness_from_name(const std::string& name) {

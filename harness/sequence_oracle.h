@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,11 @@ struct JudgeOptions {
     std::optional<RuleId> mutant;     // the model under test runs with this rule mutated
     bool check_expectations = false;  // also compare with the sequence's own `=>` outcomes
     std::chrono::milliseconds timeout{10000};  // per sequence, kernel oracle only
+    // A sequence that outlives `timeout` is judged once more with
+    // kTimeoutRetryFactor times the limit before it counts as a hang: a
+    // loaded host can stall one memslot ioctl for 15 s (docs/findings.md E3),
+    // and one slow run is not a hung kernel.
+    bool confirm_timeouts = true;
     bool check_invariants = true;     // the model's own invariants after every step
     // Where each sequence is logged before the kernel runs it (inside a VM
     // under test: the host's channel and the kernel log), or none.
@@ -56,12 +62,25 @@ struct Verdict {
     std::optional<Divergence> divergence;  // the first one, when Diverge
     std::string detail;                    // one line: the divergence summary, or how the child ended
     JudgeTiming timing;
+    // The first run outlived the time limit and the retry with the longer
+    // limit finished: the verdict is the retry's.
+    bool slow = false;
     bool failed() const { return status != Status::Agree; }
 };
 std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout
 
 // `label` names the sequence in the event log ("fuzz seed 5 index 17").
 Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label = "sequence");
+
+constexpr int kTimeoutRetryFactor = 3;
+// The confirmation of a timeout: `attempt(limit)` judges the sequence once
+// with that time limit. A first run that times out is run again with
+// kTimeoutRetryFactor times the limit when `confirm` is set; only a second
+// timeout is a timeout verdict.
+Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milliseconds)>& attempt,
+                                  std::chrono::milliseconds limit, bool confirm);
+// The longest one judge() call with these options can take (both runs).
+std::chrono::milliseconds longest_judgement(const JudgeOptions& options);
 
 // How much of a failure must stay the same for a smaller sequence to count
 // as "the same bug" (minimizing, fuzz shrinking):

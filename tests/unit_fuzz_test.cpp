@@ -48,6 +48,19 @@ TEST(FuzzWire, FindingsAndStatisticsSurviveThePipeFormat) {
     EXPECT_EQ(print(back->original), print(f.original));
     EXPECT_EQ(print(back->shrunk), print(f.shrunk));
 
+    Stats stats;
+    stats.sequences = 1971;
+    stats.failures = 1;
+    stats.slow = 3;
+    stats.judge_s = 14.5;
+    RuleCoverage coverage, coverage_back;
+    Stats stats_back;
+    ASSERT_TRUE(wire::decode_stats(wire::encode_stats(stats, coverage), stats_back, coverage_back));
+    EXPECT_EQ(stats_back.sequences, 1971u);
+    EXPECT_EQ(stats_back.failures, 1u);
+    EXPECT_EQ(stats_back.slow, 3u);
+    EXPECT_DOUBLE_EQ(stats_back.judge_s, 14.5);
+
     std::string buffer;
     buffer += "F 5\nabc";  // incomplete: two bytes still to come
     EXPECT_FALSE(wire::take_frame(buffer, error));

@@ -46,6 +46,8 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
     out << "  operations     " << with_commas(s.ops) << " (" << with_commas(uint64_t(r.elapsed_s > 0 ? s.ops / r.elapsed_s : 0))
         << "/s)\n";
     out << "  divergences    " << s.failures << " (" << r.findings.size() << " reported)\n";
+    if (s.slow)
+        out << "  slow           " << s.slow << " sequence(s) outlived the time limit once and finished on the retry\n";
     out << "  rules          " << r.coverage.summary() << " both ways, " << r.coverage.rules_decided()
         << " decided\n";
     // Workers' busy time, split: generation, the model (coverage replay),
@@ -81,7 +83,7 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
     out << "{\"seed\": " << h.seed << ", \"profile\": " << json_string(h.profile) << ", \"oracle\": "
         << json_string(h.oracle) << ", \"mutant\": " << json_string(h.mutant) << ", \"jobs\": " << h.jobs
         << ", \"seconds\": " << r.elapsed_s << ", \"sequences\": " << s.sequences << ", \"operations\": " << s.ops
-        << ", \"divergences\": " << s.failures << ", \"time\": {\"generation\": " << s.generate_s
+        << ", \"divergences\": " << s.failures << ", \"slow\": " << s.slow << ", \"time\": {\"generation\": " << s.generate_s
         << ", \"model\": " << s.model_s << ", \"judge\": " << s.judge_s << ", \"oracle_ops\": " << s.oracle_ops_s
         << ", \"oracle_observe\": " << s.oracle_observe_s << "}, \"rules_covered\": "
         << r.coverage.rules_covered_both_ways() << ", \"rules\": " << kRuleCount << ", \"coverage\": {";
