@@ -232,8 +232,9 @@ size_t run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& op
 // sequence first and the kernel after it, each step still compared on its
 // own. Interleaving the two cost replay more than the model's own work:
 // every memslot change puts the task to sleep, and under TCG in qemu (where
-// kernels under test run) the switch back drops the software TLB, so each
-// page the model touched after a kernel call was a refill (docs/performance.md).
+// kernels under test run) the switch back makes qemu drop its software TLB
+// and jump cache, so after every kernel call the model's code and data had
+// to be found again (docs/performance.md).
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
     ReplayReport report;
     report.rule_hits.assign(kRuleCount + 1, 0);
