@@ -1,5 +1,7 @@
 #include "model/differ.h"
 
+#include <algorithm>
+#include <deque>
 #include <sstream>
 #include <variant>
 
@@ -86,49 +88,59 @@ std::variant<ModelView, Decision> step_model(World& model, const Op& op) {
     return mv;
 }
 
-// The first pass: the model alone. It fills in a record per step with the
-// model's outcome, keeps each check's view, and finds the divergences the
-// model can have on its own (an expected outcome, an invariant), in step
+// The model's side: it runs ahead of the kernel, a bounded stretch at a
+// time. It fills in a record per step with the model's outcome, keeps each
+// check's view until the kernel has observed it, and finds the divergences
+// the model can have on its own (an expected outcome, an invariant), in step
 // order; asked to stop at the first divergence, it ends with that step.
-struct ModelPass {
-    std::vector<ModelView> checks;        // in step order
-    std::vector<Divergence> model_only;  // in step order
-};
+class ModelAhead {
+public:
+    ModelAhead(const Sequence& seq, const Profile& profile, World& model, const ReplayOptions& options,
+               ReplayReport& report)
+        : seq_(seq), profile_(profile), model_(model), options_(options), report_(report) {
+        report_.steps.reserve(report_.steps.size() + seq.steps.size());
+    }
 
-ModelPass run_model(const Sequence& seq, const Profile& profile, World& model, const ReplayOptions& options,
-                    ReplayReport& report) {
-    ModelPass pass;
-    // Whether a step since the last invariant check went unchecked.
-    bool unchecked = false;
-    auto invariants_hold = [&](size_t i, RuleId rule) {
-        auto problems = model.check_invariants();
-        if (problems.empty()) return true;
-        Divergence d;
-        d.kind = Divergence::Kind::Invariant;
-        d.rule = rule;
-        d.invariant_problems = std::move(problems);
-        d.step = i;
-        d.line = seq.steps[i].line;
-        d.op_text = print_op(seq.steps[i].op);
-        pass.model_only.push_back(std::move(d));
-        return false;
-    };
-    report.steps.reserve(report.steps.size() + seq.steps.size());
-    for (size_t i = 0; i < seq.steps.size(); ++i) {
-        const Step& step = seq.steps[i];
-        auto answer = step_model(model, step.op);
+    // Runs the next stretch: up to `options.model_ahead_steps` steps, fewer
+    // when the views kept for checks grow large. Returns one past its last step.
+    size_t advance() {
+        const size_t stretch_end = std::min(seq_.steps.size(), next_ + std::max<size_t>(1, options_.model_ahead_steps));
+        size_t held = 0;
+        while (next_ < stretch_end && !finished_ && held < kMaxHeldObservations) held += step(next_++);
+        if (next_ == seq_.steps.size() && !finished_) {
+            finished_ = true;
+            if (options_.check_invariants && unchecked_ && !seq_.steps.empty())
+                invariants_hold(seq_.steps.size() - 1, RuleId::Count);
+        }
+        return next_;
+    }
+    bool finished() const { return finished_; }
+    size_t steps_run() const { return next_; }
+
+    std::deque<ModelView> checks;        // views the kernel has not observed yet, in step order
+    std::deque<Divergence> model_only;  // the model's own divergences not yet reported, in step order
+
+private:
+    // Bounds the memory a replay of a long file with many checks holds.
+    static constexpr size_t kMaxHeldObservations = size_t{1} << 16;
+
+    // Runs step i; returns how many observations it keeps for the kernel.
+    size_t step(size_t i) {
+        const Step& step = seq_.steps[i];
+        auto answer = step_model(model_, step.op);
         if (auto* mv = std::get_if<ModelView>(&answer)) {
-            report.steps.emplace_back(i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt);
-            pass.checks.push_back(std::move(*mv));
-            continue;
+            report_.steps.emplace_back(i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt,
+                                       std::nullopt);
+            checks.push_back(std::move(*mv));
+            return checks.back().plan.size();
         }
         const Decision& decision = std::get<Decision>(answer);
         // Built in place: replay keeps a record of every step, and copying
         // them was a good part of its own cost per step.
-        StepRecord& rec = report.steps.emplace_back(i, step.line, step.op, decision.outcome, decision.rule,
-                                                    std::nullopt, std::nullopt);
-        if (step.expect) rec.expected = expected_outcome(*step.expect, profile);
-        if (options.check_expectations && rec.expected && *rec.expected != decision.outcome) {
+        StepRecord& rec = report_.steps.emplace_back(i, step.line, step.op, decision.outcome, decision.rule,
+                                                     std::nullopt, std::nullopt);
+        if (step.expect) rec.expected = expected_outcome(*step.expect, profile_);
+        if (options_.check_expectations && rec.expected && *rec.expected != decision.outcome) {
             Divergence d;
             d.kind = Divergence::Kind::Expectation;
             d.model = decision.outcome;
@@ -137,34 +149,67 @@ ModelPass run_model(const Sequence& seq, const Profile& profile, World& model, c
             d.step = i;
             d.line = step.line;
             d.op_text = print_op(step.op);
-            pass.model_only.push_back(std::move(d));
-            if (options.stop_at_first) return pass;
+            model_only.push_back(std::move(d));
+            if (options_.stop_at_first) {
+                finished_ = true;
+                return 0;
+            }
         }
         // The invariants are about slots and bindings: checked after every
         // step that can change them, and once more after the last step,
         // which catches anything another step broke (the check walks the
         // whole state; skipping it after accesses, punches and mappings
         // keeps replay near the kernel's own speed).
-        if (!options.check_invariants) continue;
+        if (!options_.check_invariants) return 0;
         if (!may_change_slots_or_bindings(step.op)) {
-            unchecked = true;
-            continue;
+            unchecked_ = true;
+            return 0;
         }
-        unchecked = false;
-        if (!invariants_hold(i, decision.rule) && options.stop_at_first) return pass;
+        unchecked_ = false;
+        if (!invariants_hold(i, decision.rule) && options_.stop_at_first) finished_ = true;
+        return 0;
     }
-    if (options.check_invariants && unchecked && !seq.steps.empty())
-        invariants_hold(seq.steps.size() - 1, RuleId::Count);
-    return pass;
+
+    bool invariants_hold(size_t i, RuleId rule) {
+        auto problems = model_.check_invariants();
+        if (problems.empty()) return true;
+        Divergence d;
+        d.kind = Divergence::Kind::Invariant;
+        d.rule = rule;
+        d.invariant_problems = std::move(problems);
+        d.step = i;
+        d.line = seq_.steps[i].line;
+        d.op_text = print_op(seq_.steps[i].op);
+        model_only.push_back(std::move(d));
+        return false;
+    }
+
+    const Sequence& seq_;
+    const Profile& profile_;
+    World& model_;
+    const ReplayOptions& options_;
+    ReplayReport& report_;
+    size_t next_ = 0;         // the next step to run
+    bool finished_ = false;   // the last step ran, or a divergence stopped the model
+    bool unchecked_ = false;  // a step since the last invariant check went unchecked
+};
+
+// Reports the model's own divergences at steps before `end`.
+void report_model_divergences(ModelAhead& ahead, size_t end, ReplayReport& report) {
+    while (!ahead.model_only.empty() && ahead.model_only.front().step < end) {
+        report.divergences.push_back(std::move(ahead.model_only.front()));
+        ahead.model_only.pop_front();
+    }
 }
 
-// The second pass: the kernel runs the steps the model ran, each compared
-// as it returns. Divergences come in step order, a step's kernel divergence
-// before the model's own. Returns how many steps it took.
-size_t run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& options, ModelPass& pass,
-                  ReplayReport& report) {
-    size_t next_check = 0, next_model_only = 0;
-    for (size_t i = 0; i < report.steps.size(); ++i) {
+// The kernel's side: it runs the steps from `next` up to `end` that the
+// model has run, each compared as it returns, and moves `next` on.
+// Divergences come in step order, a step's kernel divergence before the
+// model's own. Returns whether a divergence stopped it.
+bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& options, ModelAhead& ahead,
+                size_t& next, size_t end, ReplayReport& report) {
+    for (; next < end; ++next) {
+        const size_t i = next;
         const Step& step = seq.steps[i];
         StepRecord& rec = report.steps[i];
         auto diverge = [&](Divergence d) {
@@ -175,7 +220,8 @@ size_t run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& op
         };
         bool diverged = false;
         if (std::holds_alternative<Check>(step.op)) {
-            const ModelView& mine = pass.checks[next_check++];
+            const ModelView mine = std::move(ahead.checks.front());
+            ahead.checks.pop_front();
             auto theirs = kernel.observe(mine.plan);
             report.observations_compared += mine.plan.size();
             Divergence d;
@@ -219,18 +265,20 @@ size_t run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& op
                 diverged = true;
             }
         }
-        if (diverged && options.stop_at_first) return i + 1;
-        while (next_model_only < pass.model_only.size() && pass.model_only[next_model_only].step == i)
-            report.divergences.push_back(std::move(pass.model_only[next_model_only++]));
+        if (diverged && options.stop_at_first) {
+            ++next;
+            return true;
+        }
+        report_model_divergences(ahead, i + 1, report);
     }
-    return report.steps.size();
+    return false;
 }
 
 }  // namespace
 
-// The model never depends on the kernel's answers, so it runs the whole
-// sequence first and the kernel after it, each step still compared on its
-// own. Interleaving the two cost replay more than the model's own work:
+// The model never depends on the kernel's answers, so it runs a stretch of
+// steps first (ReplayOptions::model_ahead_steps) and the kernel runs them
+// after it, each step still compared on its own. Interleaving the two cost replay more than the model's own work:
 // every memslot change puts the task to sleep, and under TCG in qemu (where
 // kernels under test run) the switch back makes qemu drop its software TLB
 // and jump cache, so after every kernel call the model's code and data had
@@ -240,16 +288,22 @@ ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kerne
     report.rule_hits.assign(kRuleCount + 1, 0);
     World model(profile);
     model.set_mutant(options.mutant);
-    ModelPass pass = run_model(seq, profile, model, options, report);
-    const size_t model_steps = report.steps.size();
-    if (kernel) {
-        report.steps.resize(run_kernel(seq, *kernel, options, pass, report));
-    } else {
-        for (auto& d : pass.model_only) report.divergences.push_back(std::move(d));
+    ModelAhead ahead(seq, profile, model, options, report);
+    bool kernel_stopped = false;
+    size_t kernel_next = 0;
+    while (!ahead.finished() && !kernel_stopped) {
+        const size_t model_next = ahead.advance();
+        if (kernel) {
+            kernel_stopped = run_kernel(seq, *kernel, options, ahead, kernel_next, model_next, report);
+        } else {
+            ahead.checks.clear();
+            report_model_divergences(ahead, model_next, report);
+        }
     }
+    if (kernel_stopped) report.steps.resize(kernel_next);
     for (const auto& rec : report.steps)
         if (!std::holds_alternative<Check>(rec.op)) report.rule_hits[static_cast<size_t>(rec.rule)]++;
-    if (report.steps.size() == model_steps) {
+    if (report.steps.size() == ahead.steps_run()) {
         report.rule_passes.assign(model.rule_passes().begin(), model.rule_passes().end());
         return report;
     }

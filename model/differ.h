@@ -1,7 +1,7 @@
 // Differential replay: runs a sequence on the model and, when given one, on
 // a kernel executor, compares every step's outcome and every check's view,
-// and reports the first place they disagree. The model runs the sequence
-// first and the kernel after it (the model never needs the kernel's answers;
+// and reports the first place they disagree. The model runs ahead of the
+// kernel, a stretch of steps at a time (it never needs the kernel's answers;
 // replay() says why); the report is what running them in lock step gives.
 // It also checks the sequence's own expected outcomes against the model and
 // the invariants after every step. Pure: the kernel arrives as an Executor.
@@ -58,6 +58,10 @@ struct ReplayOptions {
     bool check_invariants = true;
     bool stop_at_first = true;
     std::optional<RuleId> mutant;
+    // How many steps the model may run ahead of the kernel (replay() says
+    // why it runs ahead at all). A bound, so a file of millions of steps and
+    // checks does not hold every check's view at once.
+    size_t model_ahead_steps = 1024;
 };
 
 struct ReplayReport {

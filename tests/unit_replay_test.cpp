@@ -1,9 +1,11 @@
-// Differential replay (model/differ.cpp): the model runs a sequence first
-// and the kernel after it. These tests hold the report to what running the
-// two in lock step gives: the kernel runs exactly the steps up to the first
-// divergence, a check observes what the model planned at that point of the
-// sequence, divergences come in step order (a step's kernel divergence
-// before the model's own), and the rule counts cover only the steps both ran.
+// Differential replay (model/differ.cpp): the model runs ahead of the
+// kernel, a stretch of steps at a time. These tests hold the report to what
+// running the two in lock step gives, for stretches of 1, 2, 3 and the
+// default 1024 steps (so divergences fall on every position of a stretch):
+// the kernel runs exactly the steps up to the first divergence, a check
+// observes what the model planned at that point of the sequence, divergences
+// come in step order (a step's kernel divergence before the model's own),
+// and the rule counts cover only the steps both ran.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -73,10 +75,21 @@ ReplayReport model_replay_of_prefix(const Sequence& seq, size_t n) {
     return replay(prefix, profile(), nullptr, ReplayOptions{});
 }
 
-TEST(Replay, AgreeingKernelRunsEveryStepAndSeesEachCheckPlannedWhereItStands) {
+// The parameter: how far the model may run ahead of the kernel.
+class Replay : public testing::TestWithParam<size_t> {
+protected:
+    ReplayOptions options(bool stop_at_first = true) const {
+        ReplayOptions o;
+        o.model_ahead_steps = GetParam();
+        o.stop_at_first = stop_at_first;
+        return o;
+    }
+};
+
+TEST_P(Replay, AgreeingKernelRunsEveryStepAndSeesEachCheckPlannedWhereItStands) {
     const Sequence seq = parsed(kSequence);
     ScriptedKernel kernel(profile());
-    const auto report = replay(seq, profile(), &kernel, ReplayOptions{});
+    const auto report = replay(seq, profile(), &kernel, options());
     EXPECT_TRUE(report.agreed());
     EXPECT_EQ(report.steps.size(), seq.steps.size());
     EXPECT_EQ(kernel.applied.size(), seq.steps.size() - 2);
@@ -90,12 +103,12 @@ TEST(Replay, AgreeingKernelRunsEveryStepAndSeesEachCheckPlannedWhereItStands) {
     for (const auto& rec : report.steps) EXPECT_TRUE(rec.kernel) << "step " << rec.index;
 }
 
-TEST(Replay, KernelDivergenceEndsTheReportAtItsStepWithTheCountsOfTheStepsBothRan) {
+TEST_P(Replay, KernelDivergenceEndsTheReportAtItsStepWithTheCountsOfTheStepsBothRan) {
     const Sequence seq = parsed(kSequence);
     for (size_t wrong = 0; wrong < seq.steps.size(); ++wrong) {
         ScriptedKernel kernel(profile());
         kernel.wrong_call = wrong;  // the kernel's calls are the steps, one each
-        const auto report = replay(seq, profile(), &kernel, ReplayOptions{});
+        const auto report = replay(seq, profile(), &kernel, options());
         ASSERT_EQ(report.divergences.size(), 1u) << "wrong answer at step " << wrong;
         const auto& d = report.divergences.front();
         EXPECT_EQ(d.step, wrong);
@@ -109,13 +122,13 @@ TEST(Replay, KernelDivergenceEndsTheReportAtItsStepWithTheCountsOfTheStepsBothRa
     }
 }
 
-TEST(Replay, ModelOnlyDivergenceStopsTheKernelAtThatStep) {
+TEST_P(Replay, ModelOnlyDivergenceStopsTheKernelAtThatStep) {
     std::string text = kSequence;
     // Step 6 (0-based 5, the punch) now expects an error the model does not give.
     text.replace(text.find("len=0x1000 => ok"), 16, "len=0x1000 => EINVAL");
     const Sequence seq = parsed(text);
     ScriptedKernel kernel(profile());
-    const auto report = replay(seq, profile(), &kernel, ReplayOptions{});
+    const auto report = replay(seq, profile(), &kernel, options());
     ASSERT_EQ(report.divergences.size(), 1u);
     EXPECT_EQ(report.divergences.front().kind, Divergence::Kind::Expectation);
     EXPECT_EQ(report.divergences.front().step, 5u);
@@ -123,15 +136,13 @@ TEST(Replay, ModelOnlyDivergenceStopsTheKernelAtThatStep) {
     EXPECT_EQ(report.steps.size(), 6u);
 }
 
-TEST(Replay, AtOneStepTheKernelDivergenceComesBeforeTheModelsOwn) {
+TEST_P(Replay, AtOneStepTheKernelDivergenceComesBeforeTheModelsOwn) {
     std::string text = kSequence;
     text.replace(text.find("len=0x1000 => ok"), 16, "len=0x1000 => EINVAL");
     const Sequence seq = parsed(text);
     ScriptedKernel kernel(profile());
     kernel.wrong_call = 5;
-    ReplayOptions all;
-    all.stop_at_first = false;
-    const auto report = replay(seq, profile(), &kernel, all);
+    const auto report = replay(seq, profile(), &kernel, options(false));
     ASSERT_EQ(report.divergences.size(), 2u);
     EXPECT_EQ(report.divergences[0].kind, Divergence::Kind::Outcome);
     EXPECT_EQ(report.divergences[1].kind, Divergence::Kind::Expectation);
@@ -142,23 +153,41 @@ TEST(Replay, AtOneStepTheKernelDivergenceComesBeforeTheModelsOwn) {
 
     ScriptedKernel first(profile());
     first.wrong_call = 5;
-    const auto stopped = replay(seq, profile(), &first, ReplayOptions{});
+    const auto stopped = replay(seq, profile(), &first, options());
     ASSERT_EQ(stopped.divergences.size(), 1u);
     EXPECT_EQ(stopped.divergences[0].kind, Divergence::Kind::Outcome);
 }
 
-TEST(Replay, WithoutStoppingEveryDivergenceIsReportedInStepOrder) {
+TEST_P(Replay, WithoutStoppingEveryDivergenceIsReportedInStepOrder) {
     const Sequence seq = parsed(kSequence);
     ScriptedKernel kernel(profile());
     kernel.wrong_call = 2;
-    ReplayOptions all;
-    all.stop_at_first = false;
-    const auto report = replay(seq, profile(), &kernel, all);
+    const auto report = replay(seq, profile(), &kernel, options(false));
     ASSERT_FALSE(report.divergences.empty());
     for (size_t i = 1; i < report.divergences.size(); ++i)
         EXPECT_LE(report.divergences[i - 1].step, report.divergences[i].step);
     EXPECT_EQ(report.steps.size(), seq.steps.size());
     EXPECT_EQ(report.rule_passes, model_replay_of_prefix(seq, seq.steps.size()).rule_passes);
 }
+
+TEST_P(Replay, ModelOnlyReplayReportsEveryStepAndTheSameCountsWhateverTheStretch) {
+    std::string text = kSequence;
+    text.replace(text.find("len=0x1000 => ok"), 16, "len=0x1000 => EINVAL");
+    const Sequence seq = parsed(text);
+    const auto whole = replay(seq, profile(), nullptr, options(false));
+    ReplayOptions lock_step = options(false);
+    lock_step.model_ahead_steps = 1;
+    const auto one_by_one = replay(seq, profile(), nullptr, lock_step);
+    EXPECT_EQ(whole.steps.size(), seq.steps.size());
+    ASSERT_EQ(whole.divergences.size(), 1u);
+    EXPECT_EQ(whole.divergences[0].step, 5u);
+    EXPECT_EQ(whole.rule_hits, one_by_one.rule_hits);
+    EXPECT_EQ(whole.rule_passes, one_by_one.rule_passes);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stretches, Replay, testing::Values(size_t{1}, size_t{2}, size_t{3}, size_t{1024}),
+                         [](const testing::TestParamInfo<size_t>& info) {
+                             return "ahead" + std::to_string(info.param);
+                         });
 
 }  // namespace
