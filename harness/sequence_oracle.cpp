@@ -213,11 +213,10 @@ Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view
     auto t0 = std::chrono::steady_clock::now();
     const bool logged = options.events && options.oracle == OracleKind::Kernel;
     const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
-    Verdict v = options.oracle == OracleKind::Model
-                    ? judge_once(seq, options, options.timeout)
-                    : judge_confirming_timeouts(
-                          [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); },
-                          options.timeout, options.confirm_timeouts);
+    // (The model oracle never times out, so only the kernel's runs are ever retried.)
+    Verdict v = judge_confirming_timeouts(
+        [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); }, options.timeout,
+        options.confirm_timeouts);
     if (logged) options.events->end_sequence(id, verdict_status_name(v.status));
     v.timing.total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return v;

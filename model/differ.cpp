@@ -71,6 +71,14 @@ bool may_change_slots_or_bindings(const Op& op) {
            std::holds_alternative<CreateVm>(op);
 }
 
+// Names the step a divergence happened at.
+Divergence at_step(Divergence d, size_t i, const Step& step) {
+    d.step = i;
+    d.line = step.line;
+    d.op_text = print_op(step.op);
+    return d;
+}
+
 // What the model planned to observe at a `check` and what it sees there.
 struct ModelView {
     std::vector<ObservationRequest> plan;
@@ -146,10 +154,7 @@ private:
             d.model = decision.outcome;
             d.rule = decision.rule;
             d.other = *rec.expected;
-            d.step = i;
-            d.line = step.line;
-            d.op_text = print_op(step.op);
-            model_only.push_back(std::move(d));
+            model_only.push_back(at_step(std::move(d), i, step));
             if (options_.stop_at_first) {
                 finished_ = true;
                 return 0;
@@ -177,10 +182,7 @@ private:
         d.kind = Divergence::Kind::Invariant;
         d.rule = rule;
         d.invariant_problems = std::move(problems);
-        d.step = i;
-        d.line = seq_.steps[i].line;
-        d.op_text = print_op(seq_.steps[i].op);
-        model_only.push_back(std::move(d));
+        model_only.push_back(at_step(std::move(d), i, seq_.steps[i]));
         return false;
     }
 
@@ -212,12 +214,7 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
         const size_t i = next;
         const Step& step = seq.steps[i];
         StepRecord& rec = report.steps[i];
-        auto diverge = [&](Divergence d) {
-            d.step = i;
-            d.line = step.line;
-            d.op_text = print_op(step.op);
-            report.divergences.push_back(std::move(d));
-        };
+        auto diverge = [&](Divergence d) { report.divergences.push_back(at_step(std::move(d), i, step)); };
         bool diverged = false;
         if (std::holds_alternative<Check>(step.op)) {
             const ModelView mine = std::move(ahead.checks.front());
@@ -249,10 +246,7 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
                 // exactly what was recorded and the model still differs from it.
                 if (*rec.kernel == *recorded && *recorded != rec.model) {
                     d.kind = Divergence::Kind::Outcome;
-                    d.step = i;
-                    d.line = step.line;
-                    d.op_text = print_op(step.op);
-                    report.deviations_as_recorded.push_back(std::move(d));
+                    report.deviations_as_recorded.push_back(at_step(std::move(d), i, step));
                 } else {
                     d.kind = Divergence::Kind::DeviationChanged;
                     d.recorded = recorded;
@@ -278,11 +272,12 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
 
 // The model never depends on the kernel's answers, so it runs a stretch of
 // steps first (ReplayOptions::model_ahead_steps) and the kernel runs them
-// after it, each step still compared on its own. Interleaving the two cost replay more than the model's own work:
-// every memslot change puts the task to sleep, and under TCG in qemu (where
-// kernels under test run) the switch back makes qemu drop its software TLB
-// and jump cache, so after every kernel call the model's code and data had
-// to be found again (docs/performance.md).
+// after it, each step still compared on its own. Interleaving the two cost
+// replay more than the model's own work: every memslot change puts the task
+// to sleep, and under TCG in qemu (where kernels under test run) the switch
+// back makes qemu drop its software TLB and jump cache, so after every
+// kernel call the model's code and data had to be found again
+// (docs/performance.md).
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
     ReplayReport report;
     report.rule_hits.assign(kRuleCount + 1, 0);
