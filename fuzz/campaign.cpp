@@ -23,6 +23,7 @@ void Stats::add(const Stats& o) {
     ops += o.ops;
     failures += o.failures;
     slow += o.slow;
+    flaky += o.flaky;
     generate_s += o.generate_s;
     model_s += o.model_s;
     judge_s += o.judge_s;
@@ -161,11 +162,12 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
                     }
                 } else if (frame->type == wire::FrameType::Finding) {
                     auto f = wire::decode_finding(frame->payload, error);
+                    const bool ends_campaign = f && !f->flaky();
                     if (f)
                         result.findings.push_back(std::move(*f));
                     else
                         result.worker_errors.push_back("unreadable finding from a worker: " + error);
-                    if (!options.keep_going && !stopping) {
+                    if (ends_campaign && !options.keep_going && !stopping) {
                         stopping = true;
                         stop_all();
                     }

@@ -34,14 +34,17 @@ struct CampaignOptions {
 struct Stats {
     uint64_t sequences = 0, ops = 0, failures = 0;
     uint64_t slow = 0;  // sequences that outlived the time limit once and finished on the retry
+    uint64_t flaky = 0;  // sequences whose failure most re-runs did not show (Verdict::Status::Flaky)
     double generate_s = 0, model_s = 0, judge_s = 0, oracle_ops_s = 0, oracle_observe_s = 0;
     void add(const Stats& o);
 };
 
 struct Finding {
+    bool flaky() const { return status == "flaky"; }
     uint64_t index = 0;          // sequence index in the campaign (reproduce with --only)
     uint64_t sequence_seed = 0;  // the generator seed derived from (campaign seed, index)
-    std::string status;          // diverge, crashed, timeout
+    std::string status;          // diverge, crashed, timeout; flaky (not shrunk, not a divergence)
+    Reproduction reproduction;   // of the reported sequence (the shrunk one, when shrunk)
     std::string signature;       // failure_signature() of the shrunk sequence
     std::string detail;          // the shrunk sequence's divergence summary
     double found_after_s = 0;    // campaign time when the failing sequence was judged

@@ -16,8 +16,12 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     // The candidate that last failed the same way, with its verdict, so the
     // finding reports the divergence of the shrunk sequence itself.
     uint64_t tried = 0;
+    // Candidates are judged once: the result is re-run below, and re-running
+    // every failing candidate would triple the cost of shrinking.
+    JudgeOptions candidate_options = judge_options;
+    candidate_options.runs = 1;
     auto still_fails = [&](const Sequence& candidate) {
-        Verdict v = judge(candidate, judge_options, "shrink candidate " + std::to_string(++tried));
+        Verdict v = judge(candidate, candidate_options, "shrink candidate " + std::to_string(++tried));
         if (!same_failure(seq, verdict, candidate, v, same)) return false;
         r.verdict = v;
         return true;
@@ -31,9 +35,10 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     // The minimizer's last accepted candidate may not be the final sequence
     // (a later transformation such as renumbering is accepted without a
     // changed verdict); judge the result once more so verdict and sequence
-    // belong together.
+    // belong together. This judgement re-runs a failure (judge_options.runs),
+    // so the finding says how often its shrunk form reproduces.
     Verdict final_verdict = judge(r.sequence, judge_options, "shrink result");
-    if (final_verdict.failed()) r.verdict = final_verdict;
+    if (final_verdict.failed() || final_verdict.status == Verdict::Status::Flaky) r.verdict = final_verdict;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
 }

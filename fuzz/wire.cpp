@@ -22,7 +22,7 @@ std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {
     std::ostringstream o;
     o.precision(17);
     o << s.sequences << " " << s.ops << " " << s.failures << " " << s.generate_s << " " << s.model_s << " "
-      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << " " << s.slow << "\n"
+      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << " " << s.slow << " " << s.flaky << "\n"
       << coverage.serialize();
     return o.str();
 }
@@ -34,7 +34,7 @@ bool decode_stats(const std::string& payload, Stats& s, RuleCoverage& coverage) 
     std::getline(in, rest);
     std::istringstream f(first);
     if (!(f >> s.sequences >> s.ops >> s.failures >> s.generate_s >> s.model_s >> s.judge_s >> s.oracle_ops_s >>
-          s.oracle_observe_s >> s.slow))
+          s.oracle_observe_s >> s.slow >> s.flaky))
         return false;
     return RuleCoverage::deserialize(rest, coverage);
 }
@@ -61,6 +61,8 @@ std::string encode_finding(const Finding& f) {
     number("found_after", f.found_after_s);
     number("shrink_candidates", f.shrink_candidates);
     number("shrink_s", f.shrink_s);
+    number("runs", f.reproduction.runs);
+    number("reproduced", f.reproduction.reproduced);
     field("original", print(f.original));
     field("shrunk", print(f.shrunk));
     return o.str();
@@ -100,6 +102,8 @@ std::optional<Finding> decode_finding(const std::string& payload, std::string& e
         f.found_after_s = std::stod(fields.at("found_after"));
         f.shrink_candidates = std::stoull(fields.at("shrink_candidates"));
         f.shrink_s = std::stod(fields.at("shrink_s"));
+        f.reproduction.runs = static_cast<unsigned>(std::stoul(fields.at("runs")));
+        f.reproduction.reproduced = static_cast<unsigned>(std::stoul(fields.at("reproduced")));
     } catch (const std::exception& e) {
         error = std::string("finding field missing or bad: ") + e.what();
         return std::nullopt;

@@ -63,18 +63,14 @@ private:
         stats_.oracle_ops_s += verdict.timing.oracle_ops;
         stats_.oracle_observe_s += verdict.timing.oracle_observe;
         if (verdict.slow) stats_.slow++;
+        if (verdict.status == Verdict::Status::Flaky) return report_flaky(index, seq, verdict);
         if (!verdict.failed()) return true;
         stats_.failures++;
         const double found_after = seconds_between(start_, Clock::now());
         if (options_.keep_going && !reported_.insert(failure_signature(seq, verdict)).second) return true;
         if (!flush()) return false;
-        Finding f;
-        f.index = index;
-        f.sequence_seed = sequence_seed(options_.seed, index);
-        f.status = verdict_status_name(verdict.status);
+        Finding f = finding_of(index, seq, verdict);
         f.found_after_s = found_after;
-        f.original = seq;
-        f.shrunk = seq;
         Verdict final_verdict = verdict;
         if (options_.shrink) {
             ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, options_.shrink_seconds);
@@ -85,8 +81,35 @@ private:
         }
         f.signature = failure_signature(f.shrunk, final_verdict);
         f.detail = final_verdict.detail;
+        f.reproduction = final_verdict.reproduction;
         if (!wire::write_frame(fd_, wire::FrameType::Finding, wire::encode_finding(f))) return false;
         return options_.keep_going;
+    }
+
+    Finding finding_of(uint64_t index, const Sequence& seq, const Verdict& verdict) const {
+        Finding f;
+        f.index = index;
+        f.sequence_seed = sequence_seed(options_.seed, index);
+        f.status = verdict_status_name(verdict.status);
+        f.original = seq;
+        f.shrunk = seq;
+        f.reproduction = verdict.reproduction;
+        f.signature = failure_signature(seq, verdict);
+        f.detail = verdict.detail;
+        return f;
+    }
+
+    // A failure most re-runs did not show: counted and reported once per
+    // kind of first failure, never shrunk, and the campaign goes on.
+    bool report_flaky(uint64_t index, const Sequence& seq, const Verdict& verdict) {
+        stats_.flaky++;
+        Verdict first = verdict;
+        first.status = verdict.first_status;
+        if (!reported_.insert("flaky " + failure_signature(seq, first)).second) return true;
+        if (!flush()) return false;
+        Finding f = finding_of(index, seq, verdict);
+        f.found_after_s = seconds_between(start_, Clock::now());
+        return wire::write_frame(fd_, wire::FrameType::Finding, wire::encode_finding(f));
     }
 
     bool flush() {

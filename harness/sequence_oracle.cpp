@@ -1,5 +1,6 @@
 #include "harness/sequence_oracle.h"
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -19,8 +20,21 @@ std::string verdict_status_name(Verdict::Status s) {
     case Verdict::Status::Diverge: return "diverge";
     case Verdict::Status::Crashed: return "crashed";
     case Verdict::Status::TimedOut: return "timeout";
+    case Verdict::Status::Flaky: return "flaky";
     }
     return "?";
+}
+
+std::string Reproduction::text() const {
+    if (runs <= 1) return "";
+    return "reproduced " + std::to_string(reproduced) + "/" + std::to_string(runs);
+}
+
+Reproduction reproduce(unsigned runs, const std::function<bool()>& shows_again) {
+    Reproduction r;
+    r.runs = std::max(1u, runs);
+    for (unsigned run = 1; run < r.runs; ++run) r.reproduced += shows_again() ? 1 : 0;
+    return r;
 }
 
 namespace {
@@ -162,8 +176,9 @@ static Verdict judge_once(const Sequence& seq, const JudgeOptions& options, std:
     }
     auto isolated = run_isolated(
         [&]() {
-            KvmBackend backend;
-            TimedExecutor timed(backend);
+            std::unique_ptr<Executor> kernel =
+                options.make_kernel ? options.make_kernel() : std::make_unique<KvmBackend>();
+            TimedExecutor timed(*kernel);
             auto report = replay(seq, options.profile, &timed, replay_opts);
             std::ostringstream o;
             o << "time " << timed.timing.oracle_ops << " " << timed.timing.oracle_observe << "\n";
@@ -214,9 +229,12 @@ Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view
     const bool logged = options.events && options.oracle == OracleKind::Kernel;
     const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
     // (The model oracle never times out, so only the kernel's runs are ever retried.)
-    Verdict v = judge_confirming_timeouts(
-        [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); }, options.timeout,
-        options.confirm_timeouts);
+    auto one_judgement = [&]() {
+        return judge_confirming_timeouts(
+            [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); }, options.timeout,
+            options.confirm_timeouts);
+    };
+    Verdict v = confirm_by_reruns(seq, one_judgement(), options.runs, one_judgement);
     if (logged) options.events->end_sequence(id, verdict_status_name(v.status));
     v.timing.total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return v;
@@ -238,8 +256,29 @@ Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milli
     return again;
 }
 
+Verdict confirm_by_reruns(const Sequence& seq, Verdict first, unsigned runs, const std::function<Verdict()>& rerun) {
+    if (!first.failed() || runs <= 1) return first;
+    const std::string signature = failure_signature(seq, first);
+    first.reproduction = reproduce(runs, [&]() {
+        Verdict again = rerun();
+        first.timing.oracle_ops += again.timing.oracle_ops;
+        first.timing.oracle_observe += again.timing.oracle_observe;
+        first.slow = first.slow || again.slow;
+        return again.failed() && failure_signature(seq, again) == signature;
+    });
+    if (!first.reproduction.stands()) {
+        first.first_status = first.status;
+        first.status = Verdict::Status::Flaky;
+        first.detail = verdict_status_name(first.first_status) + " in " +
+                       std::to_string(first.reproduction.reproduced) + " of " +
+                       std::to_string(first.reproduction.runs) + " runs: " + first.detail;
+    }
+    return first;
+}
+
 std::chrono::milliseconds longest_judgement(const JudgeOptions& options) {
-    return options.confirm_timeouts ? (1 + kTimeoutRetryFactor) * options.timeout : options.timeout;
+    const auto one = options.confirm_timeouts ? (1 + kTimeoutRetryFactor) * options.timeout : options.timeout;
+    return std::max(1u, options.runs) * one;
 }
 
 std::optional<Sameness> sameness_from_name(const std::string& name) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,14 @@ namespace slotcheck {
 class EventLog;
 
 enum class OracleKind : uint8_t { Kernel, Model };
+
+// One time limit for every command that judges a sequence on a kernel
+// (replay, fuzz, minimize, vm): a finding made by one command reproduces
+// with the command it prints, under the same limit.
+inline constexpr std::chrono::milliseconds kDefaultSequenceTimeout{10000};
+// How many runs a failing verdict gets before it is reported (the first
+// included): one slow or crashed run on a loaded host is not a kernel bug.
+inline constexpr unsigned kDefaultReproductionRuns = 3;
 std::string oracle_kind_name(OracleKind k);  // "kernel", "model"
 
 struct JudgeOptions {
@@ -32,7 +41,10 @@ struct JudgeOptions {
     OracleKind oracle = OracleKind::Kernel;
     std::optional<RuleId> mutant;     // the model under test runs with this rule mutated
     bool check_expectations = false;  // also compare with the sequence's own `=>` outcomes
-    std::chrono::milliseconds timeout{10000};  // per sequence, kernel oracle only
+    std::chrono::milliseconds timeout = kDefaultSequenceTimeout;  // per sequence, kernel oracle only
+    // Runs a failing verdict gets (the first included) before it stands;
+    // see confirm_by_reruns(). 1 judges once (shrink candidates).
+    unsigned runs = kDefaultReproductionRuns;
     // A sequence that outlives `timeout` is judged once more with
     // kTimeoutRetryFactor times the limit before it counts as a hang: a
     // loaded host can stall one memslot ioctl for 15 s (docs/findings.md E3),
@@ -42,6 +54,11 @@ struct JudgeOptions {
     // Where each sequence is logged before the kernel runs it (inside a VM
     // under test: the host's channel and the kernel log), or none.
     EventLog* events = nullptr;
+    // The kernel a replay child judges against: a fresh KvmBackend when
+    // unset. Tests put a scripted kernel here (one that crashes, hangs or
+    // answers wrongly on some runs) to hold judge, fuzz and minimize to the
+    // verdicts they report. Called in the child.
+    std::function<std::unique_ptr<Executor>()> make_kernel;
 };
 
 // Where a judgement spent its time (seconds): the oracle's operations, its
@@ -51,12 +68,27 @@ struct JudgeTiming {
     double oracle_ops = 0, oracle_observe = 0, total = 0;
 };
 
+// How often a failure showed when its sequence was run again: `runs` runs
+// in all, the first included, `reproduced` of them with the same failure.
+// One rule for every command: a failure stands when most runs show it.
+struct Reproduction {
+    unsigned runs = 1, reproduced = 1;
+    bool stands() const { return 2 * reproduced > runs; }
+    std::string text() const;  // "reproduced 2/3", or "" when not re-run
+};
+// Runs `shows_again` (one more run: did it show the same failure?) until
+// `runs` runs in all have been made.
+Reproduction reproduce(unsigned runs, const std::function<bool()>& shows_again);
+
 struct Verdict {
     enum class Status : uint8_t {
         Agree,
         Diverge,   // `divergence` says where and how
         Crashed,   // the replay child died (a kernel or harness crash); `detail` says how
         TimedOut,  // the replay child outlived the time limit and was killed
+        // The first run failed (`first_status`), but most re-runs did not:
+        // reported with its numbers, never as a divergence.
+        Flaky,
     };
     Status status = Status::Agree;
     std::optional<Divergence> divergence;  // the first one, when Diverge
@@ -65,9 +97,11 @@ struct Verdict {
     // The first run outlived the time limit and the retry with the longer
     // limit finished: the verdict is the retry's.
     bool slow = false;
-    bool failed() const { return status != Status::Agree; }
+    Reproduction reproduction;            // how often the failure showed (1/1: not re-run)
+    Status first_status = Status::Agree;  // Flaky: what the first run showed
+    bool failed() const { return status != Status::Agree && status != Status::Flaky; }
 };
-std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout
+std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout, flaky
 
 // `label` names the sequence in the event log ("fuzz seed 5 index 17").
 Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label = "sequence");
@@ -79,7 +113,14 @@ constexpr int kTimeoutRetryFactor = 3;
 // timeout is a timeout verdict.
 Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milliseconds)>& attempt,
                                   std::chrono::milliseconds limit, bool confirm);
-// The longest one judge() call with these options can take (both runs).
+// Re-runs the sequence of a failing `first` verdict (`rerun()` judges it
+// once more) until `runs` runs in all have judged it. A failure most runs
+// do not show (same failure_signature()) becomes Flaky, carrying the
+// first run's status, divergence and detail. Agreeing verdicts pass through.
+Verdict confirm_by_reruns(const Sequence& seq, Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
+
+// The longest one judge() call with these options can take (every run,
+// each with its timeout retry).
 std::chrono::milliseconds longest_judgement(const JudgeOptions& options);
 
 // How much of a failure must stay the same for a smaller sequence to count

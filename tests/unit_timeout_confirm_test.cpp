@@ -64,12 +64,15 @@ TEST(TimeoutConfirmation, OtherVerdictsAndUnconfirmedTimeoutsRunOnce) {
     EXPECT_EQ(script.limits.size(), 1u);
 }
 
-TEST(TimeoutConfirmation, TheLongestJudgementCoversBothRuns) {
+TEST(TimeoutConfirmation, TheLongestJudgementCoversBothRunsOfEveryReproductionRun) {
     JudgeOptions options;
     options.timeout = milliseconds(10000);
+    options.runs = 1;
     EXPECT_EQ(longest_judgement(options), milliseconds(40000));
+    options.runs = 3;
+    EXPECT_EQ(longest_judgement(options), milliseconds(120000));
     options.confirm_timeouts = false;
-    EXPECT_EQ(longest_judgement(options), milliseconds(10000));
+    EXPECT_EQ(longest_judgement(options), milliseconds(30000));
 }
 
 }  // namespace

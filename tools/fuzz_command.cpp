@@ -2,6 +2,7 @@
 // against the model and the real kernel, shrink and write what diverges.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -41,10 +42,14 @@ constexpr const char* kUsage =
     "  --no-shrink          write findings as found\n"
     "  --same any|op|rule   what shrinking must keep (default rule)\n"
     "  --keep-going         go on after a finding, reporting each distinct failure once\n"
-    "  --timeout-ms N       wall-clock limit per sequence (default 10000)\n"
+    "  --timeout-ms N       wall-clock limit per sequence (default 10000; one that outlives it is run\n"
+    "                       again with 3 times the limit before it is a timeout)\n"
+    "  --runs R             runs a failing sequence gets, the first included, before it is reported\n"
+    "                       (default 3); a failure most runs do not show is reported as flaky\n"
     "  --shrink-seconds N   time budget per shrink (default 60)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
-    "exit: 0 no divergence, 1 divergence (finding written), 2 bad input, 3 no /dev/kvm\n";
+    "exit: 0 no divergence (flaky failures included), 1 divergence (finding written), 2 bad input,\n"
+    "      3 no /dev/kvm\n";
 
 struct Args {
     fuzz::CampaignOptions campaign;
@@ -101,6 +106,9 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "--timeout-ms") {
             if (!(v = number(i, "--timeout-ms", 1, 3600000))) return kExitBadInput;
             a.campaign.judge.timeout = std::chrono::milliseconds(*v);
+        } else if (arg == "--runs") {
+            if (!(v = number(i, "--runs", 1, 100))) return kExitBadInput;
+            a.campaign.judge.runs = static_cast<unsigned>(*v);
         } else if (arg == "--shrink-seconds") {
             if (!(v = number(i, "--shrink-seconds", 1, 24 * 3600))) return kExitBadInput;
             a.campaign.shrink_seconds = static_cast<double>(*v);
@@ -136,6 +144,20 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         }
     }
     return std::nullopt;
+}
+
+// What `reproduce:` must repeat for a re-run to generate and judge a
+// sequence as this campaign does; defaults are left out.
+std::string judge_options_of(const Args& a) {
+    const JudgeOptions defaults;
+    std::string o = as_options(a.profile);
+    if (a.model_only) o += " --model-only";
+    if (a.campaign.judge.mutant) o += " --mutant " + std::string(rule(*a.campaign.judge.mutant).name);
+    if (a.campaign.max_ops != fuzz::CampaignOptions{}.max_ops) o += " --max-ops " + std::to_string(a.campaign.max_ops);
+    if (a.campaign.judge.timeout != defaults.timeout)
+        o += " --timeout-ms " + std::to_string(a.campaign.judge.timeout.count());
+    if (a.campaign.judge.runs != defaults.runs) o += " --runs " + std::to_string(a.campaign.judge.runs);
+    return o.empty() ? o : o.substr(1);
 }
 
 }  // namespace
@@ -174,6 +196,7 @@ int fuzz_main(int argc, char** argv) {
     header.mutant = a.campaign.judge.mutant ? rule(*a.campaign.judge.mutant).name : "";
     header.jobs = a.campaign.only ? 1 : a.campaign.jobs;
     header.seconds = a.campaign.seconds;
+    header.judge_options = judge_options_of(a);
 
     std::cerr << "slotcheck fuzz: seed " << header.seed << ", profile " << header.profile << ", oracle "
               << header.oracle << (header.kernel_release.empty() ? "" : " " + header.kernel_release)
@@ -231,7 +254,8 @@ int fuzz_main(int argc, char** argv) {
         print_summary_json(json, header, result, dirs);
         events->write(event::kResult, json.str());
     }
-    if (!result.findings.empty()) return kExitDivergence;
+    if (std::any_of(result.findings.begin(), result.findings.end(), [](const fuzz::Finding& f) { return !f.flaky(); }))
+        return kExitDivergence;
     return result.worker_errors.empty() ? kExitOk : kExitUnknown;
 }
 

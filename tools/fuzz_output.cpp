@@ -1,5 +1,6 @@
 #include "tools/fuzz_output.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -29,6 +30,11 @@ std::string share(double part, double whole) {
 
 }  // namespace
 
+std::string reproduce_command(const FuzzHeader& h, const fuzz::Finding& f) {
+    return "slotcheck fuzz --seed " + std::to_string(h.seed) + " --only " + std::to_string(f.index) +
+           (h.judge_options.empty() ? "" : " " + h.judge_options);
+}
+
 void print_progress(std::ostream& out, const fuzz::Progress& p) {
     const double rate = p.elapsed_s > 0 ? p.stats.ops / p.elapsed_s : 0;
     out << std::fixed << std::setprecision(0) << std::setw(5) << p.elapsed_s << " s  sequences "
@@ -45,7 +51,12 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
     out << "  sequences      " << with_commas(s.sequences) << "\n";
     out << "  operations     " << with_commas(s.ops) << " (" << with_commas(uint64_t(r.elapsed_s > 0 ? s.ops / r.elapsed_s : 0))
         << "/s)\n";
-    out << "  divergences    " << s.failures << " (" << r.findings.size() << " reported)\n";
+    const size_t flaky_reported = std::count_if(r.findings.begin(), r.findings.end(),
+                                                [](const fuzz::Finding& f) { return f.flaky(); });
+    out << "  divergences    " << s.failures << " (" << r.findings.size() - flaky_reported << " reported)\n";
+    if (s.flaky)
+        out << "  flaky          " << s.flaky << " sequence(s) failed once but not in most re-runs (" << flaky_reported
+            << " reported; not divergences)\n";
     if (s.slow)
         out << "  slow           " << s.slow << " sequence(s) outlived the time limit once and finished on the retry\n";
     out << "  rules          " << r.coverage.summary() << " both ways, " << r.coverage.rules_decided()
@@ -59,8 +70,12 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
         << h.oracle << " ops " << share(s.oracle_ops_s, busy) << ", observation " << share(s.oracle_observe_s, busy)
         << ", isolation and compare " << share(judge_rest, busy) << "\n";
     for (const auto& f : r.findings)
-        out << "  finding        " << f.signature << ": " << f.detail << " (sequence " << f.index << ", "
-            << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " ops, found after " << f.found_after_s
+        out << (f.flaky() ? "  flaky          " : "  finding        ") << f.signature << ": " << f.detail
+            << " (sequence " << f.index << ", "
+            << (f.flaky() ? std::to_string(f.original.steps.size()) + " ops"
+                          : std::to_string(f.original.steps.size()) + " -> " + std::to_string(f.shrunk.steps.size()) +
+                                " ops")
+            << (f.reproduction.runs > 1 ? ", " + f.reproduction.text() : "") << ", found after " << f.found_after_s
             << " s)\n";
     out << "  memory         worker peak RSS " << r.worker_peak_rss_kb / 1024 << " MiB\n";
     for (const auto& e : r.worker_errors) out << "  worker error   " << e << "\n";
@@ -83,7 +98,7 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
     out << "{\"seed\": " << h.seed << ", \"profile\": " << json_string(h.profile) << ", \"oracle\": "
         << json_string(h.oracle) << ", \"mutant\": " << json_string(h.mutant) << ", \"jobs\": " << h.jobs
         << ", \"seconds\": " << r.elapsed_s << ", \"sequences\": " << s.sequences << ", \"operations\": " << s.ops
-        << ", \"divergences\": " << s.failures << ", \"slow\": " << s.slow << ", \"time\": {\"generation\": " << s.generate_s
+        << ", \"divergences\": " << s.failures << ", \"flaky\": " << s.flaky << ", \"slow\": " << s.slow << ", \"time\": {\"generation\": " << s.generate_s
         << ", \"model\": " << s.model_s << ", \"judge\": " << s.judge_s << ", \"oracle_ops\": " << s.oracle_ops_s
         << ", \"oracle_observe\": " << s.oracle_observe_s << "}, \"rules_covered\": "
         << r.coverage.rules_covered_both_ways() << ", \"rules\": " << kRuleCount << ", \"coverage\": {";
@@ -95,7 +110,9 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
     out << "}, \"findings\": [";
     for (size_t i = 0; i < r.findings.size(); ++i) {
         const auto& f = r.findings[i];
-        out << (i ? ", " : "") << "{\"signature\": " << json_string(f.signature) << ", \"detail\": "
+        out << (i ? ", " : "") << "{\"signature\": " << json_string(f.signature) << ", \"status\": "
+            << json_string(f.status) << ", \"runs\": " << f.reproduction.runs << ", \"reproduced\": "
+            << f.reproduction.reproduced << ", \"detail\": "
             << json_string(f.detail) << ", \"index\": " << f.index << ", \"original_ops\": " << f.original.steps.size()
             << ", \"shrunk_ops\": " << f.shrunk.steps.size() << ", \"found_after\": " << f.found_after_s
             << ", \"dir\": " << json_string(i < finding_dirs.size() ? finding_dirs[i] : "") << "}";
@@ -116,9 +133,7 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
         error = "cannot create " + dir.string() + ": " + ec.message();
         return "";
     }
-    const std::string reproduce = "slotcheck fuzz --seed " + std::to_string(h.seed) + " --only " +
-                                  std::to_string(f.index) + " --profile " + profile.name +
-                                  (h.mutant.empty() ? "" : " --mutant " + h.mutant);
+    const std::string reproduce = reproduce_command(h, f);
     Sequence minimized = with_model_expectations(f.shrunk, profile);
     minimized.header_comments = {
         " Finding: " + f.signature,
@@ -143,7 +158,8 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
            << "\nmutant: " << h.mutant << "\ncampaign seed: " << h.seed << "\nsequence index: " << f.index
            << "\nsequence seed: " << f.sequence_seed << "\nfound after: " << f.found_after_s << " s\nshrink: "
            << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " operations, " << f.shrink_candidates
-           << " candidates, " << f.shrink_s << " s\nreproduce: " << reproduce << "\n";
+           << " candidates, " << f.shrink_s << " s\nreproduction: "
+           << (f.reproduction.runs > 1 ? f.reproduction.text() : "not re-run") << "\nreproduce: " << reproduce << "\n";
     if (!write(dir / "original.seq", print(original)) || !write(dir / "minimized.seq", print(minimized)) ||
         !write(dir / "report.txt", report.str()))
         return "";

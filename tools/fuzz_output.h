@@ -12,9 +12,17 @@ namespace slotcheck::cli {
 struct FuzzHeader {
     uint64_t seed = 0;
     std::string profile, oracle, kernel_release, mutant;
+    // The options a re-run needs to generate and judge a sequence exactly as
+    // this campaign did (profile choice, oracle, mutant, --max-ops, time
+    // limit, runs): every finding's `reproduce:` command carries them.
+    std::string judge_options;
     unsigned jobs = 1;
     double seconds = 0;
 };
+
+// `slotcheck fuzz --seed S --only I` with the header's judge options: it
+// judges the finding's sequence as the campaign did.
+std::string reproduce_command(const FuzzHeader& h, const fuzz::Finding& f);
 
 void print_progress(std::ostream& out, const fuzz::Progress& p);
 void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r, bool coverage_table);

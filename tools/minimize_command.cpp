@@ -43,7 +43,10 @@ constexpr const char* kUsage =
     "  --vm-out DIR         consoles of the candidates' VMs (default: a new directory under /tmp)\n"
     "  --profile NAME       the profile to judge under (default: the running kernel's, or upstream)\n"
     "  --variant NAME=on|off  override one profile variant\n"
-    "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm; none for --oracle)\n"
+    "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm, as replay and fuzz; none for\n"
+    "                       --oracle)\n"
+    "  --runs R             runs the input and the result get, the first included (default 3): the\n"
+    "                       input must fail in most of them; candidates are judged once\n"
     "  --repeat R           rerun the result R times and report how often it fails\n"
     "  --max-candidates N   stop after judging N candidates (the result is then not 1-minimal)\n"
     "  --max-seconds S      stop after S seconds\n"
@@ -62,6 +65,7 @@ struct Settings {
     ProfileChoice profile;
     std::optional<std::chrono::milliseconds> timeout;
     size_t repeat = 0, max_candidates = 0;
+    unsigned runs = kDefaultReproductionRuns;
     std::optional<std::chrono::seconds> max_time;
 };
 
@@ -117,6 +121,10 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
             auto v = number(3600000);
             if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got '") + argv[i] + "'");
             s.timeout = std::chrono::milliseconds(*v);
+        } else if (a == "--runs" && has_value) {
+            auto v = number(100);
+            if (!v) return bad(std::string("--runs takes 1..100, got '") + argv[i] + "'");
+            s.runs = static_cast<unsigned>(*v);
         } else if (a == "--repeat" && has_value) {
             auto v = number(100000);
             if (!v) return bad(std::string("--repeat takes 1..100000, got '") + argv[i] + "'");
@@ -163,6 +171,10 @@ public:
         options_.oracle = s.model_only ? OracleKind::Model : OracleKind::Kernel;
         options_.mutant = s.mutant;
         if (s.timeout) options_.timeout = *s.timeout;
+        options_.runs = s.runs;
+        // Candidates are judged once; the input and the result get every run.
+        candidate_options_ = options_;
+        candidate_options_.runs = 1;
         if (s.oracle_command) external_.emplace(*s.oracle_command, s.timeout);
     }
 
@@ -187,7 +199,7 @@ public:
             vm_last_ = failure;
             return true;
         }
-        const Verdict v = judge(candidate, options_);
+        const Verdict v = judge(candidate, candidate_options_);
         return v.failed() && same_failure(input_, first_, candidate, v, settings_.same);
     }
 
@@ -208,6 +220,12 @@ public:
         return judge(seq, options_);
     }
 
+    // Why the input does not fail: "" or, for a flaky input, its numbers.
+    std::string flaky_input() const {
+        if (external_ || vm_ || first_.status != Verdict::Status::Flaky) return "";
+        return first_.detail;
+    }
+
     std::string describe(const KernelFacts& facts) const {
         if (external_) return "command '" + external_->command() + "'";
         if (vm_) return "kernel " + vm_->kernel().name + " in a VM";
@@ -220,7 +238,7 @@ public:
 
 private:
     const Settings& settings_;
-    JudgeOptions options_;
+    JudgeOptions options_, candidate_options_;
     std::optional<ExternalOracle> external_;
     std::optional<VmOracle> vm_;
     std::optional<VmFailure> vm_first_, vm_last_;
@@ -307,10 +325,13 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
     const Sequence input = without_expectations(parsed);
     if (!judge.judge_input(input)) {
         std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
-                  << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize\n";
+                  << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize"
+                  << (judge.flaky_input().empty() ? "" : " (flaky: " + judge.flaky_input() + ")") << "\n";
         return kExitDivergence;
     }
-    if (auto v = judge.first_verdict()) std::cerr << "minimize: " << s.file << " fails: " << v->detail << "\n";
+    if (auto v = judge.first_verdict())
+        std::cerr << "minimize: " << s.file << " fails: " << v->detail
+                  << (v->reproduction.runs > 1 ? " (" + v->reproduction.text() + ")" : "") << "\n";
     if (const auto& f = judge.vm_first()) std::cerr << "minimize: " << s.file << " fails: " << f->describe() << "\n";
 
     MinimizeOptions options;
@@ -330,7 +351,9 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
               << " candidates" << (result.one_minimal ? " (1-minimal)" : " (budget ran out: not 1-minimal)") << "\n";
 
     const auto verdict = judge.verdict(result.sequence);
-    if (verdict) std::cerr << "minimize: " << verdict_status_name(verdict->status) << ": " << verdict->detail << "\n";
+    if (verdict)
+        std::cerr << "minimize: " << verdict_status_name(verdict->status) << ": " << verdict->detail
+                  << (verdict->reproduction.runs > 1 ? " (" + verdict->reproduction.text() + ")" : "") << "\n";
     if (const auto& f = judge.vm_last()) std::cerr << "minimize: in the VM: " << f->describe() << "\n";
     if (s.repeat) {
         size_t reproduced = 0;

@@ -6,6 +6,13 @@
 
 namespace slotcheck::cli {
 
+std::string as_options(const ProfileChoice& choice) {
+    std::string out;
+    if (choice.name) out += " --profile " + *choice.name;
+    for (const auto& [name, on] : choice.variant_overrides) out += " --variant " + name + (on ? "=on" : "=off");
+    return out;
+}
+
 OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice) {
     std::string arg = argv[i];
     if (arg != "--profile" && arg != "--variant") return OptionTaken::No;

@@ -15,6 +15,11 @@ struct ProfileChoice {
     std::vector<std::pair<std::string, bool>> variant_overrides;  // --variant
 };
 
+// The choice as command-line options (" --profile NAME --variant X=on"),
+// for a printed command that must rebuild the same profile; "" when nothing
+// was chosen (the re-run derives the profile from the kernel again).
+std::string as_options(const ProfileChoice& choice);
+
 enum class OptionTaken { No, Yes, Bad };
 
 // Consumes argv[i] (and its value) if it is a profile option. A bad value is

@@ -8,14 +8,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/isolation.h"
-#include "harness/kvm_backend.h"
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/profile_options.h"
+#include "tools/file_judge.h"
 #include "tools/replay_result.h"
 #include "tools/sequence_files.h"
 
@@ -33,9 +32,12 @@ constexpr const char* kUsage =
     "  --trace              print every step with both outcomes\n"
     "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
     "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
-    "  --timeout-ms N       wall-clock limit per sequence (default 60000)\n"
+    "  --timeout-ms N       wall-clock limit per sequence (default 10000, as fuzz and minimize; a file\n"
+    "                       that outlives it is run again with 3 times the limit before it is a timeout)\n"
+    "  --runs R             runs a failing file gets, the first included, before it is reported\n"
+    "                       (default 3); a failure most runs do not show is reported as flaky\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
-    "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+    "exit: 0 agree (flaky files included), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
@@ -54,7 +56,7 @@ int replay_main(int argc, char** argv) {
     EventChoice event_choice;
     bool model_only = false, trace = false, check_expectations = true;
     std::optional<std::string> json_path;
-    long timeout_ms = 60000;
+    JudgeOptions judging;  // the time limit, its retry and the runs: as every command judges
     std::vector<std::string> paths;
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("replay", argc, argv, i, choice);
@@ -81,7 +83,14 @@ int replay_main(int argc, char** argv) {
                 std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got '" << argv[i] << "'\n";
                 return kExitBadInput;
             }
-            timeout_ms = static_cast<long>(*v);
+            judging.timeout = std::chrono::milliseconds(*v);
+        } else if (a == "--runs" && i + 1 < argc) {
+            auto v = parse_u64(argv[++i]);
+            if (!v || *v == 0 || *v > 100) {
+                std::cerr << "slotcheck replay: --runs takes 1..100, got '" << argv[i] << "'\n";
+                return kExitBadInput;
+            }
+            judging.runs = static_cast<unsigned>(*v);
         } else if (!a.empty() && a[0] == '-') {
             std::cerr << "slotcheck replay: unknown option '" << a << "'\n" << kUsage;
             return kExitBadInput;
@@ -136,28 +145,18 @@ int replay_main(int argc, char** argv) {
             continue;
         }
         // Each sequence runs in a child with a fresh backend: a kernel or
-        // harness crash costs this file only.
+        // harness crash costs this file only. A failure is judged as every
+        // command judges one: a timeout is retried with a longer limit, and
+        // the verdict stands only when most runs show it.
         const std::string event_id = events ? events->begin_sequence(files[i], sequences[i]) : "";
-        auto isolated = run_isolated(
-            [&]() {
-                KvmBackend backend;
-                return serialize(from_report(files[i], replay(sequences[i], *profile, &backend, options), trace));
+        auto r = judge_file(
+            [&](std::chrono::milliseconds limit) {
+                return run_file_isolated(files[i], sequences[i], *profile, options, trace, limit, judging);
             },
-            std::chrono::milliseconds(timeout_ms));
-        std::optional<FileResult> r;
-        if (isolated.status == IsolatedResult::Status::Ok) r = deserialize(isolated.output);
-        if (!r) {
-            FileResult failed;
-            failed.verdict = isolated.status == IsolatedResult::Status::TimedOut ? "timeout" : "crashed";
-            FileResult::Finding f;
-            f.kind = failed.verdict;
-            f.summary = "the replay child " + isolated.describe();
-            failed.findings.push_back(f);
-            r = failed;
-        }
-        r->file = files[i];
-        if (events) events->end_sequence(event_id, r->verdict, end_detail(*r));
-        results.push_back(*r);
+            judging);
+        r.file = files[i];
+        if (events) events->end_sequence(event_id, r.verdict, end_detail(r));
+        results.push_back(r);
     }
     if (json_path && *json_path == "-") {
         print_json(std::cout, results, profile->name, !model_only);

@@ -127,7 +127,7 @@ std::optional<FileResult> deserialize(const std::string& text) {
 
 void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
                  bool kernel) {
-    size_t agree = 0;
+    size_t agree = 0, flaky = 0;
     size_t width = 4;
     for (const auto& r : results) width = std::max(width, r.file.size());
     out << "profile " << profile_name << (kernel ? ", model vs /dev/kvm" : ", model only") << "\n";
@@ -135,12 +135,17 @@ void print_table(std::ostream& out, const std::vector<FileResult>& results, cons
     for (const auto& r : results) {
         std::string steps = std::to_string(r.steps);
         out << r.file << std::string(width - r.file.size() + 2, ' ') << std::string(5 - std::min<size_t>(5, steps.size()), ' ')
-            << steps << "  " << r.verdict << "\n";
+            << steps << "  " << r.verdict
+            << (r.reproduction.runs > 1 ? " (" + r.reproduction.text() + ")" : "") << "\n";
         for (const auto& f : r.findings) out << "    " << f.kind << ": " << f.summary << "\n";
         for (const auto& t : r.trace) out << "    " << t << "\n";
-        if (!r.diverged()) ++agree;
+        if (r.flaky()) ++flaky;
+        else if (!r.diverged()) ++agree;
     }
-    out << agree << " passed, " << results.size() - agree << " failed\n";
+    // A flaky file neither passed nor failed: counted apart.
+    out << agree << " passed, " << results.size() - agree - flaky << " failed";
+    if (flaky) out << ", " << flaky << " flaky";
+    out << "\n";
 }
 
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
@@ -150,6 +155,7 @@ void print_json(std::ostream& out, const std::vector<FileResult>& results, const
     for (size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         out << (i ? "," : "") << "{\"file\":" << json_string(r.file) << ",\"verdict\":" << json_string(r.verdict)
+            << ",\"runs\":" << r.reproduction.runs << ",\"reproduced\":" << r.reproduction.reproduced
             << ",\"steps\":" << r.steps << ",\"observations\":" << r.observations << ",\"findings\":[";
         for (size_t k = 0; k < r.findings.size(); ++k) {
             const auto& f = r.findings[k];

@@ -8,13 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "harness/sequence_oracle.h"
 #include "model/differ.h"
 
 namespace slotcheck::cli {
 
 struct FileResult {
     std::string file;
-    std::string verdict;  // agree, diverge, crashed, timeout, error
+    std::string verdict;  // agree, diverge, crashed, timeout, error; flaky (failed once, not in most runs)
+    Reproduction reproduction;  // how often a failure showed (1/1: not re-run)
     size_t steps = 0;
     size_t observations = 0;
     struct Finding {
@@ -24,7 +26,8 @@ struct FileResult {
     };
     std::vector<Finding> findings;
     std::vector<std::string> trace;  // with --trace: one line per step
-    bool diverged() const { return verdict != "agree"; }
+    bool flaky() const { return verdict == "flaky"; }
+    bool diverged() const { return verdict != "agree" && !flaky(); }
 };
 
 FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace);
