@@ -31,6 +31,8 @@ void Stats::add(const Stats& o) {
     oracle_observe_s += o.oracle_observe_s;
 }
 
+double grace_seconds(double seconds) { return std::max(5.0, seconds / 10); }
+
 uint64_t sequence_seed(uint64_t campaign_seed, uint64_t index) {
     // splitmix64 of the pair: neighbouring indexes get unrelated seeds.
     uint64_t z = campaign_seed * 0x9e3779b97f4a7c15ull + index + 0x632be59bd9b4e019ull;
@@ -91,13 +93,17 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
     CampaignResult result;
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
-    // A worker that is shrinking may overrun the deadline by its shrink
-    // budget and one more judgement (a timeout and its retry); past that it
-    // is killed.
-    const auto hard_stop = deadline +
-                           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                               (options.shrink ? options.shrink_seconds : 0) + 5)) +
-                           longest_judgement(options.judge);
+    // The whole campaign, shrinking included, ends within the grace after
+    // the deadline: workers start no sequence after the deadline and end
+    // their shrinking before the stop; what is still running is stopped.
+    // Judging one sequence (--only, the `reproduce:` command) is given the
+    // time its judgement and shrinking can take instead, so a re-run can
+    // show what the campaign saw.
+    auto span = [](double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
+    const auto hard_stop =
+        options.only ? start + 2 * longest_judgement(options.judge) +
+                           span((options.shrink ? options.shrink_seconds : 0) + grace_seconds(0))
+                     : deadline + span(grace_seconds(options.seconds));
     const unsigned jobs = options.only ? 1 : std::max(1u, options.jobs);
 
     std::vector<WorkerProcess> workers(jobs);
@@ -116,7 +122,10 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
         if (pid == 0) {
             ::close(fds[0]);
             for (unsigned k = 0; k < j; ++k) ::close(workers[k].fd);
-            worker_main(fds[1], j, options, start, deadline);
+            // A worker dies of Ctrl-C as before; the parent reports.
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            worker_main(fds[1], j, options, start, deadline, hard_stop);
         }
         ::close(fds[1]);
         if (pid < 0) {
@@ -191,9 +200,11 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
             }
         }
         const auto now = Clock::now();
-        if (now > hard_stop && !stopping) {
+        const bool asked_to_stop = options.stop_requested && *options.stop_requested;
+        if ((now > hard_stop || asked_to_stop) && !stopping) {
             stopping = true;
-            result.worker_errors.push_back("workers still running past the deadline were killed");
+            result.interrupted = asked_to_stop;
+            for (const auto& w : workers) result.stopped_in_flight += w.open() ? 1 : 0;
             stop_all();
         }
         if (on_progress && now - last_progress >= std::chrono::seconds(1)) {

@@ -5,6 +5,7 @@
 // matrix (bench/mutation) and the fuzz tests all run through this.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -28,7 +29,14 @@ struct CampaignOptions {
     Sameness same = Sameness::Rule;
     double shrink_seconds = 60;  // budget per finding
     bool keep_going = false;     // go on after a finding (distinct failure signatures only)
+    // Set (by a signal handler) to stop the campaign early: the workers are
+    // stopped and the result so far is returned, marked interrupted.
+    const volatile std::sig_atomic_t* stop_requested = nullptr;
 };
+
+// How far past `seconds` a campaign may run, shrinking and the judgement in
+// flight included: the larger of 5 s and a tenth of the time.
+double grace_seconds(double seconds);
 
 // What the campaign spent and covered so far.
 struct Stats {
@@ -50,6 +58,7 @@ struct Finding {
     double found_after_s = 0;    // campaign time when the failing sequence was judged
     uint64_t shrink_candidates = 0;
     double shrink_s = 0;
+    bool shrink_cut_short = false;  // the campaign's time ran out before the shrunk form was 1-minimal
     Sequence original, shrunk;
 };
 
@@ -68,6 +77,8 @@ struct CampaignResult {
     std::vector<std::string> worker_errors;  // a worker that died, leaked fds or sent garbage
     long worker_peak_rss_kb = 0;             // the largest resident set of any worker
     double elapsed_s = 0;
+    bool interrupted = false;      // stop_requested ended it
+    unsigned stopped_in_flight = 0;  // workers stopped at the time limit or on request, mid-judgement
 };
 
 // The sequence a campaign judges at `index`: the same (seed, index,

@@ -32,6 +32,7 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     MinimizeResult m = minimize(without_expectations(seq), still_fails, options);
     r.sequence = std::move(m.sequence);
     r.candidates = m.candidates;
+    r.cut_short = !m.one_minimal;
     // The minimizer's last accepted candidate may not be the final sequence
     // (a later transformation such as renumbering is accepted without a
     // changed verdict); judge the result once more so verdict and sequence

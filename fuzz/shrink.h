@@ -13,6 +13,7 @@ struct ShrinkResult {
     Verdict verdict;    // its verdict
     uint64_t candidates = 0;
     double seconds = 0;
+    bool cut_short = false;  // the budget ran out before the result was 1-minimal
 };
 
 ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const JudgeOptions& judge_options,

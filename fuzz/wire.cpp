@@ -61,6 +61,7 @@ std::string encode_finding(const Finding& f) {
     number("found_after", f.found_after_s);
     number("shrink_candidates", f.shrink_candidates);
     number("shrink_s", f.shrink_s);
+    number("shrink_cut_short", f.shrink_cut_short ? 1 : 0);
     number("runs", f.reproduction.runs);
     number("reproduced", f.reproduction.reproduced);
     field("original", print(f.original));
@@ -102,6 +103,7 @@ std::optional<Finding> decode_finding(const std::string& payload, std::string& e
         f.found_after_s = std::stod(fields.at("found_after"));
         f.shrink_candidates = std::stoull(fields.at("shrink_candidates"));
         f.shrink_s = std::stod(fields.at("shrink_s"));
+        f.shrink_cut_short = fields.at("shrink_cut_short") == "1";
         f.reproduction.runs = static_cast<unsigned>(std::stoul(fields.at("runs")));
         f.reproduction.reproduced = static_cast<unsigned>(std::stoul(fields.at("reproduced")));
     } catch (const std::exception& e) {

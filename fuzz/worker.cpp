@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -22,8 +23,10 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
 
 class Worker {
 public:
-    Worker(int fd, unsigned job, const CampaignOptions& options, Clock::time_point start, Clock::time_point deadline)
-        : fd_(fd), job_(job), options_(options), start_(start), deadline_(deadline), last_flush_(Clock::now()) {}
+    Worker(int fd, unsigned job, const CampaignOptions& options, Clock::time_point start, Clock::time_point deadline,
+           Clock::time_point end)
+        : fd_(fd), job_(job), options_(options), start_(start), deadline_(deadline), end_(end),
+          last_flush_(Clock::now()) {}
 
     // Returns the exit code of the worker process.
     int run() {
@@ -73,11 +76,21 @@ private:
         f.found_after_s = found_after;
         Verdict final_verdict = verdict;
         if (options_.shrink) {
-            ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, options_.shrink_seconds);
-            f.shrunk = std::move(s.sequence);
-            f.shrink_candidates = s.candidates;
-            f.shrink_s = s.seconds;
-            final_verdict = s.verdict;
+            // Shrinking ends in time for the campaign's end, keeping back
+            // what judging the failing sequence took (with its re-runs): the
+            // shrunk result is judged that way once more.
+            const double budget = std::min(options_.shrink_seconds,
+                                           seconds_between(Clock::now(), end_) - verdict.timing.total - 1.0);
+            if (budget > 0) {
+                ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, budget);
+                f.shrunk = std::move(s.sequence);
+                f.shrink_candidates = s.candidates;
+                f.shrink_s = s.seconds;
+                f.shrink_cut_short = s.cut_short && budget < options_.shrink_seconds;
+                final_verdict = s.verdict;
+            } else {
+                f.shrink_cut_short = true;
+            }
         }
         f.signature = failure_signature(f.shrunk, final_verdict);
         f.detail = final_verdict.detail;
@@ -131,7 +144,7 @@ private:
     int fd_;
     unsigned job_;
     const CampaignOptions& options_;
-    Clock::time_point start_, deadline_, last_flush_;
+    Clock::time_point start_, deadline_, end_, last_flush_;
     Stats stats_;  // since the last flush
     RuleCoverage coverage_;
     std::set<std::string> reported_;
@@ -151,13 +164,13 @@ private:
 }  // namespace
 
 void worker_main(int out_fd, unsigned job, const CampaignOptions& options, Clock::time_point start,
-                 Clock::time_point deadline) {
+                 Clock::time_point deadline, Clock::time_point end) {
     // A worker never outlives the campaign.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGPIPE, SIG_IGN);
     int code = 1;
     try {
-        code = Worker(out_fd, job, options, start, deadline).run();
+        code = Worker(out_fd, job, options, start, deadline, end).run();
     } catch (const std::exception& e) {
         wire::write_frame(out_fd, wire::FrameType::Error, std::string("worker exception: ") + e.what());
         code = 3;

@@ -45,7 +45,7 @@ private:
     std::atomic<unsigned>* value_;
 };
 
-enum class Misbehaviour { None, WrongAnswer, Crash, Hang };
+enum class Misbehaviour { None, WrongAnswer, Crash, Hang, SlowWrongAnswer };
 
 // The reference model as a kernel, except on the runs `misbehaves(run)`
 // names, where it answers its first operation wrongly, crashes or hangs.
@@ -54,10 +54,14 @@ public:
     ScriptedKernel(const Profile& profile, Misbehaviour how) : world_(profile), how_(how) {}
     Outcome apply(const Op& op) override {
         Outcome o = world_.apply(op);
-        if (calls_++ != 0) return o;
+        // The slow kernel answers its fourth operation wrongly, so shrinking
+        // has a sequence of several slow operations to work through.
+        if (how_ == Misbehaviour::SlowWrongAnswer) std::this_thread::sleep_for(milliseconds(150));
+        if (calls_++ != (how_ == Misbehaviour::SlowWrongAnswer ? 3u : 0u)) return o;
         switch (how_) {
         case Misbehaviour::None: return o;
-        case Misbehaviour::WrongAnswer: return Outcome::error(99);
+        case Misbehaviour::WrongAnswer:
+        case Misbehaviour::SlowWrongAnswer: return Outcome::error(99);
         case Misbehaviour::Crash: std::abort();
         case Misbehaviour::Hang:
             for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -284,6 +288,47 @@ TEST(FindingReproduction, TheWrittenReproduceCommandGivesTheSameVerdict) {
     EXPECT_EQ(again.status, 1) << again.output;
     EXPECT_NE(again.output.find(signature), std::string::npos) << signature << "\n" << again.output;
     std::filesystem::remove_all(dir);
+}
+
+// --seconds bounds the whole campaign, shrinking included, to the time
+// plus grace_seconds(); a shrink the time cut short says so.
+TEST(CampaignTime, ShrinkingEndsWithinTheGraceAndSaysItWasCutShort) {
+    SharedCounter runs;
+    fuzz::CampaignOptions c;
+    c.seconds = 3;
+    c.seed = 11;
+    c.max_ops = 64;
+    c.shrink_seconds = 60;
+    c.judge = scripted(runs, Misbehaviour::SlowWrongAnswer, always);
+    c.judge.timeout = milliseconds(10000);
+    c.judge.runs = 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    const fuzz::CampaignResult r = fuzz::run_campaign(c, nullptr);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LE(took, c.seconds + fuzz::grace_seconds(c.seconds) + 1.0);
+    ASSERT_EQ(r.findings.size(), 1u) << r.stats.sequences << " sequences, " << r.stats.ops << " ops, " << r.stats.failures << " failures, "
+                                     << r.stopped_in_flight << " stopped";
+    EXPECT_TRUE(r.findings.front().shrink_cut_short);
+    EXPECT_TRUE(r.worker_errors.empty()) << r.worker_errors.front();
+}
+
+// SIGINT and SIGTERM stop a campaign with its summary and JSON, exit 128+N.
+TEST(CampaignTime, ASignalStopsTheCampaignWithItsSummaryAndJson) {
+    for (const auto& [signal_name, code] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
+        char dir_template[] = "/tmp/slotcheck-signal-XXXXXX";
+        ASSERT_TRUE(mkdtemp(dir_template));
+        const std::string dir = dir_template;
+        auto r = test::run_command(std::string("cd ") + dir + " && (" + SLOTCHECK_BINARY +
+                                   " fuzz --model-only --seconds 120 --seed 1 --json " + dir +
+                                   "/summary.json & pid=$!; sleep 2; kill -" + signal_name +
+                                   " $pid; wait $pid; echo exit=$?)");
+        EXPECT_NE(r.output.find("exit=" + std::to_string(code)), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("stopped by a signal"), std::string::npos) << r.output;
+        std::ifstream json(dir + "/summary.json");
+        std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+        EXPECT_NE(text.find("\"interrupted\": true"), std::string::npos) << text;
+        std::filesystem::remove_all(dir);
+    }
 }
 
 }  // namespace

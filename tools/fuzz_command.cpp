@@ -2,6 +2,8 @@
 // against the model and the real kernel, shrink and write what diverges.
 #include <unistd.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -25,7 +27,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: slotcheck fuzz [options]\n"
-    "  --seconds N          how long to fuzz (default 60)\n"
+    "  --seconds N          how long to fuzz (default 60); the whole run, shrinking included, ends\n"
+    "                       within the larger of 5 s and 10% after it\n"
     "  --seed S             campaign seed (default: random, printed at start); the same seed,\n"
     "                       profile and kernel give the same sequences\n"
     "  --jobs J             parallel workers, each its own process (default 1)\n"
@@ -48,8 +51,9 @@ constexpr const char* kUsage =
     "                       (default 3); a failure most runs do not show is reported as flaky\n"
     "  --shrink-seconds N   time budget per shrink (default 60)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
+    "  SIGINT or SIGTERM stop the workers; the summary and the JSON are still written\n"
     "exit: 0 no divergence (flaky failures included), 1 divergence (finding written), 2 bad input,\n"
-    "      3 no /dev/kvm\n";
+    "      3 no /dev/kvm, 130 / 143 stopped by SIGINT / SIGTERM\n";
 
 struct Args {
     fuzz::CampaignOptions campaign;
@@ -160,6 +164,10 @@ std::string judge_options_of(const Args& a) {
     return o.empty() ? o : o.substr(1);
 }
 
+// The signal that asked the campaign to stop (0: none).
+volatile std::sig_atomic_t stop_signal = 0;
+void request_stop(int signal) { stop_signal = signal; }
+
 }  // namespace
 
 int fuzz_main(int argc, char** argv) {
@@ -229,6 +237,12 @@ int fuzz_main(int argc, char** argv) {
             if (!dir.empty()) send_directory(*events, dir);
         }
     };
+    // Ctrl-C and SIGTERM end the campaign with its summary, not mid-word.
+    a.campaign.stop_requested = &stop_signal;
+    struct sigaction stop {};
+    stop.sa_handler = request_stop;
+    sigaction(SIGINT, &stop, nullptr);
+    sigaction(SIGTERM, &stop, nullptr);
     auto result = fuzz::run_campaign(a.campaign, [&](const fuzz::Progress& p) {
         print_progress(std::cerr, p);
         if (p.finding_list) file_findings(*p.finding_list);
@@ -254,6 +268,7 @@ int fuzz_main(int argc, char** argv) {
         print_summary_json(json, header, result, dirs);
         events->write(event::kResult, json.str());
     }
+    if (result.interrupted) return 128 + stop_signal;
     if (std::any_of(result.findings.begin(), result.findings.end(), [](const fuzz::Finding& f) { return !f.flaky(); }))
         return kExitDivergence;
     return result.worker_errors.empty() ? kExitOk : kExitUnknown;

@@ -47,7 +47,11 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
     out << "\nfuzz summary (seed " << h.seed << ", profile " << h.profile << ", oracle " << h.oracle
         << (h.mutant.empty() ? "" : ", mutant " + h.mutant) << ")\n";
     out << std::fixed << std::setprecision(1);
-    out << "  time           " << r.elapsed_s << " s with " << h.jobs << " job(s)\n";
+    out << "  time           " << r.elapsed_s << " s with " << h.jobs << " job(s)"
+        << (r.interrupted ? ", stopped by a signal" : "") << "\n";
+    if (r.stopped_in_flight)
+        out << "  stopped        " << r.stopped_in_flight << " worker(s) mid-judgement or mid-shrink at "
+            << (r.interrupted ? "the signal" : "the time limit") << "\n";
     out << "  sequences      " << with_commas(s.sequences) << "\n";
     out << "  operations     " << with_commas(s.ops) << " (" << with_commas(uint64_t(r.elapsed_s > 0 ? s.ops / r.elapsed_s : 0))
         << "/s)\n";
@@ -75,8 +79,9 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
             << (f.flaky() ? std::to_string(f.original.steps.size()) + " ops"
                           : std::to_string(f.original.steps.size()) + " -> " + std::to_string(f.shrunk.steps.size()) +
                                 " ops")
-            << (f.reproduction.runs > 1 ? ", " + f.reproduction.text() : "") << ", found after " << f.found_after_s
-            << " s)\n";
+            << (f.reproduction.runs > 1 ? ", " + f.reproduction.text() : "")
+            << (f.shrink_cut_short ? ", shrinking cut short by the time limit" : "") << ", found after "
+            << f.found_after_s << " s)\n";
     out << "  memory         worker peak RSS " << r.worker_peak_rss_kb / 1024 << " MiB\n";
     for (const auto& e : r.worker_errors) out << "  worker error   " << e << "\n";
     auto missing = r.coverage.uncovered();
@@ -98,7 +103,8 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
     out << "{\"seed\": " << h.seed << ", \"profile\": " << json_string(h.profile) << ", \"oracle\": "
         << json_string(h.oracle) << ", \"mutant\": " << json_string(h.mutant) << ", \"jobs\": " << h.jobs
         << ", \"seconds\": " << r.elapsed_s << ", \"sequences\": " << s.sequences << ", \"operations\": " << s.ops
-        << ", \"divergences\": " << s.failures << ", \"flaky\": " << s.flaky << ", \"slow\": " << s.slow << ", \"time\": {\"generation\": " << s.generate_s
+        << ", \"divergences\": " << s.failures << ", \"flaky\": " << s.flaky << ", \"slow\": " << s.slow
+        << ", \"interrupted\": " << (r.interrupted ? "true" : "false") << ", \"stopped_in_flight\": " << r.stopped_in_flight << ", \"time\": {\"generation\": " << s.generate_s
         << ", \"model\": " << s.model_s << ", \"judge\": " << s.judge_s << ", \"oracle_ops\": " << s.oracle_ops_s
         << ", \"oracle_observe\": " << s.oracle_observe_s << "}, \"rules_covered\": "
         << r.coverage.rules_covered_both_ways() << ", \"rules\": " << kRuleCount << ", \"coverage\": {";
@@ -112,7 +118,8 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
         const auto& f = r.findings[i];
         out << (i ? ", " : "") << "{\"signature\": " << json_string(f.signature) << ", \"status\": "
             << json_string(f.status) << ", \"runs\": " << f.reproduction.runs << ", \"reproduced\": "
-            << f.reproduction.reproduced << ", \"detail\": "
+            << f.reproduction.reproduced << ", \"shrink_cut_short\": " << (f.shrink_cut_short ? "true" : "false")
+            << ", \"detail\": "
             << json_string(f.detail) << ", \"index\": " << f.index << ", \"original_ops\": " << f.original.steps.size()
             << ", \"shrunk_ops\": " << f.shrunk.steps.size() << ", \"found_after\": " << f.found_after_s
             << ", \"dir\": " << json_string(i < finding_dirs.size() ? finding_dirs[i] : "") << "}";
@@ -158,7 +165,8 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
            << "\nmutant: " << h.mutant << "\ncampaign seed: " << h.seed << "\nsequence index: " << f.index
            << "\nsequence seed: " << f.sequence_seed << "\nfound after: " << f.found_after_s << " s\nshrink: "
            << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " operations, " << f.shrink_candidates
-           << " candidates, " << f.shrink_s << " s\nreproduction: "
+           << " candidates, " << f.shrink_s << " s" << (f.shrink_cut_short ? " (cut short by the time limit)" : "")
+           << "\nreproduction: "
            << (f.reproduction.runs > 1 ? f.reproduction.text() : "not re-run") << "\nreproduce: " << reproduce << "\n";
     if (!write(dir / "original.seq", print(original)) || !write(dir / "minimized.seq", print(minimized)) ||
         !write(dir / "report.txt", report.str()))
