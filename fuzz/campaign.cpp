@@ -56,6 +56,7 @@ struct WorkerProcess {
     pid_t pid = -1;
     int fd = -1;
     std::string buffer;
+    std::string activity;  // the last Activity frame ("" when judging fresh sequences)
     bool open() const { return fd >= 0; }
 };
 
@@ -160,7 +161,9 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
             const bool more = drain(w);
             std::string error;
             while (auto frame = wire::take_frame(w.buffer, error)) {
-                if (frame->type == wire::FrameType::Stats) {
+                if (frame->type == wire::FrameType::Activity) {
+                    w.activity = frame->payload;
+                } else if (frame->type == wire::FrameType::Stats) {
                     Stats s;
                     RuleCoverage c;
                     if (wire::decode_stats(frame->payload, s, c)) {
@@ -209,8 +212,12 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
         }
         if (on_progress && now - last_progress >= std::chrono::seconds(1)) {
             last_progress = now;
-            on_progress({seconds_between(start, now), result.stats, &result.coverage, result.findings.size(),
-                         &result.findings});
+            Progress p{seconds_between(start, now), result.stats, &result.coverage, result.findings.size(),
+                       &result.findings, {}};
+            for (size_t j = 0; j < workers.size(); ++j)
+                if (workers[j].open() && !workers[j].activity.empty())
+                    p.activities.push_back("worker " + std::to_string(j) + ": " + workers[j].activity);
+            on_progress(p);
         }
     }
     result.elapsed_s = seconds_between(start, Clock::now());

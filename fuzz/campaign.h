@@ -68,6 +68,9 @@ struct Progress {
     const RuleCoverage* coverage = nullptr;
     size_t findings = 0;
     const std::vector<Finding>* finding_list = nullptr;  // every finding so far, oldest first
+    // What each busy worker is doing beyond judging fresh sequences
+    // ("worker 1: shrinking 34 -> 12 ops"); empty when none is.
+    std::vector<std::string> activities;
 };
 
 struct CampaignResult {

@@ -27,6 +27,11 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
         return true;
     };
     MinimizeOptions options;
+    options.progress = [&](const MinimizeProgress& p) {
+        if (judge_options.on_activity)
+            judge_options.on_activity("shrinking " + std::to_string(seq.steps.size()) + " -> " +
+                                      std::to_string(p.length) + " ops");
+    };
     options.deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(budget_s));
     MinimizeResult m = minimize(without_expectations(seq), still_fails, options);

@@ -13,7 +13,7 @@ bool write_frame(int fd, FrameType type, const std::string& payload) {
 }
 
 std::optional<Frame> take_frame(std::string& buffer, std::string& error) {
-    auto f = frames::take_frame(buffer, "SFE", error);
+    auto f = frames::take_frame(buffer, "SFEA", error);
     if (!f) return std::nullopt;
     return Frame{static_cast<FrameType>(f->type), std::move(f->payload)};
 }

@@ -11,7 +11,9 @@
 
 namespace slotcheck::fuzz::wire {
 
-enum class FrameType : char { Stats = 'S', Finding = 'F', Error = 'E' };
+// Activity: what the worker is busy with beyond judging fresh sequences
+// (re-running, shrinking), for the progress line; "" when back to that.
+enum class FrameType : char { Stats = 'S', Finding = 'F', Error = 'E', Activity = 'A' };
 
 struct Frame {
     FrameType type;

@@ -26,7 +26,9 @@ public:
     Worker(int fd, unsigned job, const CampaignOptions& options, Clock::time_point start, Clock::time_point deadline,
            Clock::time_point end)
         : fd_(fd), job_(job), options_(options), start_(start), deadline_(deadline), end_(end),
-          last_flush_(Clock::now()) {}
+          last_flush_(Clock::now()), judging_(options.judge) {
+        judging_.on_activity = [this](const std::string& what) { tell(what); };
+    }
 
     // Returns the exit code of the worker process.
     int run() {
@@ -56,7 +58,7 @@ private:
         counting.mutant = options_.judge.mutant;
         coverage_.add(replay(seq, options_.judge.profile, nullptr, counting));
         auto t2 = Clock::now();
-        Verdict verdict = judge(seq, options_.judge,
+        Verdict verdict = judge(seq, judging_,
                                 "fuzz seed " + std::to_string(options_.seed) + " index " + std::to_string(index));
         stats_.sequences++;
         stats_.ops += seq.steps.size();
@@ -66,6 +68,7 @@ private:
         stats_.oracle_ops_s += verdict.timing.oracle_ops;
         stats_.oracle_observe_s += verdict.timing.oracle_observe;
         if (verdict.slow) stats_.slow++;
+        tell("");
         if (verdict.status == Verdict::Status::Flaky) return report_flaky(index, seq, verdict);
         if (!verdict.failed()) return true;
         stats_.failures++;
@@ -82,7 +85,7 @@ private:
             const double budget = std::min(options_.shrink_seconds,
                                            seconds_between(Clock::now(), end_) - verdict.timing.total - 1.0);
             if (budget > 0) {
-                ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, budget);
+                ShrinkResult s = shrink_failure(seq, verdict, judging_, options_.same, budget);
                 f.shrunk = std::move(s.sequence);
                 f.shrink_candidates = s.candidates;
                 f.shrink_s = s.seconds;
@@ -95,6 +98,7 @@ private:
         f.signature = failure_signature(f.shrunk, final_verdict);
         f.detail = final_verdict.detail;
         f.reproduction = final_verdict.reproduction;
+        tell("");
         if (!wire::write_frame(fd_, wire::FrameType::Finding, wire::encode_finding(f))) return false;
         return options_.keep_going;
     }
@@ -125,6 +129,17 @@ private:
         return wire::write_frame(fd_, wire::FrameType::Finding, wire::encode_finding(f));
     }
 
+    // Sends what the worker is busy with, when it changed, at most a few
+    // times a second ("" only once, when it is back to fresh sequences).
+    void tell(const std::string& what) {
+        const auto now = Clock::now();
+        if (what == told_ || (!what.empty() && !told_.empty() && now - last_told_ < std::chrono::milliseconds(300)))
+            return;
+        told_ = what;
+        last_told_ = now;
+        wire::write_frame(fd_, wire::FrameType::Activity, what);
+    }
+
     bool flush() {
         last_flush_ = Clock::now();
         // Every sequence runs in its own child, so the worker's own fds
@@ -144,7 +159,9 @@ private:
     int fd_;
     unsigned job_;
     const CampaignOptions& options_;
-    Clock::time_point start_, deadline_, end_, last_flush_;
+    Clock::time_point start_, deadline_, end_, last_flush_, last_told_;
+    JudgeOptions judging_;  // the campaign's, telling the parent what a judgement is busy with
+    std::string told_;
     Stats stats_;  // since the last flush
     RuleCoverage coverage_;
     std::set<std::string> reported_;

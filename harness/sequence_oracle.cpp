@@ -229,12 +229,23 @@ Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view
     const bool logged = options.events && options.oracle == OracleKind::Kernel;
     const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
     // (The model oracle never times out, so only the kernel's runs are ever retried.)
+    auto tell = [&](const std::string& what) {
+        if (options.on_activity) options.on_activity(what);
+    };
     auto one_judgement = [&]() {
         return judge_confirming_timeouts(
-            [&](std::chrono::milliseconds limit) { return judge_once(seq, options, limit); }, options.timeout,
-            options.confirm_timeouts);
+            [&](std::chrono::milliseconds limit) {
+                if (limit > options.timeout)
+                    tell("re-running a slow sequence for " + std::to_string(limit.count() / 1000) + " s");
+                return judge_once(seq, options, limit);
+            },
+            options.timeout, options.confirm_timeouts);
     };
-    Verdict v = confirm_by_reruns(seq, one_judgement(), options.runs, one_judgement);
+    unsigned run = 1;
+    Verdict v = confirm_by_reruns(seq, one_judgement(), options.runs, [&]() {
+        tell("re-running a failure, run " + std::to_string(++run) + " of " + std::to_string(options.runs));
+        return one_judgement();
+    });
     if (logged) options.events->end_sequence(id, verdict_status_name(v.status));
     v.timing.total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return v;

@@ -59,6 +59,10 @@ struct JudgeOptions {
     // answers wrongly on some runs) to hold judge, fuzz and minimize to the
     // verdicts they report. Called in the child.
     std::function<std::unique_ptr<Executor>()> make_kernel;
+    // Told what the judgement is busy with beyond its first run ("re-running
+    // a slow sequence for 30 s", "re-running a failure, run 2 of 3"), for a
+    // progress line; may be unset.
+    std::function<void(const std::string&)> on_activity;
 };
 
 // Where a judgement spent its time (seconds): the oracle's operations, its

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -291,7 +292,8 @@ TEST(FindingReproduction, TheWrittenReproduceCommandGivesTheSameVerdict) {
 }
 
 // --seconds bounds the whole campaign, shrinking included, to the time
-// plus grace_seconds(); a shrink the time cut short says so.
+// plus grace_seconds(); a shrink the time cut short says so, and the
+// progress line says that the worker is shrinking.
 TEST(CampaignTime, ShrinkingEndsWithinTheGraceAndSaysItWasCutShort) {
     SharedCounter runs;
     fuzz::CampaignOptions c;
@@ -303,12 +305,19 @@ TEST(CampaignTime, ShrinkingEndsWithinTheGraceAndSaysItWasCutShort) {
     c.judge.timeout = milliseconds(10000);
     c.judge.runs = 1;
     const auto t0 = std::chrono::steady_clock::now();
-    const fuzz::CampaignResult r = fuzz::run_campaign(c, nullptr);
+    std::vector<std::string> activities;
+    const fuzz::CampaignResult r = fuzz::run_campaign(c, [&](const fuzz::Progress& p) {
+        activities.insert(activities.end(), p.activities.begin(), p.activities.end());
+    });
     const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_LE(took, c.seconds + fuzz::grace_seconds(c.seconds) + 1.0);
     ASSERT_EQ(r.findings.size(), 1u) << r.stats.sequences << " sequences, " << r.stats.ops << " ops, " << r.stats.failures << " failures, "
                                      << r.stopped_in_flight << " stopped";
     EXPECT_TRUE(r.findings.front().shrink_cut_short);
+    // The progress line said what was going on.
+    EXPECT_TRUE(std::any_of(activities.begin(), activities.end(), [](const std::string& a) {
+        return a.rfind("worker 0: shrinking ", 0) == 0 && a.find(" ops") != std::string::npos;
+    })) << testing::PrintToString(activities);
     EXPECT_TRUE(r.worker_errors.empty()) << r.worker_errors.front();
 }
 

@@ -39,7 +39,9 @@ void print_progress(std::ostream& out, const fuzz::Progress& p) {
     const double rate = p.elapsed_s > 0 ? p.stats.ops / p.elapsed_s : 0;
     out << std::fixed << std::setprecision(0) << std::setw(5) << p.elapsed_s << " s  sequences "
         << with_commas(p.stats.sequences) << "  ops " << with_commas(p.stats.ops) << " (" << with_commas(uint64_t(rate))
-        << "/s)  divergences " << p.stats.failures << "  " << (p.coverage ? p.coverage->summary() : "") << std::endl;
+        << "/s)  divergences " << p.stats.failures << "  " << (p.coverage ? p.coverage->summary() : "");
+    for (const auto& a : p.activities) out << "  [" << a << "]";
+    out << std::endl;
 }
 
 void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r, bool coverage_table) {
