@@ -137,16 +137,18 @@ private:
         const Step& step = seq_.steps[i];
         auto answer = step_model(model_, step.op);
         if (auto* mv = std::get_if<ModelView>(&answer)) {
-            report_.steps.emplace_back(i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt,
-                                       std::nullopt);
+            report_.steps.push_back(
+                StepRecord{i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt});
             checks.push_back(std::move(*mv));
             return checks.back().plan.size();
         }
         const Decision& decision = std::get<Decision>(answer);
-        // Built in place: replay keeps a record of every step, and copying
-        // them was a good part of its own cost per step.
-        StepRecord& rec = report_.steps.emplace_back(i, step.line, step.op, decision.outcome, decision.rule,
-                                                     std::nullopt, std::nullopt);
+        // Moved in, not copied: replay keeps a record of every step, and
+        // copying them was a good part of its own cost per step. (A braced
+        // record: clang 14, which builds the parser fuzzer, has no
+        // parenthesized aggregate initialisation.)
+        StepRecord& rec = report_.steps.emplace_back(
+            StepRecord{i, step.line, step.op, decision.outcome, decision.rule, std::nullopt, std::nullopt});
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile_);
         if (options_.check_expectations && rec.expected && *rec.expected != decision.outcome) {
             Divergence d;

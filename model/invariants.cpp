@@ -14,7 +14,7 @@ std::vector<std::string> World::check_invariants() const {
         for (uint32_t as_id = 0; as_id < v.address_spaces.size(); ++as_id) {
             const AddressSpace& space = v.address_spaces[as_id];
             // Built only for a problem: this runs after every replayed step.
-            auto where = [&] { return "v" + std::to_string(vm_index) + " as " + std::to_string(as_id); };
+            auto where = [&, vm = vm_index] { return "v" + std::to_string(vm) + " as " + std::to_string(as_id); };
             if (space.by_gfn.size() != space.by_id.size())
                 problems.push_back(where() + ": gfn index has " + std::to_string(space.by_gfn.size()) +
                                    " entries for " + std::to_string(space.by_id.size()) + " slots");

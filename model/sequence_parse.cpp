@@ -410,6 +410,8 @@ ParseResult parse(const std::string& text, const std::string& file_name) {
             Scanner s(op_text);
             int kw_col = s.column();
             auto keyword = s.word();
+            // A line that is only an outcome (" => ok") has no operation.
+            if (!keyword) fail(kw_col, "expected an operation before '=>'");
             int rest_col = s.column();
             int end_col = static_cast<int>(trim(op_text).size()) + kw_col;
             try {

@@ -76,6 +76,15 @@ TEST(SequenceText, UnknownOperationListsTheKnownOnes) {
     EXPECT_NE(r.error->message.find("expected vm, gmem"), std::string::npos);
 }
 
+// Found by the parser's libFuzzer target (scripts/fuzz-parser): a line that
+// is only an outcome read an empty optional.
+TEST(SequenceText, AnOutcomeWithoutAnOperationIsAnError) {
+    auto r = parse("slotcheck-sequence 1\n => ok\n", "f.seq");
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->line, 2);
+    EXPECT_NE(r.error->message.find("expected an operation before '=>'"), std::string::npos) << r.error->to_string();
+}
+
 TEST(SequenceText, HandleUsedBeforeCreationIsAnError) {
     ParseResult r = parse_text("vm v0\ngread v1 0x1000\n");
     ASSERT_TRUE(r.error);
