@@ -42,7 +42,8 @@ private:
     // Judges sequence `index`; false when the worker should stop.
     bool judge_one(uint64_t index) {
         auto t0 = Clock::now();
-        Sequence seq = generate_sequence(options_.judge.profile, options_.seed, index, options_.max_ops);
+        Sequence seq = generate_sequence(options_.judge.profile, options_.seed, index, options_.max_ops,
+                                         sequence_memory_budget(options_));
         auto t1 = Clock::now();
         // The model's rule counters for coverage, from a model-only replay of
         // the whole sequence (the judged replay stops at a divergence).
@@ -77,7 +78,8 @@ private:
         f.shrunk = seq;
         Verdict final_verdict = verdict;
         if (options_.shrink) {
-            ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, options_.shrink_seconds);
+            ShrinkResult s = shrink_failure(seq, verdict, options_.judge, options_.same, options_.shrink_seconds,
+                                            sequence_memory_budget(options_));
             f.shrunk = std::move(s.sequence);
             f.shrink_candidates = s.candidates;
             f.shrink_s = s.seconds;

@@ -118,6 +118,7 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
     }
     const std::string reproduce = "slotcheck fuzz --seed " + std::to_string(h.seed) + " --only " +
                                   std::to_string(f.index) + " --profile " + profile.name +
+                                  " --kernel-memory-budget " + std::to_string(h.sequence_memory_budget) +
                                   (h.mutant.empty() ? "" : " --mutant " + h.mutant);
     Sequence minimized = with_model_expectations(f.shrunk, profile);
     minimized.header_comments = {

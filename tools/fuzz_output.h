@@ -14,6 +14,7 @@ struct FuzzHeader {
     std::string profile, oracle, kernel_release, mutant;
     unsigned jobs = 1;
     double seconds = 0;
+    uint64_t sequence_memory_budget = 0;  // fuzz::sequence_memory_budget(): reproduces a sequence
 };
 
 void print_progress(std::ostream& out, const fuzz::Progress& p);
