@@ -3,11 +3,15 @@
 // delete, attributes and VM close, the model's scan over a sequence, and
 // the size option's parser.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <rapidcheck.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "generators/generation_state.h"
+#include "tests/command_output.h"
 #include "generators/stateful_sequence.h"
 #include "model/kernel_memory.h"
 #include "model/minimize.h"
@@ -310,6 +314,61 @@ TEST(KernelMemorySize, ParsesSuffixesHexAndDecimal) {
     EXPECT_FALSE(parse_memory_size("-1"));
     EXPECT_FALSE(parse_memory_size("99999999999T"));
     EXPECT_EQ(describe_bytes(kGiB), "1.0 GiB (1073741824 bytes)");
+}
+
+// The CLI refuses, before /dev/kvm is even looked for, a file the model
+// expects to hold more than the limit: a dirty-logged 1 GiB slot holds at
+// least its 64 KiB bitmap under every MMU (the VM with its harness slot
+// under 6 KiB), so 32K is over on any machine at that step,
+// and 64M (at most ~2.7 MB even under shadow paging) lets it through.
+class KernelMemoryCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        path_ = (std::filesystem::temp_directory_path() /
+                 ("slotcheck-budget-" + std::to_string(::getpid()) + ".seq")).string();
+        std::ofstream(path_) << "slotcheck-sequence 1\n"
+                                "vm v0 type=0x0 => ok\n"
+                                "# a 1 GiB slot with dirty logging\n"
+                                "region v0 slot=0x1 flags=0x1 gpa=0x100000000 size=0x40000000 uaddr=0x1000 => ok\n"
+                                "region v0 slot=0x1 flags=0x0 gpa=0x0 size=0x0 uaddr=0x0 => ok\n";
+    }
+    void TearDown() override { std::filesystem::remove(path_); }
+    std::string path_;
+};
+
+TEST_F(KernelMemoryCli, ReplayRefusesAStepOverTheLimitNamingFileLineStepAndBytes) {
+    const auto r = test::run_slotcheck("replay --allow-kernel-memory 32K " + path_);
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find(path_ + ":4: step 2 (region v0 slot=0x1 flags=0x1"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("of kernel memory"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("over the limit of 32.0 KiB (32768 bytes)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(" bytes) of kernel memory"), std::string::npos) << r.output;
+}
+
+TEST_F(KernelMemoryCli, AllowKernelMemoryLetsTheFileThrough) {
+    const auto r = test::run_slotcheck("replay --allow-kernel-memory 64M " + path_);
+    EXPECT_NE(r.status, 2) << r.output;  // 0 or 1 with /dev/kvm, 3 without
+    EXPECT_EQ(r.output.find("of kernel memory"), std::string::npos) << r.output;
+}
+
+TEST_F(KernelMemoryCli, ModelOnlyReplayNeedsNoBudget) {
+    const auto r = test::run_slotcheck("replay --model-only --allow-kernel-memory 32K " + path_);
+    EXPECT_EQ(r.status, 0) << r.output;
+}
+
+TEST_F(KernelMemoryCli, MinimizeRefusesTheInputBeforeJudgingIt) {
+    const auto r = test::run_slotcheck("minimize --allow-kernel-memory 32K " + path_);
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("slotcheck minimize: " + path_ + ":4: step 2"), std::string::npos) << r.output;
+}
+
+TEST_F(KernelMemoryCli, BadSizesAreBadInput) {
+    for (const std::string args : {"fuzz --model-only --kernel-memory-budget 0", "fuzz --kernel-memory-budget 1.5G",
+                                   "replay --allow-kernel-memory", "minimize --allow-kernel-memory -1 x.seq"}) {
+        const auto r = test::run_slotcheck(args);
+        EXPECT_EQ(r.status, 2) << args << ": " << r.output;
+        EXPECT_NE(r.output.find("kernel-memory"), std::string::npos) << args << ": " << r.output;
+    }
 }
 
 }  // namespace
