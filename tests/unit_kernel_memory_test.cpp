@@ -362,6 +362,21 @@ TEST_F(KernelMemoryCli, MinimizeRefusesTheInputBeforeJudgingIt) {
     EXPECT_NE(r.output.find("slotcheck minimize: " + path_ + ":4: step 2"), std::string::npos) << r.output;
 }
 
+TEST_F(KernelMemoryCli, VmReplayRefusesTheFileBeforeAnyVmBoots) {
+    // A kernel that could not boot: the refusal must come before it is tried.
+    const std::string kernel = path_ + ".bzImage", out = path_ + ".vm-out";
+    std::ofstream(kernel) << "not a kernel";
+    const auto r = test::run_slotcheck("vm --kernel " + kernel + " --replay " + path_ +
+                                       " --allow-kernel-memory 32K --out " + out);
+    std::filesystem::remove(kernel);
+    std::filesystem::remove_all(out);
+    if (r.status == 3) GTEST_SKIP() << "slotcheck vm cannot start here: " << r.output;
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.output.find("slotcheck vm: " + path_ + ":4: step 2"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("(tdp-mmu MMU, profile upstream)"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("boot 0"), std::string::npos) << r.output;
+}
+
 TEST_F(KernelMemoryCli, BadSizesAreBadInput) {
     for (const std::string args : {"fuzz --model-only --kernel-memory-budget 0", "fuzz --kernel-memory-budget 1.5G",
                                    "replay --allow-kernel-memory", "minimize --allow-kernel-memory -1 x.seq"}) {
