@@ -41,9 +41,15 @@ uint64_t sequence_seed(uint64_t campaign_seed, uint64_t index) {
     return z ^ (z >> 31);
 }
 
-Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops) {
+uint64_t sequence_memory_budget(const CampaignOptions& options) {
+    return options.kernel_memory_budget / (options.only ? 1 : std::max(1u, options.jobs));
+}
+
+Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops,
+                           uint64_t kernel_memory_budget) {
     gen::FuzzShape shape;
     shape.max_ops = max_ops;
+    shape.kernel_memory_budget = kernel_memory_budget;
     // RapidCheck's size scales the length; cycling it mixes short sequences
     // (fast, easy to shrink) with long ones (deep states).
     const int size = static_cast<int>(10 + index % 91);

@@ -14,6 +14,7 @@
 
 #include "fuzz/coverage.h"
 #include "harness/sequence_oracle.h"
+#include "model/kernel_memory.h"
 #include "model/sequence.h"
 
 namespace slotcheck::fuzz {
@@ -32,11 +33,20 @@ struct CampaignOptions {
     // Set (by a signal handler) to stop the campaign early: the workers are
     // stopped and the result so far is returned, marked interrupted.
     const volatile std::sig_atomic_t* stop_requested = nullptr;
+    // The kernel memory all workers' sequences may hold at once (the
+    // model's estimate, model/kernel_memory.h): each worker's sequences get
+    // an equal share (sequence_memory_budget()).
+    uint64_t kernel_memory_budget = kDefaultKernelMemoryBudget;
 };
 
 // How far past `seconds` a campaign may run, shrinking and the judgement in
 // flight included: the larger of 5 s and a tenth of the time.
 double grace_seconds(double seconds);
+
+// One sequence's share of the campaign's kernel memory budget: the budget
+// over the workers running at once. Generation and shrinking keep to it;
+// `fuzz --only N --kernel-memory-budget <share>` regenerates the sequence.
+uint64_t sequence_memory_budget(const CampaignOptions& options);
 
 // What the campaign spent and covered so far.
 struct Stats {
@@ -86,7 +96,8 @@ struct CampaignResult {
 
 // The sequence a campaign judges at `index`: the same (seed, index,
 // profile, max_ops) give the same sequence on every machine.
-Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops);
+Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint64_t index, size_t max_ops,
+                           uint64_t kernel_memory_budget = kDefaultKernelMemoryBudget);
 uint64_t sequence_seed(uint64_t campaign_seed, uint64_t index);
 
 // Runs the campaign; `on_progress` is called in the parent about once a

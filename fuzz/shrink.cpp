@@ -3,12 +3,13 @@
 #include <chrono>
 #include <string>
 
+#include "model/kernel_memory.h"
 #include "model/minimize.h"
 
 namespace slotcheck::fuzz {
 
 ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const JudgeOptions& judge_options,
-                            Sameness same, double budget_s) {
+                            Sameness same, double budget_s, uint64_t kernel_memory_limit) {
     const auto t0 = std::chrono::steady_clock::now();
     ShrinkResult r;
     r.sequence = seq;
@@ -21,6 +22,9 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
     JudgeOptions candidate_options = judge_options;
     candidate_options.runs = 1;
     auto still_fails = [&](const Sequence& candidate) {
+        if (judge_options.oracle == OracleKind::Kernel &&
+            first_step_over(candidate, judge_options.profile, kernel_memory_limit))
+            return false;
         Verdict v = judge(candidate, candidate_options, "shrink candidate " + std::to_string(++tried));
         if (!same_failure(seq, verdict, candidate, v, same)) return false;
         r.verdict = v;

@@ -16,7 +16,11 @@ struct ShrinkResult {
     bool cut_short = false;  // the budget ran out before the result was 1-minimal
 };
 
+// Candidates the model expects to hold more than `kernel_memory_limit`
+// bytes of kernel memory are never run on a kernel: removing a step (a
+// delete, a step that made a later create fail) or simplifying a value can
+// raise the total above the failing sequence's.
 ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const JudgeOptions& judge_options,
-                            Sameness same, double budget_s);
+                            Sameness same, double budget_s, uint64_t kernel_memory_limit);
 
 }  // namespace slotcheck::fuzz

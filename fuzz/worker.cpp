@@ -47,7 +47,8 @@ private:
     // Judges sequence `index`; false when the worker should stop.
     bool judge_one(uint64_t index) {
         auto t0 = Clock::now();
-        Sequence seq = generate_sequence(options_.judge.profile, options_.seed, index, options_.max_ops);
+        Sequence seq = generate_sequence(options_.judge.profile, options_.seed, index, options_.max_ops,
+                                         sequence_memory_budget(options_));
         auto t1 = Clock::now();
         // The model's rule counters for coverage, from a model-only replay of
         // the whole sequence (the judged replay stops at a divergence).
@@ -85,7 +86,8 @@ private:
             const double budget = std::min(options_.shrink_seconds,
                                            seconds_between(Clock::now(), end_) - verdict.timing.total - 1.0);
             if (budget > 0) {
-                ShrinkResult s = shrink_failure(seq, verdict, judging_, options_.same, budget);
+                ShrinkResult s = shrink_failure(seq, verdict, judging_, options_.same, budget,
+                                                sequence_memory_budget(options_));
                 f.shrunk = std::move(s.sequence);
                 f.shrink_candidates = s.candidates;
                 f.shrink_s = s.seconds;

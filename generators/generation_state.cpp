@@ -4,10 +4,55 @@
 
 namespace slotcheck::gen {
 
-GenerationState::GenerationState(const Profile& profile, uint32_t vm_limit) : world_(profile), vm_limit_(vm_limit) {}
+GenerationState::GenerationState(const Profile& profile, uint32_t vm_limit, uint64_t kernel_memory_budget)
+    : world_(profile), kernel_memory_budget_(kernel_memory_budget), vm_limit_(vm_limit) {}
+
+namespace {
+
+bool names_existing_slot(const World& world, const SetRegion& r) {
+    auto vit = world.vms().find(r.vm.index);
+    if (vit == world.vms().end() || (r.slot >> 16) >= vit->second.address_spaces.size()) return false;
+    return vit->second.address_spaces[r.slot >> 16].by_id.count(r.slot & 0xffff) != 0;
+}
+
+// The same request asking for half the memory: false when nothing smaller
+// is left to ask for. A change of an existing slot keeps its size (a
+// smaller one would be another request, refused as modify-immutable).
+bool halve_request(const World& world, Op& op) {
+    uint64_t* size = nullptr;
+    if (auto* r = std::get_if<SetRegion>(&op); r && !names_existing_slot(world, *r)) size = &r->size;
+    else if (auto* a = std::get_if<SetAttributes>(&op)) size = &a->size;
+    if (!size || *size < 2 * kPageSize) return false;
+    *size = *size / 2 / kPageSize * kPageSize;
+    return true;
+}
+
+}  // namespace
+
+std::optional<Op> GenerationState::apply_within_budget(Op op) {
+    const bool budgeted = std::holds_alternative<SetRegion>(op) || std::holds_alternative<SetAttributes>(op);
+    if (!budgeted) {
+        apply(op);
+        return op;
+    }
+    for (;;) {
+        world_.step(op);
+        if (world_.last_step_peak() <= kernel_memory_budget_) {
+            applied_.push_back(op);
+            return op;
+        }
+        // The World has no undo: rebuild it from the accepted operations
+        // (rare: only a request over the budget gets here).
+        World rebuilt(world_.profile());
+        for (const Op& o : applied_) rebuilt.step(o);
+        world_ = std::move(rebuilt);
+        if (!halve_request(world_, op)) return std::nullopt;
+    }
+}
 
 Decision GenerationState::apply(const Op& op) {
     charge(op);
+    applied_.push_back(op);
     const Decision d = world_.step(op);
     // Failed creations hold no kernel memory, so only VMs that exist count.
     if (d.rule == RuleId::VmCreate) ++vms_created_;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "model/kernel_memory.h"
 #include "model/ops.h"
 #include "model/world.h"
 
@@ -41,13 +42,24 @@ struct MappingRef {
 
 class GenerationState {
 public:
-    GenerationState(const Profile& profile, uint32_t vm_limit);
+    GenerationState(const Profile& profile, uint32_t vm_limit,
+                    uint64_t kernel_memory_budget = kDefaultKernelMemoryBudget);
 
     const World& world() const { return world_; }
     const Profile& profile() const { return world_.profile(); }
 
     // Applies one generated operation to the model and charges the budgets.
     Decision apply(const Op& op);
+    // Applies `op` unless the model says the kernel would then hold more
+    // than the kernel memory budget at some point during it (a request it
+    // expects to fail before allocating holds nothing); a new memslot or an
+    // attribute request that would is halved until it fits (a change of an
+    // existing slot cannot change its size). Returns what was
+    // applied, or nothing (the state unchanged) when no smaller request
+    // fits. Only memslot and attribute requests can be refused: they create
+    // no handle, so a run of operations stays valid without them.
+    std::optional<Op> apply_within_budget(Op op);
+    uint64_t kernel_memory_budget() const { return kernel_memory_budget_; }
 
     // The next unused handle of the kind; it counts as created from now on.
     Handle fresh(HandleKind kind);
@@ -87,6 +99,8 @@ private:
     void charge(const Op& op);
 
     World world_;
+    std::vector<Op> applied_;  // to rebuild world_ without a refused request
+    uint64_t kernel_memory_budget_;
     uint32_t vm_limit_;
     uint32_t vms_created_ = 0;
     uint32_t created_[4] = {0, 0, 0, 0};

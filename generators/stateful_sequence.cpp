@@ -45,12 +45,15 @@ Sequence generate(const Profile& profile, const FuzzShape& shape, int size) {
     const size_t steps = step_count(shape, size);
     // VMs hold a probe vCPU and 2 MiB each in the kernel: mostly two, so a
     // guest_memfd of another VM can be tried, sometimes one or three.
-    GenerationState state(profile, weighted<uint32_t>({{2, 1}, {6, 2}, {1, 3}}));
+    GenerationState state(profile, weighted<uint32_t>({{2, 1}, {6, 2}, {1, 3}}), shape.kernel_memory_budget);
     Sequence seq;
     auto emit = [&](const Op& op) {
-        state.apply(op);
+        // A request over the kernel memory budget is halved until it fits,
+        // or left out.
+        auto applied = state.apply_within_budget(op);
+        if (!applied) return;
         Step step;
-        step.op = op;
+        step.op = std::move(*applied);
         seq.steps.push_back(std::move(step));
     };
     int idle = 0;

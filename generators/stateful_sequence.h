@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "model/kernel_memory.h"
 #include "model/profile.h"
 #include "model/sequence.h"
 
@@ -17,6 +18,9 @@ namespace slotcheck::gen {
 struct FuzzShape {
     size_t max_ops = 64;        // steps per sequence (upper bound; RapidCheck size scales it)
     int invalid_percent = 15;   // share of deliberately implausible operations
+    // What the kernel may hold for the sequence's objects at any moment, by
+    // the model's estimate (model/kernel_memory.h).
+    uint64_t kernel_memory_budget = kDefaultKernelMemoryBudget;
 };
 
 // A sequence built step by step on the reference model's state under
@@ -25,7 +29,7 @@ struct FuzzShape {
 // Deterministic: the same rc::Random and size give the same sequence. Every
 // sequence passes validate_handles(), round-trips through print() and
 // parse(), ends with a `check`, and keeps to the memory budget of
-// generators/generation_state.h.
+// generators/generation_state.h and to the kernel memory budget.
 rc::Gen<Sequence> stateful_sequence(const Profile& profile, FuzzShape shape = {});
 
 }  // namespace slotcheck::gen

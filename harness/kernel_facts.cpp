@@ -150,6 +150,12 @@ KernelFacts gather_kernel_facts() {
         std::string value;
         if (param >> value) f.mmio_caching = value == "Y" || value == "1";
     }
+    {
+        // kvm_memslots_have_rmaps(): reverse maps up front unless the TDP MMU.
+        std::ifstream param("/sys/module/kvm/parameters/tdp_mmu");
+        std::string value;
+        if (param >> value) f.tdp_mmu = value == "Y" || value == "1";
+    }
 
     UniqueFd kvm(open("/dev/kvm", O_RDWR | O_CLOEXEC));
     if (!kvm) return f;

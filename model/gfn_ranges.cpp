@@ -15,15 +15,37 @@ void GfnRangeSet::assign(uint64_t begin, uint64_t end, bool on) {
     while (it != ranges_.end() && it->first <= end) {
         const uint64_t b = it->first, e = it->second;
         it = ranges_.erase(it);
+        size_ -= e - b;
         if (on) {
             new_begin = std::min(new_begin, b);
             new_end = std::max(new_end, e);
         } else {
-            if (b < begin) ranges_.emplace(b, begin);
-            if (e > end) ranges_.emplace(end, e);
+            if (b < begin) {
+                ranges_.emplace(b, begin);
+                size_ += begin - b;
+            }
+            if (e > end) {
+                ranges_.emplace(end, e);
+                size_ += e - end;
+            }
         }
     }
-    if (on) ranges_.emplace(new_begin, new_end);
+    if (on) {
+        ranges_.emplace(new_begin, new_end);
+        size_ += new_end - new_begin;
+    }
+}
+
+uint64_t GfnRangeSet::count_in(uint64_t begin, uint64_t end) const {
+    if (begin >= end) return 0;
+    uint64_t n = 0;
+    auto it = ranges_.upper_bound(begin);
+    if (it != ranges_.begin()) --it;
+    for (; it != ranges_.end() && it->first < end; ++it) {
+        const uint64_t b = std::max(it->first, begin), e = std::min(it->second, end);
+        if (e > b) n += e - b;
+    }
+    return n;
 }
 
 bool GfnRangeSet::contains(uint64_t gfn) const {

@@ -4,6 +4,7 @@
 // never by page: O(log n + ranges touched) per change or lookup.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 
@@ -16,11 +17,17 @@ public:
     bool contains(uint64_t gfn) const;
     bool intersects(uint64_t begin, uint64_t end) const;
     bool empty() const { return ranges_.empty(); }
+    // How many gfns the set holds, in how many ranges (kept as it changes).
+    uint64_t size() const { return size_; }
+    size_t range_count() const { return ranges_.size(); }
+    // How many gfns of [begin, end) the set holds: O(log n + ranges inside).
+    uint64_t count_in(uint64_t begin, uint64_t end) const;
     // begin -> end, disjoint and coalesced (no two ranges touch).
     const std::map<uint64_t, uint64_t>& ranges() const { return ranges_; }
 
 private:
     std::map<uint64_t, uint64_t> ranges_;
+    uint64_t size_ = 0;
 };
 
 }  // namespace slotcheck

@@ -139,6 +139,11 @@ std::optional<Profile> named_profile(const std::string& name) {
     return std::nullopt;
 }
 
+MmuKind mmu_kind_of(const KernelFacts& f) {
+    if (!f.tdp_enabled) return MmuKind::Shadow;
+    return f.tdp_mmu ? MmuKind::TdpMmu : MmuKind::LegacyTdp;
+}
+
 Profile profile_for_kernel(const KernelFacts& f) {
     Profile p = upstream_profile();
     p.name = "kernel-" + f.release;
@@ -157,6 +162,7 @@ Profile profile_for_kernel(const KernelFacts& f) {
     // kvm_mmu_max_gfn(): MAXPHYADDR with TDP, 52 bits under shadow paging.
     int gpa_bits = f.tdp_enabled ? f.phys_addr_bits : 52;
     p.max_gfn = (1ull << (gpa_bits - 12)) - 1;
+    p.mmu = mmu_kind_of(f);
     if (f.guest_phys_addr_bits < 47) p.guest_access_limit = 1ull << f.guest_phys_addr_bits;
     p.task_size_max = f.five_level_paging ? (1ull << 56) - 4096 : (1ull << 47) - 4096;
     // No capability tells these; the release does (kernel-semantics.md §7).

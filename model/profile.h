@@ -43,7 +43,16 @@ struct KernelFacts {
     int guest_phys_addr_bits = 52;   // guest MAXPHYADDR from KVM_GET_SUPPORTED_CPUID
     bool five_level_paging = false;  // TASK_SIZE_MAX is 2^56 - 4096 instead of 2^47 - 4096
     std::string kvm_module;          // kvm_amd, kvm_intel, kvm_pvm
+    bool tdp_mmu = true;             // kvm.tdp_mmu (/sys/module/kvm/parameters); only matters with TDP
 };
+
+// The MMU KVM runs guests with: it decides what a memslot costs up front
+// (model/kernel_memory.h). TdpMmu: TDP with the TDP MMU (reverse maps only
+// once a shadow root exists); LegacyTdp: TDP with kvm.tdp_mmu=N (reverse
+// maps up front); Shadow: no TDP (tdp off, kvm_pvm): reverse maps and write
+// tracking for every page up front.
+enum class MmuKind : uint8_t { TdpMmu, LegacyTdp, Shadow };
+MmuKind mmu_kind_of(const KernelFacts& facts);
 
 struct Profile {
     std::string name = "upstream";
@@ -60,6 +69,10 @@ struct Profile {
     // less where the guest MAXPHYADDR is smaller (an access above it wedges
     // the vCPU). Above it, guest accesses answer noprobe.
     uint64_t guest_access_limit = 1ull << 47;
+    // The MMU, for the kernel memory a slot holds. Named profiles assume the
+    // TDP MMU (the kernels in qemu VMs); the running machine's facts say
+    // otherwise where they know (profile_for_kernel, resolve_profile).
+    MmuKind mmu = MmuKind::TdpMmu;
 
     // --- variants (each a named difference; see variant_table())
     bool guest_memfd_ioctl = true;           // KVM_CREATE_GUEST_MEMFD exists (6.8+)

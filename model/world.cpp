@@ -58,7 +58,9 @@ uint32_t World::new_object(FileObject::Kind kind, uint64_t size) {
 }
 
 Decision World::step(const Op& op) {
-    return std::visit(
+    step_peak_ = kernel_memory_;
+    const MemoryBefore before = memory_before(op);
+    const Decision d = std::visit(
         [&](const auto& x) -> Decision {
             using T = std::decay_t<decltype(x)>;
             if constexpr (std::is_same_v<T, CreateVm>) return create_vm(x);
@@ -77,6 +79,8 @@ Decision World::step(const Op& op) {
             else return Decision{Outcome::ok(), RuleId::Count};  // Check: observed by the differ
         },
         op);
+    account_memory(op, before, d);
+    return d;
 }
 
 Decision World::create_vm(const CreateVm& op) {
@@ -123,6 +127,7 @@ Decision World::create_gmem(const CreateGmem& op) {
     objects_[obj].vm = vm_index;
     objects_[obj].gmem_flags = op.flags;
     file_handles_[op.gmem] = obj;
+    v->live_gmem_files++;
     return decide(RuleId::GmemCreate);
 }
 

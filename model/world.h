@@ -121,6 +121,12 @@ struct VmState {
     bool probe = true;
     std::vector<AddressSpace> address_spaces;
     GfnRangeSet private_gfns;  // the PRIVATE memory attribute (KVM_SET_MEMORY_ATTRIBUTES)
+    // Kernel memory (model/kernel_memory.h): what this VM's slots and
+    // attributes hold, until the VM is destroyed: its fd closed and every
+    // guest_memfd file of it released (each holds a reference on the VM).
+    uint64_t kernel_memory = 0;
+    uint32_t live_gmem_files = 0;
+    bool destroyed = false;
     // Whether a guest access to `gfn` is private (SW_PROTECTED: the attribute).
     bool private_access(uint64_t gfn) const { return traits.attributes_decide_private && private_gfns.contains(gfn); }
     // Cached MMIO SPTEs (VMs whose attributes decide private accesses only):
@@ -185,6 +191,13 @@ public:
     // The numeric value of a host address, as the harness lays mappings out.
     static uint64_t address_value(const HostAddr& a);
 
+    // The kernel memory the live objects hold (the running total of
+    // model/kernel_memory.h's facts over every VM not yet destroyed), and
+    // the most the last step held at once (a MOVE holds the old and the new
+    // metadata; a failing create may allocate and free a dirty bitmap).
+    uint64_t kernel_memory() const { return kernel_memory_; }
+    uint64_t last_step_peak() const { return step_peak_; }
+
     // How often each rule's check was evaluated and did not fire: with the
     // decisions (Decision::rule) this says whether a rule was exercised
     // both ways.
@@ -246,6 +259,18 @@ private:
     const PageStore& host_pages(const HostTarget& t, uint64_t& byte_offset) const;
     HostTarget resolve_host(uint64_t address, bool is_write) const;
 
+    // Kernel memory accounting (model/world_memory.cpp): what a step needs
+    // to know before it runs, and the charges after.
+    struct MemoryBefore {
+        std::optional<Slot> slot;      // SetRegion: the slot the request names
+        uint64_t private_in_range = 0;  // SetAttributes: gfns of the range already private
+        uint64_t attribute_bytes = 0;   // SetAttributes: the VM's attribute xarray
+    };
+    MemoryBefore memory_before(const Op& op) const;
+    void account_memory(const Op& op, const MemoryBefore& before, const Decision& d);
+    void charge(VmState& v, int64_t bytes);
+    void destroy_if_unreferenced(uint32_t vm_index);
+
     VmState* vm(const Handle& h, uint32_t& index);
     uint32_t new_object(FileObject::Kind kind, uint64_t size);
 
@@ -258,6 +283,7 @@ private:
     std::vector<InvalidatedRange> last_invalidation_;
     std::map<uint32_t, PageStore> private_copies_;  // HostAccess mutant only: per-mapping pages
     mutable std::array<uint64_t, kRuleCount> passes_{};
+    uint64_t kernel_memory_ = 0, step_peak_ = 0;
 };
 
 }  // namespace slotcheck

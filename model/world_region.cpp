@@ -230,6 +230,10 @@ void World::release_gmem(uint32_t object) {
     f.bindings.clear();
     f.pages.clear();
     f.released = true;
+    if (vit != vms_.end()) {
+        vit->second.live_gmem_files--;
+        destroy_if_unreferenced(f.vm);
+    }
 }
 
 const Slot* AddressSpace::find_gfn(uint64_t gfn) const {

@@ -13,12 +13,14 @@
 
 #include "fuzz/campaign.h"
 #include "model/differ.h"
+#include "model/kernel_memory.h"
 #include "model/mutation.h"
 #include "model/text_scan.h"
 #include "fuzz/wire.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/fuzz_output.h"
+#include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 
 namespace slotcheck::cli {
@@ -50,6 +52,10 @@ constexpr const char* kUsage =
     "  --runs R             runs a failing sequence gets, the first included, before it is reported\n"
     "                       (default 3); a failure most runs do not show is reported as flaky\n"
     "  --shrink-seconds N   time budget per shrink (default 60)\n"
+    "  --kernel-memory-budget SIZE  the kernel memory (the model's estimate: memslot metadata, dirty\n"
+    "                       bitmaps, attributes) all jobs' sequences may hold at once, each job an equal\n"
+    "                       share; SIZE in bytes or with K, M, G, T (default: the smaller of 1G and an\n"
+    "                       eighth of MemAvailable)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
     "  SIGINT or SIGTERM stop the workers; the summary and the JSON are still written\n"
     "exit: 0 no divergence (flaky failures included), 1 divergence (finding written), 2 bad input,\n"
@@ -57,6 +63,7 @@ constexpr const char* kUsage =
 
 struct Args {
     fuzz::CampaignOptions campaign;
+    std::optional<uint64_t> kernel_memory_budget;
     ProfileChoice profile;
     EventChoice events;
     bool model_only = false, coverage = false, seed_given = false;
@@ -81,6 +88,9 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
     };
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("fuzz", argc, argv, i, a.profile);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_memory_option("fuzz", "--kernel-memory-budget", argc, argv, i, a.kernel_memory_budget);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         taken = take_event_option("fuzz", argc, argv, i, a.events);
@@ -161,6 +171,9 @@ std::string judge_options_of(const Args& a) {
     if (a.campaign.judge.timeout != defaults.timeout)
         o += " --timeout-ms " + std::to_string(a.campaign.judge.timeout.count());
     if (a.campaign.judge.runs != defaults.runs) o += " --runs " + std::to_string(a.campaign.judge.runs);
+    // Always: the default budget depends on the machine's free memory, and
+    // generation keeps each sequence to its share of it.
+    o += " --kernel-memory-budget " + std::to_string(fuzz::sequence_memory_budget(a.campaign));
     return o.empty() ? o : o.substr(1);
 }
 
@@ -174,6 +187,7 @@ int fuzz_main(int argc, char** argv) {
     Args a;
     if (auto code = parse_args(argc, argv, a)) return *code;
     if (!a.seed_given) a.campaign.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
+    a.campaign.kernel_memory_budget = a.kernel_memory_budget.value_or(default_kernel_memory_budget());
 
     KernelFacts facts;
     FuzzHeader header;
@@ -205,17 +219,20 @@ int fuzz_main(int argc, char** argv) {
     header.jobs = a.campaign.only ? 1 : a.campaign.jobs;
     header.seconds = a.campaign.seconds;
     header.judge_options = judge_options_of(a);
+    header.sequence_memory_budget = fuzz::sequence_memory_budget(a.campaign);
 
     std::cerr << "slotcheck fuzz: seed " << header.seed << ", profile " << header.profile << ", oracle "
               << header.oracle << (header.kernel_release.empty() ? "" : " " + header.kernel_release)
               << (header.mutant.empty() ? "" : ", mutant " + header.mutant + " (" +
                                                    mutation(*a.campaign.judge.mutant).description + ")")
-              << ", " << header.jobs << " job(s), "
+              << ", " << header.jobs << " job(s), kernel memory " << describe_bytes(header.sequence_memory_budget)
+              << " per sequence, "
               << (a.campaign.only ? "sequence " + std::to_string(*a.campaign.only) + " only"
                                   : std::to_string(static_cast<long>(a.campaign.seconds)) + " s")
               << std::endl;
     if (a.campaign.only) {
-        Sequence seq = fuzz::generate_sequence(*profile, a.campaign.seed, *a.campaign.only, a.campaign.max_ops);
+        Sequence seq = fuzz::generate_sequence(*profile, a.campaign.seed, *a.campaign.only, a.campaign.max_ops,
+                                               header.sequence_memory_budget);
         std::cerr << print(seq);
     }
 

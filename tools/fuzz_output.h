@@ -18,6 +18,7 @@ struct FuzzHeader {
     std::string judge_options;
     unsigned jobs = 1;
     double seconds = 0;
+    uint64_t sequence_memory_budget = 0;  // fuzz::sequence_memory_budget(): reproduces a sequence
 };
 
 // `slotcheck fuzz --seed S --only I` with the header's judge options: it

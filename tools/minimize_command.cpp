@@ -9,11 +9,13 @@
 #include <iostream>
 
 #include "harness/sequence_oracle.h"
+#include "model/kernel_memory.h"
 #include "model/minimize.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
+#include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_oracle.h"
@@ -50,6 +52,10 @@ constexpr const char* kUsage =
     "  --repeat R           rerun the result R times and report how often it fails\n"
     "  --max-candidates N   stop after judging N candidates (the result is then not 1-minimal)\n"
     "  --max-seconds S      stop after S seconds\n"
+    "  --allow-kernel-memory SIZE  judge on a kernel (or in a VM) only sequences the model expects to hold\n"
+    "                       at most SIZE of kernel memory (default: the smaller of 1G and an eighth of\n"
+    "                       MemAvailable; with --vm, of the VM's memory); an input over it is refused\n"
+    "                       (exit 2), a candidate over it counts as not failing and is never run\n"
     "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n"
     "      (or, with --vm, no qemu, kernel or static slotcheck)\n";
 
@@ -67,6 +73,14 @@ struct Settings {
     size_t repeat = 0, max_candidates = 0;
     unsigned runs = kDefaultReproductionRuns;
     std::optional<std::chrono::seconds> max_time;
+    std::optional<uint64_t> allow_memory;
+};
+
+// The kernel memory limit a sequence judged on a kernel keeps to, under the
+// profile the model estimates with.
+struct MemoryLimit {
+    Profile profile;
+    uint64_t bytes = 0;
 };
 
 int bad(const std::string& message) {
@@ -79,6 +93,9 @@ int bad(const std::string& message) {
 std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("minimize", argc, argv, i, s.profile);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_memory_option("minimize", "--allow-kernel-memory", argc, argv, i, s.allow_memory);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         const std::string a = argv[i];
@@ -165,8 +182,8 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
 // "still fails" for one candidate, whichever oracle judges.
 class Judge {
 public:
-    Judge(const Settings& s, const Profile& profile, std::optional<VmOracle> vm = std::nullopt)
-        : settings_(s), vm_(std::move(vm)) {
+    Judge(const Settings& s, const Profile& profile, std::optional<VmOracle> vm, std::optional<MemoryLimit> memory)
+        : settings_(s), vm_(std::move(vm)), memory_(std::move(memory)) {
         options_.profile = profile;
         options_.oracle = s.model_only ? OracleKind::Model : OracleKind::Kernel;
         options_.mutant = s.mutant;
@@ -192,6 +209,10 @@ public:
     }
 
     bool still_fails(const Sequence& candidate) {
+        // Removing a step or simplifying a value can raise the kernel
+        // memory a sequence holds (a delete gone, a failing create that now
+        // succeeds): such a candidate is not run.
+        if (memory_ && first_step_over(candidate, memory_->profile, memory_->bytes)) return false;
         if (external_) return external_->still_fails(candidate);
         if (vm_) {
             auto failure = vm_->run(candidate);
@@ -241,6 +262,7 @@ private:
     JudgeOptions options_, candidate_options_;
     std::optional<ExternalOracle> external_;
     std::optional<VmOracle> vm_;
+    std::optional<MemoryLimit> memory_;
     std::optional<VmFailure> vm_first_, vm_last_;
     Sequence input_;
     Verdict first_;
@@ -398,13 +420,27 @@ int minimize_main(int argc, char** argv) {
 
     KernelFacts facts;
     const bool kernel = !s.model_only && !s.oracle_command && !s.vm_kernel;
+    std::string error;
+    // A sequence judged on a kernel (here or in a VM) keeps to the kernel
+    // memory limit: an input over it is bad input, refused before /dev/kvm
+    // is required and before anything runs; candidates over it are never
+    // run (Judge::still_fails).
+    std::optional<MemoryLimit> memory;
+    if (kernel || s.vm_kernel) {
+        auto estimating = kernel ? budget_profile(s.profile, error) : resolve_profile(s.profile, nullptr, error);
+        if (!estimating) return bad(error);
+        const uint64_t limit = s.allow_memory.value_or(
+            kernel ? default_kernel_memory_budget() : vm_kernel_memory_budget(VmSettings{}.memory_mb));
+        if (auto refused = refuse_over_budget("minimize", {s.file}, {*parsed.sequence}, *estimating, limit))
+            return *refused;
+        memory = MemoryLimit{*estimating, limit};
+    }
     if (kernel) {
         auto running = require_kvm(
             "minimize", "--model-only --mutant RULE judges against the model; --oracle CMD lets a command judge");
         if (!running) return kExitNoEnvironment;
         facts = *running;
     }
-    std::string error;
     auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);
     if (!profile) return bad(error);
 
@@ -417,7 +453,7 @@ int minimize_main(int argc, char** argv) {
         }
     }
     try {
-        return minimize_with(s, facts, *profile, *parsed.sequence, Judge(s, *profile, std::move(vm)));
+        return minimize_with(s, facts, *profile, *parsed.sequence, Judge(s, *profile, std::move(vm), std::move(memory)));
     } catch (const VmOracleBroken& broken) {
         std::cerr << "slotcheck minimize: " << broken.reason << "\n";
         return kExitNoEnvironment;

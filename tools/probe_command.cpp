@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/kernel_facts.h"
+#include "model/kernel_memory.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
@@ -38,7 +39,8 @@ int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& err
         out << "/dev/kvm: unavailable: " << why << "\n";
     } else {
         out << "kvm module " << (f.kvm_module.empty() ? "?" : f.kvm_module) << ", tdp "
-            << (f.tdp_enabled ? "on" : "off") << ", MAXPHYADDR " << f.phys_addr_bits << ", 5-level paging "
+            << (f.tdp_enabled ? "on" : "off") << " (MMU " << mmu_kind_name(mmu_kind_of(f))
+            << ": what a memslot costs, docs/model.md), MAXPHYADDR " << f.phys_addr_bits << ", 5-level paging "
             << (f.five_level_paging ? "yes" : "no") << "\n";
         out << "capabilities: USER_MEMORY2 " << f.cap_user_memory2 << ", GUEST_MEMFD(vm) " << f.cap_guest_memfd_vm
             << ", GUEST_MEMFD_FLAGS " << f.cap_guest_memfd_flags << ", MEMORY_ATTRIBUTES "

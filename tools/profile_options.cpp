@@ -56,6 +56,9 @@ std::optional<Profile> resolve_profile(const ProfileChoice& choice, const Kernel
             return std::nullopt;
         }
         p = *named;
+        // Named profiles assume the TDP MMU; a running kernel's MMU decides
+        // what its memslots cost (model/kernel_memory.h).
+        if (facts && !facts->kvm_module.empty()) p.mmu = mmu_kind_of(*facts);
     } else if (facts) {
         p = profile_for_kernel(*facts);
     } else {

@@ -13,6 +13,7 @@
 #include "model/text_scan.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
+#include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/file_judge.h"
 #include "tools/replay_result.h"
@@ -36,6 +37,9 @@ constexpr const char* kUsage =
     "                       that outlives it is run again with 3 times the limit before it is a timeout)\n"
     "  --runs R             runs a failing file gets, the first included, before it is reported\n"
     "                       (default 3); a failure most runs do not show is reported as flaky\n"
+    "  --allow-kernel-memory SIZE  run files whose steps the model expects to hold up to SIZE of kernel\n"
+    "                       memory (default: the smaller of 1G and an eighth of MemAvailable); a file over\n"
+    "                       it is refused before anything runs (exit 2)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
     "exit: 0 agree (flaky files included), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
@@ -58,8 +62,12 @@ int replay_main(int argc, char** argv) {
     std::optional<std::string> json_path;
     JudgeOptions judging;  // the time limit, its retry and the runs: as every command judges
     std::vector<std::string> paths;
+    std::optional<uint64_t> allow_memory;
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("replay", argc, argv, i, choice);
+        if (taken == OptionTaken::Bad) return kExitBadInput;
+        if (taken == OptionTaken::Yes) continue;
+        taken = take_memory_option("replay", "--allow-kernel-memory", argc, argv, i, allow_memory);
         if (taken == OptionTaken::Bad) return kExitBadInput;
         if (taken == OptionTaken::Yes) continue;
         taken = take_event_option("replay", argc, argv, i, event_choice);
@@ -121,6 +129,16 @@ int replay_main(int argc, char** argv) {
     }
     KernelFacts facts;
     if (!model_only) {
+        // A file that would take the machine's memory is bad input, refused
+        // before anything runs, whether or not /dev/kvm is here.
+        auto memory_profile = budget_profile(choice, error);
+        if (!memory_profile) {
+            std::cerr << "slotcheck replay: " << error << "\n";
+            return kExitBadInput;
+        }
+        if (auto refused = refuse_over_budget("replay", files, sequences, *memory_profile,
+                                              allow_memory.value_or(default_kernel_memory_budget())))
+            return *refused;
         auto running = require_kvm("replay", "--model-only replays against the model alone");
         if (!running) return kExitNoEnvironment;
         facts = *running;

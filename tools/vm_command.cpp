@@ -16,6 +16,8 @@
 
 #include "model/text_scan.h"
 #include "tools/commands.h"
+#include "tools/memory_budget.h"
+#include "tools/profile_options.h"
 #include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_report.h"
@@ -43,6 +45,11 @@ constexpr const char* kUsage =
     "                       (default: the model under each kernel's detected profile is the expectation)\n"
     "  --profile NAME, --variant NAME=on|off   passed to slotcheck inside the VM\n"
     "  --max-ops K          operations per fuzzed sequence at most\n"
+    "  --kernel-memory-budget SIZE  passed to fuzz inside the VM (its default: the smaller of 1G and an\n"
+    "                       eighth of the VM's MemAvailable)\n"
+    "  --allow-kernel-memory SIZE  with --replay, the kernel memory a file's steps may hold by the model's\n"
+    "                       estimate (default: the smaller of 1G and an eighth of --memory); a file over\n"
+    "                       it is refused before any VM boots (exit 2)\n"
     "  --accel auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)\n"
     "  --memory MB          guest memory (default 2048)\n"
     "  --smp N              guest CPUs (default 1)\n"
@@ -64,6 +71,8 @@ struct Options {
     std::vector<std::string> replay_paths;
     bool expectations = false;
     std::optional<uint64_t> max_ops;
+    std::optional<uint64_t> kernel_memory_budget, allow_memory;
+    ProfileChoice profile;  // the --profile/--variant passed to the guest, for the replay budget check
     VmSettings vm;
     std::string out = "vm-out";
     std::optional<std::string> json_path;
@@ -111,8 +120,16 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--replay") {
             o.replay_paths.push_back(argv[++i]);
         } else if (a == "--profile" || a == "--variant") {
+            const int at = i;
+            if (take_profile_option("vm", argc, argv, i, o.profile) == OptionTaken::Bad) return kExitBadInput;
             o.vm.guest_profile_args.push_back(a);
-            o.vm.guest_profile_args.push_back(argv[++i]);
+            o.vm.guest_profile_args.push_back(argv[at + 1]);
+        } else if (a == "--kernel-memory-budget") {
+            if (take_memory_option("vm", a.c_str(), argc, argv, i, o.kernel_memory_budget) == OptionTaken::Bad)
+                return kExitBadInput;
+        } else if (a == "--allow-kernel-memory") {
+            if (take_memory_option("vm", a.c_str(), argc, argv, i, o.allow_memory) == OptionTaken::Bad)
+                return kExitBadInput;
         } else if (a == "--max-ops") {
             if (!(v = number(1, 100000))) return bad("--max-ops takes 1..100000");
             o.max_ops = *v;
@@ -161,6 +178,7 @@ public:
                 std::cerr << "slotcheck vm: " << error << "\n";
                 return kExitBadInput;
             }
+            if (auto refused = refuse_replay_over_budget()) return *refused;
         }
         // Fuzzing: J slots per kernel, kernels one after another; replay:
         // one slot per kernel, J kernels at once.
@@ -222,6 +240,8 @@ private:
                                             "--seed", std::to_string(seed), "--keep-going", "--out", "/tmp/findings",
                                             "--shrink-seconds", "60"};
             if (o_.max_ops) job.insert(job.end(), {"--max-ops", std::to_string(*o_.max_ops)});
+            if (o_.kernel_memory_budget)
+                job.insert(job.end(), {"--kernel-memory-budget", std::to_string(*o_.kernel_memory_budget)});
             auto spec = base_spec(kernel, boot_dir(kernel, slot, k), left + kBootAndShrinkAllowance);
             spec.command = guest_command(job);
             vm::VmRunResult r = boot(kernel, slot, k, spec);
@@ -254,7 +274,7 @@ private:
         }
         size_t next_file = 0;
         for (unsigned k = 0; next_file < files_.size(); ++k) {
-            std::vector<std::string> job = {"replay"};
+            std::vector<std::string> job = {"replay", "--allow-kernel-memory", std::to_string(memory_limit_)};
             if (!o_.expectations) job.push_back("--ignore-expectations");
             job.insert(job.end(), guest_paths.begin() + static_cast<long>(next_file), guest_paths.end());
             auto spec = base_spec(kernel, boot_dir(kernel, 0, k), 600 + 30.0 * static_cast<double>(files_.size() - next_file));
@@ -289,6 +309,29 @@ private:
         for (const auto& f : files_) report_.kernels[kernel].verdicts.try_emplace(f, "not-run");
     }
 
+    // The kernels in VMs run the TDP MMU: the files are estimated under the
+    // guest's profile choice (upstream without one), against the limit the
+    // guest's replay is then given. A file that does not parse is left to
+    // the guest to report, as before.
+    std::optional<int> refuse_replay_over_budget() {
+        std::string error;
+        auto profile = resolve_profile(o_.profile, nullptr, error);
+        if (!profile) {
+            std::cerr << "slotcheck vm: " << error << "\n";
+            return kExitBadInput;
+        }
+        memory_limit_ = o_.allow_memory.value_or(vm_kernel_memory_budget(o_.vm.memory_mb));
+        std::vector<std::string> parsed_files;
+        std::vector<Sequence> sequences;
+        for (const auto& f : files_) {
+            auto parsed = parse_file(f);
+            if (!parsed.sequence) continue;
+            parsed_files.push_back(f);
+            sequences.push_back(std::move(*parsed.sequence));
+        }
+        return refuse_over_budget("vm", parsed_files, sequences, *profile, memory_limit_);
+    }
+
     int finish() {
         report_.files = files_;
         report_.print(std::cout);
@@ -315,6 +358,7 @@ private:
     Options o_;
     VmGuest guest_;
     std::vector<std::string> files_;
+    uint64_t memory_limit_ = 0;  // --replay: the kernel memory a file may hold
     VmReport report_;
     std::mutex mutex_, say_mutex_;
 };

@@ -1,0 +1,80 @@
+#include "tools/memory_budget.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "harness/kernel_facts.h"
+#include "model/kernel_memory.h"
+#include "tools/commands.h"
+
+namespace slotcheck::cli {
+
+std::optional<uint64_t> mem_available() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string line;
+    while (std::getline(meminfo, line)) {
+        std::istringstream in(line);
+        std::string key, unit;
+        uint64_t kib = 0;
+        if (in >> key >> kib >> unit && key == "MemAvailable:" && unit == "kB") return kib * 1024;
+    }
+    return std::nullopt;
+}
+
+uint64_t default_kernel_memory_budget() {
+    const auto available = mem_available();
+    return available ? std::min(kDefaultKernelMemoryBudget, *available / 8) : kDefaultKernelMemoryBudget;
+}
+
+uint64_t vm_kernel_memory_budget(unsigned memory_mb) {
+    return std::min(kDefaultKernelMemoryBudget, (uint64_t{memory_mb} << 20) / 8);
+}
+
+OptionTaken take_memory_option(const char* command, const char* option, int argc, char** argv, int& i,
+                               std::optional<uint64_t>& value) {
+    if (std::string(argv[i]) != option) return OptionTaken::No;
+    if (i + 1 >= argc) {
+        std::cerr << "slotcheck " << command << ": " << option << " needs a SIZE\n";
+        return OptionTaken::Bad;
+    }
+    value = parse_memory_size(argv[++i]);
+    if (!value || *value == 0) {
+        std::cerr << "slotcheck " << command << ": " << option
+                  << " takes a size in bytes (decimal or 0x hex) or with K, M, G or T, got '" << argv[i] << "'\n";
+        return OptionTaken::Bad;
+    }
+    return OptionTaken::Yes;
+}
+
+std::optional<Profile> budget_profile(const ProfileChoice& choice, std::string& error) {
+    std::string why;
+    if (kvm_available(why)) {
+        const KernelFacts facts = gather_kernel_facts();
+        return resolve_profile(choice, &facts, error);
+    }
+    auto p = resolve_profile(choice, nullptr, error);
+    if (!p) return p;
+    const KernelFacts facts = gather_kernel_facts();  // the module parameters need no /dev/kvm
+    p->mmu = facts.kvm_module.empty() ? MmuKind::Shadow : mmu_kind_of(facts);
+    return p;
+}
+
+std::optional<int> refuse_over_budget(const char* command, const std::vector<std::string>& files,
+                                      const std::vector<Sequence>& sequences, const Profile& profile, uint64_t limit) {
+    for (size_t i = 0; i < sequences.size(); ++i) {
+        const auto over = first_step_over(sequences[i], profile, limit);
+        if (!over) continue;
+        const Step& step = sequences[i].steps[over->step];
+        std::cerr << "slotcheck " << command << ": " << files[i] << ":" << step.line << ": step " << over->step + 1
+                  << " (" << print_op(step.op) << ") would hold about " << describe_bytes(over->bytes)
+                  << " of kernel memory (" << mmu_kind_name(profile.mmu) << " MMU, profile " << profile.name
+                  << "), over the limit of " << describe_bytes(limit)
+                  << "; nothing was run (--allow-kernel-memory SIZE raises the limit)\n";
+        return kExitBadInput;
+    }
+    return std::nullopt;
+}
+
+}  // namespace slotcheck::cli
