@@ -2,10 +2,10 @@
 // files (prover counterexamples and generated cases arrive without them),
 // then check the result against every profile the corpus is written for.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "model/differ.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
 
@@ -50,6 +50,14 @@ int annotate_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
+    // Where the files go is checked before any is annotated.
+    for (const auto& file : files) {
+        auto unwritable = out_dir ? check_output_dir("--out", *out_dir) : check_output_file("in place", file);
+        if (unwritable) {
+            std::cerr << "slotcheck annotate: " << *unwritable << "\n";
+            return kExitBadInput;
+        }
+    }
     if (!choice.name) choice.name = "linux-6.18";
     std::string error;
     auto profile = resolve_profile(choice, nullptr, error);
@@ -74,13 +82,11 @@ int annotate_main(int argc, char** argv) {
             }
         }
         std::string target = file;
-        if (out_dir) {
-            std::filesystem::create_directories(*out_dir);
-            target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
-        }
-        std::ofstream out(target);
-        if (!(out << print(annotated))) {
-            std::cerr << "slotcheck annotate: cannot write " << target << "\n";
+        if (out_dir) target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
+        auto failed = out_dir ? create_directories(*out_dir) : std::nullopt;
+        if (!failed) failed = write_file_atomically(target, print(annotated));
+        if (failed) {
+            std::cerr << "slotcheck annotate: " << *failed << "\n";
             return kExitBadInput;
         }
         std::cout << target << "\n";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/kernel_facts.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/emit_c.h"
 #include "tools/profile_options.h"
@@ -57,6 +58,8 @@ int emit_c_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
+    if (out_path)
+        if (auto unwritable = check_output_file("--out", *out_path)) return bad_input(*unwritable);
     std::ifstream in(*file);
     if (!in) return bad_input(*file + ": cannot read this file");
     std::stringstream text;
@@ -78,9 +81,7 @@ int emit_c_main(int argc, char** argv) {
         std::cout << result.program;
         return kExitOk;
     }
-    std::ofstream out(*out_path);
-    if (!(out << result.program) || !(out.flush()))
-        return bad_input("cannot write " + *out_path);
+    if (auto failed = write_file_atomically(*out_path, result.program)) return bad_input(*failed);
     return kExitOk;
 }
 

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -13,6 +12,7 @@
 #include "model/mutation.h"
 #include "model/text_scan.h"
 #include "fuzz/wire.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/fuzz_output.h"
@@ -143,6 +143,13 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
 int fuzz_main(int argc, char** argv) {
     Args a;
     if (auto code = parse_args(argc, argv, a)) return *code;
+    // Output paths are checked before the campaign, not after it.
+    auto unwritable = check_output_dir("--out", a.out_dir);
+    if (!unwritable && a.json_path && *a.json_path != "-") unwritable = check_output_file("--json", *a.json_path);
+    if (unwritable) {
+        std::cerr << "slotcheck fuzz: " << *unwritable << "\n";
+        return kExitBadInput;
+    }
     if (!a.seed_given) a.campaign.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
 
     KernelFacts facts;
@@ -191,15 +198,26 @@ int fuzz_main(int argc, char** argv) {
     // Findings are written as they come and, with an event log, sent with
     // the statistics at once, so a VM that dies later has reported them.
     std::vector<std::string> dirs;
+    bool finding_lost = false;
     auto file_findings = [&](const std::vector<fuzz::Finding>& findings) {
         for (size_t k = dirs.size(); k < findings.size(); ++k) {
             const auto& f = findings[k];
             std::string dir = write_finding(a.out_dir, header, f, *profile, error);
-            if (dir.empty()) std::cerr << "slotcheck fuzz: " << error << "\n";
-            else std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n";
             // The shrunk sequence is short: show it, so a report on a console
-            // (a VM's, a CI log) is complete on its own.
-            std::cerr << print(with_model_expectations(f.shrunk, *profile));
+            // (a VM's, a CI log) is complete on its own. A finding that could
+            // not be written goes to stdout, so it is not lost with the file.
+            const std::string text = print(with_model_expectations(f.shrunk, *profile));
+            if (dir.empty()) {
+                // stdout, unless it carries the JSON summary (--json -).
+                const bool json_on_stdout = a.json_path && *a.json_path == "-";
+                finding_lost = true;
+                std::cerr << "slotcheck fuzz: the finding (sequence " << f.index << " of seed " << header.seed
+                          << ") could not be written: " << error << "; its minimized sequence follows on "
+                          << (json_on_stdout ? "stderr" : "stdout") << "\n";
+                (json_on_stdout ? std::cerr : std::cout) << text << std::flush;
+            } else {
+                std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n" << text;
+            }
             dirs.push_back(dir);
             if (!events) continue;
             events->write(event::kFinding, fuzz::wire::encode_finding(f));
@@ -218,10 +236,10 @@ int fuzz_main(int argc, char** argv) {
     } else {
         print_summary(std::cout, header, result, a.coverage);
         if (a.json_path) {
-            std::ofstream out(*a.json_path);
-            print_summary_json(out, header, result, dirs);
-            if (!out) {
-                std::cerr << "slotcheck fuzz: cannot write " << *a.json_path << "\n";
+            std::ostringstream json;
+            print_summary_json(json, header, result, dirs);
+            if (auto failed = write_file_atomically(*a.json_path, json.str())) {
+                std::cerr << "slotcheck fuzz: " << *failed << "\n";
                 return kExitBadInput;
             }
         }
@@ -231,6 +249,7 @@ int fuzz_main(int argc, char** argv) {
         print_summary_json(json, header, result, dirs);
         events->write(event::kResult, json.str());
     }
+    if (finding_lost) return kExitBadInput;
     if (!result.findings.empty()) return kExitDivergence;
     return result.worker_errors.empty() ? kExitOk : kExitUnknown;
 }

@@ -1,5 +1,6 @@
 // slotcheck: the command-line driver. Each subcommand lives in its own file
 // (tools/*_command.cpp); this file only dispatches.
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -8,6 +9,9 @@
 
 int main(int argc, char** argv) {
     using namespace slotcheck::cli;
+    // Past a file size limit (ulimit -f) a write fails with EFBIG, which the
+    // writers report as exit 2 with the path, instead of killing the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         print_usage(std::cout);
         return argc < 2 ? kExitBadInput : kExitOk;

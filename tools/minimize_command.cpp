@@ -5,12 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "harness/sequence_oracle.h"
 #include "model/minimize.h"
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
@@ -151,6 +151,13 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
         return bad("--model-only needs --mutant RULE: the reference model never differs from itself");
     if (s.record_deviation && (s.model_only || s.oracle_command))
         return bad("--deviation records what a kernel did: it needs the /dev/kvm oracle");
+    // Output paths are checked before the (possibly long) minimization.
+    if (s.out)
+        if (auto unwritable = check_output_file("--out", *s.out)) return bad(*unwritable);
+    if (s.into)
+        if (auto unwritable = check_output_dir("--into", *s.into)) return bad(*unwritable);
+    if (s.vm_out)
+        if (auto unwritable = check_output_dir("--vm-out", *s.vm_out)) return bad(*unwritable);
     return std::nullopt;
 }
 
@@ -358,8 +365,8 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
         if (deviation) written.steps[*finding.deviation_step].expect->kernel_deviation = deviation;
         if (!s.out) {
             std::cout << print(written);
-        } else if (std::ofstream out(*s.out); !(out << print(written))) {
-            return bad("cannot write " + *s.out);
+        } else if (auto failed = write_file_atomically(*s.out, print(written))) {
+            return bad(*failed);
         }
     }
     return kExitOk;
@@ -398,6 +405,8 @@ int minimize_main(int argc, char** argv) {
     } catch (const VmOracleBroken& broken) {
         std::cerr << "slotcheck minimize: " << broken.reason << "\n";
         return kExitNoEnvironment;
+    } catch (const CandidateNotWritten& lost) {
+        return bad("--oracle: " + lost.reason);
     }
 }
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -13,6 +12,7 @@
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/profile_options.h"
@@ -93,6 +93,11 @@ int replay_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
+    if (json_path && *json_path != "-")
+        if (auto unwritable = check_output_file("--json", *json_path)) {
+            std::cerr << "slotcheck replay: " << *unwritable << "\n";
+            return kExitBadInput;
+        }
     std::string error;
     auto files = collect_files(paths, error);
     if (files.empty()) {
@@ -164,12 +169,12 @@ int replay_main(int argc, char** argv) {
     } else {
         print_table(std::cout, results, profile->name, !model_only);
         if (json_path) {
-            std::ofstream out(*json_path);
-            if (!out) {
-                std::cerr << "slotcheck replay: cannot write " << *json_path << "\n";
+            std::ostringstream json;
+            print_json(json, results, profile->name, !model_only);
+            if (auto failed = write_file_atomically(*json_path, json.str())) {
+                std::cerr << "slotcheck replay: " << *failed << "\n";
                 return kExitBadInput;
             }
-            print_json(out, results, profile->name, !model_only);
         }
     }
     if (events) {

@@ -8,13 +8,14 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
@@ -296,10 +297,10 @@ private:
             if (*o_.json_path == "-") {
                 report_.print_json(std::cout);
             } else {
-                std::ofstream out(*o_.json_path);
-                report_.print_json(out);
-                if (!out) {
-                    std::cerr << "slotcheck vm: cannot write " << *o_.json_path << "\n";
+                std::ostringstream json;
+                report_.print_json(json);
+                if (auto failed = write_file_atomically(*o_.json_path, json.str())) {
+                    std::cerr << "slotcheck vm: " << *failed << "\n";
                     return kExitBadInput;
                 }
             }
@@ -324,6 +325,13 @@ private:
 int vm_main(int argc, char** argv) {
     Options o;
     if (auto code = parse_args(argc, argv, o)) return *code;
+    // Output paths are checked before any kernel is fetched or booted.
+    auto unwritable = check_output_dir("--out", o.out);
+    if (!unwritable && o.json_path && *o.json_path != "-") unwritable = check_output_file("--json", *o.json_path);
+    if (unwritable) {
+        std::cerr << "slotcheck vm: " << *unwritable << "\n";
+        return kExitBadInput;
+    }
     if (!o.seed_given) o.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
     std::string error;
     auto binary = static_binary(error);
