@@ -8,6 +8,7 @@
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 
 namespace slotcheck::cli {
 
@@ -50,8 +51,12 @@ int annotate_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
-    // Where the files go is checked before any is annotated.
+    // The files, and where they go, are checked before any is annotated.
     for (const auto& file : files) {
+        if (auto unreadable = check_sequence_file(file)) {
+            std::cerr << "slotcheck annotate: " << *unreadable << "\n";
+            return kExitBadInput;
+        }
         auto unwritable = out_dir ? check_output_dir("--out", *out_dir) : check_output_file("in place", file);
         if (unwritable) {
             std::cerr << "slotcheck annotate: " << *unwritable << "\n";

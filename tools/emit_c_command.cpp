@@ -8,6 +8,7 @@
 #include "tools/commands.h"
 #include "tools/emit_c.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 
 namespace slotcheck::cli {
 
@@ -60,6 +61,7 @@ int emit_c_main(int argc, char** argv) {
     }
     if (out_path)
         if (auto unwritable = check_output_file("--out", *out_path)) return bad_input(*unwritable);
+    if (auto unreadable = check_sequence_file(*file)) return bad_input(*unreadable);
     std::ifstream in(*file);
     if (!in) return bad_input(*file + ": cannot read this file");
     std::stringstream text;

@@ -15,6 +15,7 @@
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_oracle.h"
 
@@ -377,6 +378,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
 int minimize_main(int argc, char** argv) {
     Settings s;
     if (auto stop = parse_arguments(argc, argv, s)) return *stop;
+    if (auto unreadable = check_sequence_file(s.file)) return bad(*unreadable);
     auto parsed = parse_file(s.file);
     if (parsed.error) return bad(parsed.error->to_string());
 
