@@ -65,7 +65,7 @@ std::string escaped(std::string_view text) {
     return out;
 }
 
-std::string quoted(std::string_view text) {
+std::string quote(std::string_view text) {
     bool cut = false;
     std::string out = "'" + escape_prefix(text, cut);
     if (cut) return out + "...' (" + std::to_string(text.size()) + " bytes)";

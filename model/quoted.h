@@ -20,6 +20,6 @@ inline constexpr size_t kQuotedBytes = 200;
 std::string escaped(std::string_view text);
 
 // escaped(text) between single quotes: 'text', or 'first 200...' (N bytes).
-std::string quoted(std::string_view text);
+std::string quote(std::string_view text);
 
 }  // namespace slotcheck

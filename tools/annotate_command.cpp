@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "model/differ.h"
+#include "model/quoted.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
@@ -41,7 +42,7 @@ int annotate_main(int argc, char** argv) {
         } else if (a == "--out" && i + 1 < argc) {
             out_dir = argv[++i];
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck annotate: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck annotate: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else {
             files.push_back(a);

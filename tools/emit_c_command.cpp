@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "harness/kernel_facts.h"
+#include "model/quoted.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/emit_c.h"
@@ -47,10 +48,10 @@ int emit_c_main(int argc, char** argv) {
             if (i + 1 >= argc) return bad_input("--out needs a file name");
             out_path = argv[++i];
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck emit-c: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck emit-c: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else if (file) {
-            return bad_input("one sequence file at a time (got '" + *file + "' and '" + a + "')");
+            return bad_input("one sequence file at a time (got " + quote(*file) + " and " + quote(a) + ")");
         } else {
             file = a;
         }

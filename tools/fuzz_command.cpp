@@ -10,6 +10,7 @@
 #include "fuzz/campaign.h"
 #include "model/differ.h"
 #include "model/mutation.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
 #include "fuzz/wire.h"
 #include "tools/atomic_file.h"
@@ -64,8 +65,8 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         }
         auto v = parse_u64(argv[++i]);
         if (!v || *v < min || *v > max) {
-            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got '" << argv[i]
-                      << "'\n";
+            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got "
+                      << quote(argv[i]) << "\n";
             return std::nullopt;
         }
         return v;
@@ -111,14 +112,14 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "--mutant" && i + 1 < argc) {
             auto r = rule_by_name(argv[++i]);
             if (!r) {
-                std::cerr << "slotcheck fuzz: unknown rule '" << argv[i] << "' (slotcheck rules lists them)\n";
+                std::cerr << "slotcheck fuzz: unknown rule " << quote(argv[i]) << " (slotcheck rules lists them)\n";
                 return kExitBadInput;
             }
             a.campaign.judge.mutant = *r;
         } else if (arg == "--same" && i + 1 < argc) {
             auto s = sameness_from_name(argv[++i]);
             if (!s) {
-                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got '" << argv[i] << "'\n";
+                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got " << quote(argv[i]) << "\n";
                 return kExitBadInput;
             }
             a.campaign.same = *s;
@@ -131,7 +132,7 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "--keep-going") {
             a.campaign.keep_going = true;
         } else {
-            std::cerr << "slotcheck fuzz: unknown option or missing value '" << arg << "'\n" << kUsage;
+            std::cerr << "slotcheck fuzz: unknown option or missing value " << quote(arg) << "\n" << kUsage;
             return kExitBadInput;
         }
     }

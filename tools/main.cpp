@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "model/quoted.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,6 @@ int main(int argc, char** argv) {
     std::string cmd = argv[1];
     for (const auto& c : commands())
         if (cmd == c.name) return c.run(argc - 1, argv + 1);
-    std::cerr << "slotcheck: unknown command '" << cmd << "' (slotcheck --help lists them)\n";
+    std::cerr << "slotcheck: unknown command " << slotcheck::quote(cmd) << " (slotcheck --help lists them)\n";
     return kExitBadInput;
 }

@@ -9,6 +9,7 @@
 
 #include "harness/sequence_oracle.h"
 #include "model/minimize.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
@@ -108,33 +109,33 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
         } else if (a == "--same" && has_value) {
             s.same_name = argv[++i];
             auto same = sameness_from_name(s.same_name);
-            if (!same) return bad("--same takes any, op or rule, got '" + s.same_name + "'");
+            if (!same) return bad("--same takes any, op or rule, got " + quote(s.same_name));
             s.same = *same;
         } else if (a == "--mutant" && has_value) {
             auto rule = rule_by_name(argv[++i]);
-            if (!rule) return bad(std::string("unknown rule '") + argv[i] + "' ('slotcheck rules' lists them)");
+            if (!rule) return bad(std::string("unknown rule ") + quote(argv[i]) + " ('slotcheck rules' lists them)");
             s.mutant = rule;
         } else if (a == "--timeout-ms" && has_value) {
             auto v = number(3600000);
-            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got ") + quote(argv[i]));
             s.timeout = std::chrono::milliseconds(*v);
         } else if (a == "--repeat" && has_value) {
             auto v = number(100000);
-            if (!v) return bad(std::string("--repeat takes 1..100000, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--repeat takes 1..100000, got ") + quote(argv[i]));
             s.repeat = *v;
         } else if (a == "--max-candidates" && has_value) {
             auto v = number(UINT32_MAX);
-            if (!v) return bad(std::string("--max-candidates takes a positive number, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--max-candidates takes a positive number, got ") + quote(argv[i]));
             s.max_candidates = *v;
         } else if (a == "--max-seconds" && has_value) {
             auto v = number(7 * 24 * 3600);
-            if (!v) return bad(std::string("--max-seconds takes a positive number, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--max-seconds takes a positive number, got ") + quote(argv[i]));
             s.max_time = std::chrono::seconds(*v);
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck minimize: unknown option or missing value: '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck minimize: unknown option or missing value: " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else if (!s.file.empty()) {
-            return bad("one FILE at a time (got '" + s.file + "' and '" + a + "')");
+            return bad("one FILE at a time (got " + quote(s.file) + " and " + quote(a) + ")");
         } else {
             s.file = a;
         }
@@ -217,7 +218,7 @@ public:
     }
 
     std::string describe(const KernelFacts& facts) const {
-        if (external_) return "command '" + external_->command() + "'";
+        if (external_) return "command " + quote(external_->command());
         if (vm_) return "kernel " + vm_->kernel().name + " in a VM";
         if (options_.oracle == OracleKind::Model)
             return "reference model against the model with mutant " + std::string(rule(*options_.mutant).name);

@@ -11,6 +11,7 @@
 #include "harness/kvm_backend.h"
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
@@ -78,12 +79,12 @@ int replay_main(int argc, char** argv) {
         } else if (a == "--timeout-ms" && i + 1 < argc) {
             auto v = parse_u64(argv[++i]);
             if (!v || *v == 0 || *v > 3600000) {
-                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got '" << argv[i] << "'\n";
+                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got " << quote(argv[i]) << "\n";
                 return kExitBadInput;
             }
             timeout_ms = static_cast<long>(*v);
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck replay: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck replay: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else {
             paths.push_back(a);

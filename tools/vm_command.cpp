@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "model/quoted.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
@@ -93,7 +94,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--expectations") {
             o.expectations = true;
         } else if (!has_value) {
-            return bad("unknown option or missing value '" + a + "'\n" + kUsage);
+            return bad("unknown option or missing value " + quote(a) + "\n" + kUsage);
         } else if (a == "--kernel") {
             o.kernels.push_back({argv[++i], std::nullopt});
         } else if (a == "--modules") {
@@ -140,7 +141,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
                 return bad("--inject-kmsg takes FILE@LABEL");
             if (!fs::is_regular_file(o.vm.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.vm.inject->substr(0, at));
         } else {
-            return bad("unknown option '" + a + "'\n" + kUsage);
+            return bad("unknown option " + quote(a) + "\n" + kUsage);
         }
     }
     if (o.kernels.empty()) return bad("at least one --kernel is needed\n" + std::string(kUsage));
