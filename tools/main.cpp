@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     // writers report as exit 2 with the path, instead of killing the process.
     std::signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
-        print_usage(std::cout);
+        print_usage(argc < 2 ? std::cerr : std::cout);  // asked for: stdout; a missing command: an error
         return argc < 2 ? kExitBadInput : kExitOk;
     }
     std::string cmd = argv[1];
