@@ -107,7 +107,7 @@ RunResult run(const std::vector<std::string>& args, RunLimits limits = {}) {
     return r;
 }
 
-[[maybe_unused]] std::string read_text(const std::string& path) {
+std::string read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream s;
     s << in.rdbuf();
@@ -473,5 +473,135 @@ std::string case_name(const testing::TestParamInfo<BadInput>& info) { return inf
 INSTANTIATE_TEST_SUITE_P(MalformedFile, BadInputCase, testing::ValuesIn(malformed_files()), case_name);
 INSTANTIATE_TEST_SUITE_P(Option, BadInputCase, testing::ValuesIn(bad_options()), case_name);
 INSTANTIATE_TEST_SUITE_P(HostilePath, BadInputCase, testing::ValuesIn(hostile_paths()), case_name);
+
+
+// Writes that fail: a file size limit (RLIMIT_FSIZE, as `prlimit --fsize`)
+// makes every write past it fail with EFBIG. The command exits 2 naming the
+// path, the old file is left as it was, and no partial or temporary file
+// stays behind.
+constexpr rlim_t kTinyFileLimit = 64;
+
+TEST(WriteFailure, AnnotateInPlaceKeepsItsInputIntact) {
+    Scratch scratch;
+    const std::string before = read_text(scratch.file("good.seq"));
+    const RunResult r = run({"annotate", scratch.file("good.seq")}, RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("cannot write " + scratch.file("good.seq") + ": write: File too large"), std::string::npos) << r.output;
+    EXPECT_EQ(read_text(scratch.file("good.seq")), before);
+    EXPECT_TRUE(scratch.leftovers(scratch.path).empty());
+    // And without the limit the same command writes it.
+    const RunResult ok = run({"annotate", scratch.file("good.seq")});
+    EXPECT_EQ(ok.status, 0) << ok.output;
+}
+
+TEST(WriteFailure, AnnotateKeepsTheFilesMode) {
+    Scratch scratch;
+    chmod(scratch.file("good.seq").c_str(), 0640);
+    const RunResult r = run({"annotate", scratch.file("good.seq")});
+    ASSERT_EQ(r.status, 0) << r.output;
+    struct stat st{};
+    ASSERT_EQ(stat(scratch.file("good.seq").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+TEST(WriteFailure, AnnotateInPlaceThroughASymlinkReplacesTheTarget) {
+    Scratch scratch;
+    ASSERT_EQ(symlink("good.seq", scratch.file("link.seq").c_str()), 0);
+    const RunResult r = run({"annotate", scratch.file("link.seq")});
+    ASSERT_EQ(r.status, 0) << r.output;
+    struct stat st{};
+    ASSERT_EQ(lstat(scratch.file("link.seq").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the symlink was replaced by a file";
+}
+
+TEST(WriteFailure, EmitCOutLeavesNoPartialFile) {
+    Scratch scratch;
+    const std::string out = scratch.file("repro.c");
+    const RunResult r = run({"emit-c", "--profile", "upstream", "--out", out, scratch.file("good.seq")}, RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("cannot write " + out + ": write: File too large"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_TRUE(scratch.leftovers(scratch.path).empty());
+}
+
+TEST(WriteFailure, EmitCOutKeepsTheOldProgram) {
+    Scratch scratch;
+    const std::string out = scratch.file("repro.c");
+    write_text(out, "/* the old program */\n");
+    const RunResult r = run({"emit-c", "--profile", "upstream", "--out", out, scratch.file("good.seq")}, RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_EQ(read_text(out), "/* the old program */\n");
+}
+
+TEST(WriteFailure, ReplayJsonExitsTwoInsteadOfWritingTruncatedJson) {
+    Scratch scratch;
+    const std::string json = scratch.file("report.json");
+    const RunResult r = run({"replay", "--model-only", "--json", json, scratch.file("good.seq")}, RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("cannot write " + json + ": write: File too large"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(json));
+    EXPECT_TRUE(scratch.leftovers(scratch.path).empty());
+    // Unlimited, the same command writes the whole report.
+    const RunResult ok = run({"replay", "--model-only", "--json", json, scratch.file("good.seq")});
+    EXPECT_EQ(ok.status, 0) << ok.output;
+    EXPECT_NE(read_text(json).find("\"verdict\""), std::string::npos) << read_text(json);
+}
+
+TEST(WriteFailure, AFuzzFindingThatCannotBeWrittenIsPrintedAndExitsTwo) {
+    Scratch scratch;
+    const RunResult r = run({"fuzz", "--model-only", "--profile", "linux-7.3", "--seconds", "20", "--seed", "3", "--mutant",
+                             "gmem.punch", "--out", scratch.file("findings")},
+                            RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("could not be written: cannot write"), std::string::npos) << r.output;
+    EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.output;
+    // The minimized sequence is on stdout, whole: it parses and is the finding.
+    const size_t header = r.out.find("slotcheck-sequence 1");
+    ASSERT_NE(header, std::string::npos) << r.output;
+    EXPECT_NE(r.out.find("fallocate", header), std::string::npos) << r.out;
+}
+
+TEST(WriteFailure, MinimizeOutKeepsTheOldFile) {
+    Scratch scratch;
+    // Overlapping bindings of one guest_memfd: the mutant lets them through.
+    write_text(scratch.file("overlap.seq"),
+               "slotcheck-sequence 1\n"
+               "vm v0 type=0x0\n"
+               "gmem g0 vm=v0 size=0x4000 flags=0x3\n"
+               "region v0 slot=0x1 flags=0x4 gpa=0x100000 size=0x2000 uaddr=0x0 gmem=g0 offset=0x0\n"
+               "region v0 slot=0x2 flags=0x4 gpa=0x200000 size=0x2000 uaddr=0x0 gmem=g0 offset=0x1000\n");
+    const std::string out = scratch.file("min.seq");
+    write_text(out, "old\n");
+    const std::vector<std::string> args = {"minimize", "--model-only", "--mutant", "gmem.bind-overlap", "--out", out,
+                                           scratch.file("overlap.seq")};
+    const RunResult r = run(args, RunLimits{kTinyFileLimit});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("cannot write " + out + ": write: File too large"), std::string::npos) << r.output;
+    EXPECT_EQ(read_text(out), "old\n");
+    const RunResult ok = run(args);
+    EXPECT_EQ(ok.status, 0) << ok.output;
+    EXPECT_NE(read_text(out).find("slotcheck-sequence 1"), std::string::npos);
+}
+
+// Output paths are checked before the work: a campaign of 60 s with an
+// impossible --json ends at once.
+TEST(OutputPathsCheckedFirst, FuzzWithAnImpossibleJsonPathFailsAtOnce) {
+    Scratch scratch;
+    const RunResult r = run({"fuzz", "--model-only", "--seconds", "60", "--out", scratch.file("ff"), "--json", "/nonexistent/x"});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_LT(r.seconds, 10.0) << "the campaign ran before the path was checked";
+    EXPECT_EQ(r.err.find("slotcheck fuzz: seed"), std::string::npos) << "the campaign started: " << r.output;
+}
+
+TEST(OutputPathsCheckedFirst, FuzzIntoAReadOnlyDirectoryFailsBeforeFindingAnything) {
+    if (geteuid() != 0 && getuid() != 65534) GTEST_SKIP() << "needs root (to drop to nobody) or an unprivileged user";
+    Scratch scratch;
+    const RunResult r = run({"fuzz", "--model-only", "--profile", "linux-7.3", "--seconds", "20", "--seed", "3", "--mutant",
+                             "gmem.punch", "--out", scratch.file("ro/findings")},
+                            RunLimits{RLIM_INFINITY, true});
+    EXPECT_EQ(r.status, 2) << r.output;
+    EXPECT_NE(r.err.find("--out " + scratch.file("ro/findings") + ": cannot write there"), std::string::npos) << r.output;
+    EXPECT_EQ(r.err.find("finding written"), std::string::npos) << r.output;
+}
 
 }  // namespace
