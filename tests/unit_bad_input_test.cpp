@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "model/quoted.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -602,6 +604,38 @@ TEST(OutputPathsCheckedFirst, FuzzIntoAReadOnlyDirectoryFailsBeforeFindingAnythi
     EXPECT_EQ(r.status, 2) << r.output;
     EXPECT_NE(r.err.find("--out " + scratch.file("ro/findings") + ": cannot write there"), std::string::npos) << r.output;
     EXPECT_EQ(r.err.find("finding written"), std::string::npos) << r.output;
+}
+
+
+// The quoting helper itself, at its edges.
+TEST(Quote, ShortPrintableTextIsUnchanged) {
+    EXPECT_EQ(slotcheck::quote("v0"), "'v0'");
+    EXPECT_EQ(slotcheck::escaped("corpus/bind/x.seq"), "corpus/bind/x.seq");
+    EXPECT_EQ(slotcheck::quote(""), "''");
+}
+
+TEST(Quote, ExactlyTheLimitIsNotCutOneMoreIs) {
+    const std::string limit(slotcheck::kQuotedBytes, 'a');
+    EXPECT_EQ(slotcheck::quote(limit), "'" + limit + "'");
+    EXPECT_EQ(slotcheck::quote(limit + "b"), "'" + limit + "...' (201 bytes)");
+}
+
+TEST(Quote, ControlAndInvalidBytesAreEscaped) {
+    EXPECT_EQ(slotcheck::escaped(std::string("a\0b", 3)), "a\\x00b");
+    EXPECT_EQ(slotcheck::escaped("\t\n\r\x1b\x7f"), "\\x09\\x0a\\x0d\\x1b\\x7f");
+    EXPECT_EQ(slotcheck::escaped("\xc2\x85"), "\\xc2\\x85");              // C1 control (NEL)
+    EXPECT_EQ(slotcheck::escaped("\xc0\xaf"), "\\xc0\\xaf");              // overlong '/'
+    EXPECT_EQ(slotcheck::escaped("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+    EXPECT_EQ(slotcheck::escaped("\xe2\x82"), "\\xe2\\x82");              // cut short
+    EXPECT_EQ(slotcheck::escaped("back\\slash"), "back\\\\slash");
+}
+
+TEST(Quote, ValidUtf8PassesAndIsNotSplitAtTheLimit) {
+    EXPECT_EQ(slotcheck::escaped("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x90\xa7"), "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x90\xa7");
+    // 199 ASCII bytes and a 2-byte character: the character is kept whole.
+    const std::string text = std::string(199, 'a') + "\xc3\xbc" + "tail";
+    const std::string shown = slotcheck::quote(text);
+    EXPECT_EQ(shown, "'" + std::string(199, 'a') + "\xc3\xbc...' (205 bytes)");
 }
 
 }  // namespace
