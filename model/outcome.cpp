@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "model/quoted.h"
 #include "model/text_scan.h"
 
 namespace slotcheck {
@@ -75,7 +76,7 @@ std::optional<Outcome> parse_outcome(const std::string& text, std::string& error
     Outcome out;
     auto finish = [&](Outcome o) -> std::optional<Outcome> {
         if (!s.at_end()) {
-            error = "unexpected text after the outcome: '" + s.rest() + "'";
+            error = "unexpected text after the outcome: " + quote(s.rest());
             return std::nullopt;
         }
         return o;
@@ -99,7 +100,7 @@ std::optional<Outcome> parse_outcome(const std::string& text, std::string& error
         auto en = s.word();
         std::optional<int> err = en ? errno_from_name(*en) : std::nullopt;
         if (!err) {
-            error = "expected an errno name after '" + w + "'";
+            error = "expected an errno name after " + quote(w);
             return std::nullopt;
         }
         if (w == "run") {
@@ -121,7 +122,7 @@ std::optional<Outcome> parse_outcome(const std::string& text, std::string& error
     }
     if (auto v = parse_u64(w)) return finish(Outcome::read_value(*v));
     if (auto e = errno_from_name(w)) return finish(Outcome::error(*e));
-    error = "unknown outcome '" + w + "'";
+    error = "unknown outcome " + quote(w);
     return std::nullopt;
 }
 

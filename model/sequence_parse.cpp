@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "model/layout.h"
+#include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/text_scan.h"
 
@@ -51,11 +52,11 @@ public:
             std::string w = *s.word();
             auto eq = w.find('=');
             if (eq == std::string::npos || eq == 0) {
-                if (!keyed_.empty()) fail(col, "positional value '" + w + "' after key=value fields");
+                if (!keyed_.empty()) fail(col, "positional value " + quote(w) + " after key=value fields");
                 positional_.push_back({w, col});
             } else {
                 std::string key = w.substr(0, eq);
-                if (keyed_.count(key)) fail(col, "field '" + key + "' given twice");
+                if (keyed_.count(key)) fail(col, "field " + quote(key) + " given twice");
                 keyed_[key] = {w.substr(eq + 1), col};
             }
         }
@@ -70,14 +71,14 @@ public:
     Handle handle(size_t i, HandleKind kind, const char* what, int end_col) {
         auto [w, col] = positional(i, what, end_col);
         auto h = parse_handle_text(w);
-        if (!h || h->kind != kind) fail(col, std::string("expected ") + what + ", got '" + w + "'");
+        if (!h || h->kind != kind) fail(col, std::string("expected ") + what + ", got " + quote(w));
         return *h;
     }
 
     uint64_t number_at(size_t i, const char* what, int end_col) {
         auto [w, col] = positional(i, what, end_col);
         auto v = parse_u64(w);
-        if (!v) fail(col, std::string("expected ") + what + " (a number), got '" + w + "'");
+        if (!v) fail(col, std::string("expected ") + what + " (a number), got " + quote(w));
         return *v;
     }
 
@@ -96,7 +97,7 @@ public:
             fail(end_col, "missing field '" + key + "=...'");
         }
         auto n = parse_u64(v->first);
-        if (!n) fail(v->second, "field '" + key + "' needs a number, got '" + v->first + "'");
+        if (!n) fail(v->second, "field " + quote(key) + " needs a number, got " + quote(v->first));
         return *n;
     }
 
@@ -104,16 +105,16 @@ public:
         auto v = take(key);
         if (!v) fail(end_col, "missing field '" + key + "=...'");
         auto h = parse_handle_text(v->first);
-        if (!h || h->kind != kind) fail(v->second, "field '" + key + "' needs a handle, got '" + v->first + "'");
+        if (!h || h->kind != kind) fail(v->second, "field " + quote(key) + " needs a handle, got " + quote(v->first));
         return *h;
     }
 
     void finish(size_t positional_expected) {
         if (positional_.size() > positional_expected)
             fail(positional_[positional_expected].second,
-                 "unexpected value '" + positional_[positional_expected].first + "'");
+                 "unexpected value " + quote(positional_[positional_expected].first));
         if (!keyed_.empty())
-            fail(keyed_.begin()->second.second, "unknown field '" + keyed_.begin()->first + "'");
+            fail(keyed_.begin()->second.second, "unknown field " + quote(keyed_.begin()->first));
     }
 
 private:
@@ -126,18 +127,18 @@ HostAddr parse_addr(const std::string& w, int col) {
     auto plus = w.find('+');
     std::string head = w.substr(0, plus);
     if (auto h = parse_handle_text(head)) {
-        if (h->kind != HandleKind::Mapping) fail(col, "a host address names a mapping (m0+0x1000), got '" + w + "'");
+        if (h->kind != HandleKind::Mapping) fail(col, "a host address names a mapping (m0+0x1000), got " + quote(w));
         a.symbolic = true;
         a.mapping = *h;
         if (plus != std::string::npos) {
             auto off = parse_u64(w.substr(plus + 1));
-            if (!off) fail(col, "bad offset in host address '" + w + "'");
+            if (!off) fail(col, "bad offset in host address " + quote(w));
             a.value = *off;
         }
         return a;
     }
     auto v = parse_u64(w);
-    if (!v) fail(col, "expected a host address (mN+OFFSET or a number), got '" + w + "'");
+    if (!v) fail(col, "expected a host address (mN+OFFSET or a number), got " + quote(w));
     a.value = *v;
     return a;
 }
@@ -151,7 +152,7 @@ FdRef parse_fd(const std::string& w, int col) {
         f.kind = FdRef::Kind::Handle;
         f.handle = *h;
     } else {
-        fail(col, "expected an fd (vN, gN, fN, kvm, -1 or never-open), got '" + w + "'");
+        fail(col, "expected an fd (vN, gN, fN, kvm, -1 or never-open), got " + quote(w));
     }
     return f;
 }
@@ -159,7 +160,7 @@ FdRef parse_fd(const std::string& w, int col) {
 uint8_t parse_width(const std::string& w, int col) {
     if (w == "u8") return 1;
     if (w == "u64") return 8;
-    fail(col, "expected a width (u8 or u64), got '" + w + "'");
+    fail(col, "expected a width (u8 or u64), got " + quote(w));
 }
 
 Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, int end_col) {
@@ -193,7 +194,7 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
         } else {
             auto h = parse_handle_text(src);
             if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
-                fail(col, "expected a source (anon, gN or fN), got '" + src + "'");
+                fail(col, "expected a source (anon, gN or fN), got " + quote(src));
             op.source = Mmap::Source::File;
             op.file = *h;
         }
@@ -202,7 +203,7 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
         auto prot = f.take("prot");
         std::string p = prot ? prot->first : "rw";
         if (p != "r" && p != "rw" && p != "rx" && p != "rwx")
-            fail(prot ? prot->second : end_col, "prot must be r, rw, rx or rwx, got '" + p + "'");
+            fail(prot ? prot->second : end_col, "prot must be r, rw, rx or rwx, got " + quote(p));
         op.writable = p.find('w') != std::string::npos;
         op.exec = p.find('x') != std::string::npos;
         f.finish(2);
@@ -238,7 +239,7 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
         auto [w, col] = f.positional(0, "a file handle (gN or fN)", end_col);
         auto h = parse_handle_text(w);
         if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
-            fail(col, "expected a file handle (gN or fN), got '" + w + "'");
+            fail(col, "expected a file handle (gN or fN), got " + quote(w));
         op.file = *h;
         uint64_t mode = f.num("mode", std::nullopt, end_col);
         if (mode > UINT32_MAX) fail(rest_col, "mode does not fit in 32 bits");
@@ -252,7 +253,7 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
         auto [w, col] = f.positional(0, "a handle (vN, gN or fN)", end_col);
         auto h = parse_handle_text(w);
         if (!h || h->kind == HandleKind::Mapping)
-            fail(col, "expected a handle (vN, gN or fN; mappings are removed with munmap), got '" + w + "'");
+            fail(col, "expected a handle (vN, gN or fN; mappings are removed with munmap), got " + quote(w));
         f.finish(1);
         return Close{*h};
     }
@@ -295,8 +296,8 @@ Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, i
         f.finish(0);
         return Check{};
     }
-    fail(1, "unknown operation '" + keyword +
-                "' (expected vm, gmem, memfd, mmap, munmap, region, region1, fallocate, close, hwrite, "
+    fail(1, "unknown operation " + quote(keyword) +
+                " (expected vm, gmem, memfd, mmap, munmap, region, region1, fallocate, close, hwrite, "
                 "hread, gread, gwrite, attrs or check)");
 }
 

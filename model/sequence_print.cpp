@@ -3,6 +3,7 @@
 // to the same Sequence.
 #include <sstream>
 
+#include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/text_scan.h"
 
@@ -118,7 +119,7 @@ std::string print(const Sequence& seq) {
 
 std::string SourceError::to_string() const {
     std::ostringstream o;
-    o << file << ":" << line;
+    o << escaped(file) << ":" << line;
     if (column > 0) o << ":" << column;
     o << ": " << message;
     return o.str();

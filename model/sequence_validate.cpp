@@ -6,6 +6,7 @@
 
 #include "model/layout.h"
 #include "model/profile.h"
+#include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/text_scan.h"
 
@@ -127,8 +128,8 @@ std::optional<SourceError> validate_handles(const Sequence& seq, const std::stri
                 if (!known) {
                     int line = s.line ? s.line : static_cast<int>(i) + 1;
                     return SourceError{file_name, line, 0,
-                                       "unknown profile variant '" + alt.variant +
-                                           "' in an expected outcome (slotcheck probe --variants lists them)"};
+                                       "unknown profile variant " + quote(alt.variant) +
+                                           " in an expected outcome (slotcheck probe --variants lists them)"};
                 }
             }
         }

@@ -458,7 +458,7 @@ TEST(MinimizeCli, BadInputExitsTwoWithThePlace) {
         {"--model-only --mutant gmem.punch --same everything " + good, "--same takes any, op or rule"},
         {"--model-only " + good, "needs --mutant"},
         {"--model-only --mutant no.such-rule " + good, "unknown rule 'no.such-rule'"},
-        {"--model-only --mutant gmem.punch " + (dir.path / "missing.seq").string(), "cannot open the file"},
+        {"--model-only --mutant gmem.punch " + (dir.path / "missing.seq").string(), "missing.seq: No such file or directory"},
         {"--oracle true --deviation " + good, "--deviation"},
     };
     for (const auto& c : cases) {

@@ -2,12 +2,14 @@
 // files (prover counterexamples and generated cases arrive without them),
 // then check the result against every profile the corpus is written for.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "model/differ.h"
+#include "model/quoted.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 
 namespace slotcheck::cli {
 
@@ -40,7 +42,7 @@ int annotate_main(int argc, char** argv) {
         } else if (a == "--out" && i + 1 < argc) {
             out_dir = argv[++i];
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck annotate: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck annotate: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else {
             files.push_back(a);
@@ -49,6 +51,18 @@ int annotate_main(int argc, char** argv) {
     if (files.empty()) {
         std::cerr << kUsage;
         return kExitBadInput;
+    }
+    // The files, and where they go, are checked before any is annotated.
+    for (const auto& file : files) {
+        if (auto unreadable = check_sequence_file(file)) {
+            std::cerr << "slotcheck annotate: " << *unreadable << "\n";
+            return kExitBadInput;
+        }
+        auto unwritable = out_dir ? check_output_dir("--out", *out_dir) : check_output_file("in place", file);
+        if (unwritable) {
+            std::cerr << "slotcheck annotate: " << *unwritable << "\n";
+            return kExitBadInput;
+        }
     }
     if (!choice.name) choice.name = "linux-6.18";
     std::string error;
@@ -74,13 +88,11 @@ int annotate_main(int argc, char** argv) {
             }
         }
         std::string target = file;
-        if (out_dir) {
-            std::filesystem::create_directories(*out_dir);
-            target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
-        }
-        std::ofstream out(target);
-        if (!(out << print(annotated))) {
-            std::cerr << "slotcheck annotate: cannot write " << target << "\n";
+        if (out_dir) target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
+        auto failed = out_dir ? create_directories(*out_dir) : std::nullopt;
+        if (!failed) failed = write_file_atomically(target, print(annotated));
+        if (failed) {
+            std::cerr << "slotcheck annotate: " << *failed << "\n";
             return kExitBadInput;
         }
         std::cout << target << "\n";

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "model/differ.h"
 #include "model/profile.h"
+#include "tools/atomic_file.h"
 
 namespace slotcheck::cli {
 
@@ -104,10 +104,10 @@ std::optional<CorpusEntry> write_finding(const std::string& dir, const Sequence&
         entry.already_recorded = true;
         return entry;
     }
-    fs::create_directories(dir, ec);
-    std::ofstream out(entry.path);
-    if (!(out << print(seq))) {
-        error = "cannot write " + entry.path;
+    auto failed = create_directories(dir);
+    if (!failed) failed = write_file_atomically(entry.path, print(seq));
+    if (failed) {
+        error = *failed;
         return std::nullopt;
     }
     return entry;

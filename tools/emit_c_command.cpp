@@ -4,9 +4,12 @@
 #include <sstream>
 
 #include "harness/kernel_facts.h"
+#include "model/quoted.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/emit_c.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 
 namespace slotcheck::cli {
 
@@ -45,10 +48,10 @@ int emit_c_main(int argc, char** argv) {
             if (i + 1 >= argc) return bad_input("--out needs a file name");
             out_path = argv[++i];
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck emit-c: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck emit-c: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else if (file) {
-            return bad_input("one sequence file at a time (got '" + *file + "' and '" + a + "')");
+            return bad_input("one sequence file at a time (got " + quote(*file) + " and " + quote(a) + ")");
         } else {
             file = a;
         }
@@ -57,6 +60,9 @@ int emit_c_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
+    if (out_path)
+        if (auto unwritable = check_output_file("--out", *out_path)) return bad_input(*unwritable);
+    if (auto unreadable = check_sequence_file(*file)) return bad_input(*unreadable);
     std::ifstream in(*file);
     if (!in) return bad_input(*file + ": cannot read this file");
     std::stringstream text;
@@ -78,9 +84,7 @@ int emit_c_main(int argc, char** argv) {
         std::cout << result.program;
         return kExitOk;
     }
-    std::ofstream out(*out_path);
-    if (!(out << result.program) || !(out.flush()))
-        return bad_input("cannot write " + *out_path);
+    if (auto failed = write_file_atomically(*out_path, result.program)) return bad_input(*failed);
     return kExitOk;
 }
 

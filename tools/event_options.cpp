@@ -1,4 +1,5 @@
 #include "tools/event_options.h"
+#include "model/quoted.h"
 
 #include <filesystem>
 #include <fstream>
@@ -21,7 +22,7 @@ OptionTaken take_event_option(const char* command, int argc, char** argv, int& i
         return OptionTaken::Yes;
     }
     if (value.find('@') == std::string::npos || value.front() == '@' || value.back() == '@') {
-        std::cerr << "slotcheck " << command << ": --inject-kmsg takes FILE@LABEL, got '" << value << "'\n";
+        std::cerr << "slotcheck " << command << ": --inject-kmsg takes FILE@LABEL, got " << quote(value) << "\n";
         return OptionTaken::Bad;
     }
     choice.inject = value;

@@ -7,9 +7,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <thread>
+
+#include "tools/atomic_file.h"
 
 namespace slotcheck::cli {
 
@@ -21,10 +24,10 @@ public:
     explicit TemporarySequenceFile(const Sequence& seq) {
         std::string pattern = (std::filesystem::temp_directory_path() / "slotcheck-candidate-XXXXXX.seq").string();
         int fd = mkstemps(pattern.data(), 4);
-        if (fd < 0) return;
+        if (fd < 0) throw CandidateNotWritten{"cannot create a candidate file in " + pattern + ": " + std::strerror(errno)};
         close(fd);
         path_ = pattern;
-        std::ofstream(path_) << print(seq);
+        if (auto failed = write_file_atomically(path_, print(seq))) throw CandidateNotWritten{*failed};
     }
     ~TemporarySequenceFile() {
         if (!path_.empty()) std::remove(path_.c_str());
@@ -41,7 +44,6 @@ private:
 
 bool ExternalOracle::still_fails(const Sequence& seq, bool show_output) const {
     TemporarySequenceFile file(seq);
-    if (file.path().empty()) return false;
     const std::string script = command_ + " \"$1\"";
     std::fflush(nullptr);
     pid_t pid = fork();

@@ -13,6 +13,12 @@
 
 namespace slotcheck::cli {
 
+// The candidate could not be written (a full /tmp): no judgement is possible,
+// and a command run on a truncated file could call it failing.
+struct CandidateNotWritten {
+    std::string reason;
+};
+
 class ExternalOracle {
 public:
     // `command` runs through /bin/sh, so it may carry its own arguments.
@@ -23,6 +29,7 @@ public:
 
     // `show_output`: let the command's stdout and stderr through (for the
     // first run, so a broken script explains itself); otherwise discarded.
+    // Throws CandidateNotWritten when the candidate file cannot be written.
     bool still_fails(const Sequence& seq, bool show_output = false) const;
 
     const std::string& command() const { return command_; }

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -15,8 +14,10 @@
 #include "model/differ.h"
 #include "model/kernel_memory.h"
 #include "model/mutation.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
 #include "fuzz/wire.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/fuzz_output.h"
@@ -80,8 +81,8 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         }
         auto v = parse_u64(argv[++i]);
         if (!v || *v < min || *v > max) {
-            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got '" << argv[i]
-                      << "'\n";
+            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got "
+                      << quote(argv[i]) << "\n";
             return std::nullopt;
         }
         return v;
@@ -133,14 +134,14 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "--mutant" && i + 1 < argc) {
             auto r = rule_by_name(argv[++i]);
             if (!r) {
-                std::cerr << "slotcheck fuzz: unknown rule '" << argv[i] << "' (slotcheck rules lists them)\n";
+                std::cerr << "slotcheck fuzz: unknown rule " << quote(argv[i]) << " (slotcheck rules lists them)\n";
                 return kExitBadInput;
             }
             a.campaign.judge.mutant = *r;
         } else if (arg == "--same" && i + 1 < argc) {
             auto s = sameness_from_name(argv[++i]);
             if (!s) {
-                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got '" << argv[i] << "'\n";
+                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got " << quote(argv[i]) << "\n";
                 return kExitBadInput;
             }
             a.campaign.same = *s;
@@ -153,7 +154,7 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
         } else if (arg == "--keep-going") {
             a.campaign.keep_going = true;
         } else {
-            std::cerr << "slotcheck fuzz: unknown option or missing value '" << arg << "'\n" << kUsage;
+            std::cerr << "slotcheck fuzz: unknown option or missing value " << quote(arg) << "\n" << kUsage;
             return kExitBadInput;
         }
     }
@@ -186,6 +187,13 @@ void request_stop(int signal) { stop_signal = signal; }
 int fuzz_main(int argc, char** argv) {
     Args a;
     if (auto code = parse_args(argc, argv, a)) return *code;
+    // Output paths are checked before the campaign, not after it.
+    auto unwritable = check_output_dir("--out", a.out_dir);
+    if (!unwritable && a.json_path && *a.json_path != "-") unwritable = check_output_file("--json", *a.json_path);
+    if (unwritable) {
+        std::cerr << "slotcheck fuzz: " << *unwritable << "\n";
+        return kExitBadInput;
+    }
     if (!a.seed_given) a.campaign.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
     a.campaign.kernel_memory_budget = a.kernel_memory_budget.value_or(default_kernel_memory_budget());
 
@@ -239,15 +247,26 @@ int fuzz_main(int argc, char** argv) {
     // Findings are written as they come and, with an event log, sent with
     // the statistics at once, so a VM that dies later has reported them.
     std::vector<std::string> dirs;
+    bool finding_lost = false;
     auto file_findings = [&](const std::vector<fuzz::Finding>& findings) {
         for (size_t k = dirs.size(); k < findings.size(); ++k) {
             const auto& f = findings[k];
             std::string dir = write_finding(a.out_dir, header, f, *profile, error);
-            if (dir.empty()) std::cerr << "slotcheck fuzz: " << error << "\n";
-            else std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n";
             // The shrunk sequence is short: show it, so a report on a console
-            // (a VM's, a CI log) is complete on its own.
-            std::cerr << print(with_model_expectations(f.shrunk, *profile));
+            // (a VM's, a CI log) is complete on its own. A finding that could
+            // not be written goes to stdout, so it is not lost with the file.
+            const std::string text = print(with_model_expectations(f.shrunk, *profile));
+            if (dir.empty()) {
+                // stdout, unless it carries the JSON summary (--json -).
+                const bool json_on_stdout = a.json_path && *a.json_path == "-";
+                finding_lost = true;
+                std::cerr << "slotcheck fuzz: the finding (sequence " << f.index << " of seed " << header.seed
+                          << ") could not be written: " << error << "; its minimized sequence follows on "
+                          << (json_on_stdout ? "stderr" : "stdout") << "\n";
+                (json_on_stdout ? std::cerr : std::cout) << text << std::flush;
+            } else {
+                std::cerr << "slotcheck fuzz: finding written to " << dir << "/minimized.seq:\n" << text;
+            }
             dirs.push_back(dir);
             if (!events) continue;
             events->write(event::kFinding, fuzz::wire::encode_finding(f));
@@ -272,10 +291,10 @@ int fuzz_main(int argc, char** argv) {
     } else {
         print_summary(std::cout, header, result, a.coverage);
         if (a.json_path) {
-            std::ofstream out(*a.json_path);
-            print_summary_json(out, header, result, dirs);
-            if (!out) {
-                std::cerr << "slotcheck fuzz: cannot write " << *a.json_path << "\n";
+            std::ostringstream json;
+            print_summary_json(json, header, result, dirs);
+            if (auto failed = write_file_atomically(*a.json_path, json.str())) {
+                std::cerr << "slotcheck fuzz: " << *failed << "\n";
                 return kExitBadInput;
             }
         }
@@ -286,6 +305,7 @@ int fuzz_main(int argc, char** argv) {
         events->write(event::kResult, json.str());
     }
     if (result.interrupted) return 128 + stop_signal;
+    if (finding_lost) return kExitBadInput;
     if (std::any_of(result.findings.begin(), result.findings.end(), [](const fuzz::Finding& f) { return !f.flaky(); }))
         return kExitDivergence;
     return result.worker_errors.empty() ? kExitOk : kExitUnknown;

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "model/differ.h"
+#include "tools/atomic_file.h"
 #include "tools/corpus_writer.h"
 #include "tools/replay_result.h"
 
@@ -136,10 +136,8 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
     namespace fs = std::filesystem;
     const fs::path dir = fs::path(out_dir) / (finding_slug(f.signature) + "-seed" + std::to_string(h.seed) + "-" +
                                               std::to_string(f.index));
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-        error = "cannot create " + dir.string() + ": " + ec.message();
+    if (auto failed = create_directories(dir.string())) {
+        error = *failed;
         return "";
     }
     const std::string reproduce = reproduce_command(h, f);
@@ -156,10 +154,9 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
     Sequence original = f.original;
     original.header_comments = {" Sequence " + std::to_string(f.index) + " of " + reproduce};
     auto write = [&](const fs::path& p, const std::string& text) {
-        std::ofstream out(p);
-        out << text;
-        if (!out) error = "cannot write " + p.string();
-        return static_cast<bool>(out);
+        auto failed = write_file_atomically(p.string(), text);
+        if (failed) error = *failed;
+        return !failed;
     };
     std::ostringstream report;
     report << "signature: " << f.signature << "\nstatus: " << f.status << "\ndetail: " << f.detail

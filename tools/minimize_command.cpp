@@ -5,18 +5,20 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "harness/sequence_oracle.h"
 #include "model/kernel_memory.h"
 #include "model/minimize.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
+#include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_oracle.h"
 
@@ -128,15 +130,15 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
         } else if (a == "--same" && has_value) {
             s.same_name = argv[++i];
             auto same = sameness_from_name(s.same_name);
-            if (!same) return bad("--same takes any, op or rule, got '" + s.same_name + "'");
+            if (!same) return bad("--same takes any, op or rule, got " + quote(s.same_name));
             s.same = *same;
         } else if (a == "--mutant" && has_value) {
             auto rule = rule_by_name(argv[++i]);
-            if (!rule) return bad(std::string("unknown rule '") + argv[i] + "' ('slotcheck rules' lists them)");
+            if (!rule) return bad(std::string("unknown rule ") + quote(argv[i]) + " ('slotcheck rules' lists them)");
             s.mutant = rule;
         } else if (a == "--timeout-ms" && has_value) {
             auto v = number(3600000);
-            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got ") + quote(argv[i]));
             s.timeout = std::chrono::milliseconds(*v);
         } else if (a == "--runs" && has_value) {
             auto v = number(100);
@@ -144,21 +146,21 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
             s.runs = static_cast<unsigned>(*v);
         } else if (a == "--repeat" && has_value) {
             auto v = number(100000);
-            if (!v) return bad(std::string("--repeat takes 1..100000, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--repeat takes 1..100000, got ") + quote(argv[i]));
             s.repeat = *v;
         } else if (a == "--max-candidates" && has_value) {
             auto v = number(UINT32_MAX);
-            if (!v) return bad(std::string("--max-candidates takes a positive number, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--max-candidates takes a positive number, got ") + quote(argv[i]));
             s.max_candidates = *v;
         } else if (a == "--max-seconds" && has_value) {
             auto v = number(7 * 24 * 3600);
-            if (!v) return bad(std::string("--max-seconds takes a positive number, got '") + argv[i] + "'");
+            if (!v) return bad(std::string("--max-seconds takes a positive number, got ") + quote(argv[i]));
             s.max_time = std::chrono::seconds(*v);
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck minimize: unknown option or missing value: '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck minimize: unknown option or missing value: " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else if (!s.file.empty()) {
-            return bad("one FILE at a time (got '" + s.file + "' and '" + a + "')");
+            return bad("one FILE at a time (got " + quote(s.file) + " and " + quote(a) + ")");
         } else {
             s.file = a;
         }
@@ -176,6 +178,13 @@ std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
         return bad("--model-only needs --mutant RULE: the reference model never differs from itself");
     if (s.record_deviation && (s.model_only || s.oracle_command))
         return bad("--deviation records what a kernel did: it needs the /dev/kvm oracle");
+    // Output paths are checked before the (possibly long) minimization.
+    if (s.out)
+        if (auto unwritable = check_output_file("--out", *s.out)) return bad(*unwritable);
+    if (s.into)
+        if (auto unwritable = check_output_dir("--into", *s.into)) return bad(*unwritable);
+    if (s.vm_out)
+        if (auto unwritable = check_output_dir("--vm-out", *s.vm_out)) return bad(*unwritable);
     return std::nullopt;
 }
 
@@ -248,7 +257,7 @@ public:
     }
 
     std::string describe(const KernelFacts& facts) const {
-        if (external_) return "command '" + external_->command() + "'";
+        if (external_) return "command " + quote(external_->command());
         if (vm_) return "kernel " + vm_->kernel().name + " in a VM";
         if (options_.oracle == OracleKind::Model)
             return "reference model against the model with mutant " + std::string(rule(*options_.mutant).name);
@@ -403,8 +412,8 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
         if (deviation) written.steps[*finding.deviation_step].expect->kernel_deviation = deviation;
         if (!s.out) {
             std::cout << print(written);
-        } else if (std::ofstream out(*s.out); !(out << print(written))) {
-            return bad("cannot write " + *s.out);
+        } else if (auto failed = write_file_atomically(*s.out, print(written))) {
+            return bad(*failed);
         }
     }
     return kExitOk;
@@ -415,6 +424,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
 int minimize_main(int argc, char** argv) {
     Settings s;
     if (auto stop = parse_arguments(argc, argv, s)) return *stop;
+    if (auto unreadable = check_sequence_file(s.file)) return bad(*unreadable);
     auto parsed = parse_file(s.file);
     if (parsed.error) return bad(parsed.error->to_string());
 
@@ -457,6 +467,8 @@ int minimize_main(int argc, char** argv) {
     } catch (const VmOracleBroken& broken) {
         std::cerr << "slotcheck minimize: " << broken.reason << "\n";
         return kExitNoEnvironment;
+    } catch (const CandidateNotWritten& lost) {
+        return bad("--oracle: " + lost.reason);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "harness/kernel_facts.h"
+#include "model/quoted.h"
 
 namespace slotcheck::cli {
 
@@ -31,7 +32,7 @@ OptionTaken take_profile_option(const char* command, int argc, char** argv, int&
     bool known = false;
     for (const auto& v : variant_table()) known = known || name == v.name;
     if (!known || (state != "on" && state != "off"))
-        return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'");
+        return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got " + quote(value));
     choice.variant_overrides.push_back({name, state == "on"});
     return OptionTaken::Yes;
 }
@@ -50,7 +51,7 @@ std::optional<Profile> resolve_profile(const ProfileChoice& choice, const Kernel
     if (choice.name) {
         auto named = named_profile(*choice.name);
         if (!named) {
-            error = "unknown profile '" + *choice.name + "' (known:";
+            error = "unknown profile " + quote(*choice.name) + " (known:";
             for (const auto& n : profile_names()) error += " " + n;
             error += ")";
             return std::nullopt;

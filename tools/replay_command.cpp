@@ -4,13 +4,14 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
+#include "model/quoted.h"
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/memory_budget.h"
@@ -88,7 +89,7 @@ int replay_main(int argc, char** argv) {
         } else if (a == "--timeout-ms" && i + 1 < argc) {
             auto v = parse_u64(argv[++i]);
             if (!v || *v == 0 || *v > 3600000) {
-                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got '" << argv[i] << "'\n";
+                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got " << quote(argv[i]) << "\n";
                 return kExitBadInput;
             }
             judging.timeout = std::chrono::milliseconds(*v);
@@ -100,7 +101,7 @@ int replay_main(int argc, char** argv) {
             }
             judging.runs = static_cast<unsigned>(*v);
         } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck replay: unknown option '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck replay: unknown option " << quote(a) << "\n" << kUsage;
             return kExitBadInput;
         } else {
             paths.push_back(a);
@@ -110,6 +111,11 @@ int replay_main(int argc, char** argv) {
         std::cerr << kUsage;
         return kExitBadInput;
     }
+    if (json_path && *json_path != "-")
+        if (auto unwritable = check_output_file("--json", *json_path)) {
+            std::cerr << "slotcheck replay: " << *unwritable << "\n";
+            return kExitBadInput;
+        }
     std::string error;
     auto files = collect_files(paths, error);
     if (files.empty()) {
@@ -181,12 +187,12 @@ int replay_main(int argc, char** argv) {
     } else {
         print_table(std::cout, results, profile->name, !model_only);
         if (json_path) {
-            std::ofstream out(*json_path);
-            if (!out) {
-                std::cerr << "slotcheck replay: cannot write " << *json_path << "\n";
+            std::ostringstream json;
+            print_json(json, results, profile->name, !model_only);
+            if (auto failed = write_file_atomically(*json_path, json.str())) {
+                std::cerr << "slotcheck replay: " << *failed << "\n";
                 return kExitBadInput;
             }
-            print_json(out, results, profile->name, !model_only);
         }
     }
     if (events) {

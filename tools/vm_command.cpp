@@ -8,13 +8,15 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "model/quoted.h"
 #include "model/text_scan.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
@@ -101,7 +103,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--expectations") {
             o.expectations = true;
         } else if (!has_value) {
-            return bad("unknown option or missing value '" + a + "'\n" + kUsage);
+            return bad("unknown option or missing value " + quote(a) + "\n" + kUsage);
         } else if (a == "--kernel") {
             o.kernels.push_back({argv[++i], std::nullopt});
         } else if (a == "--modules") {
@@ -156,7 +158,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
                 return bad("--inject-kmsg takes FILE@LABEL");
             if (!fs::is_regular_file(o.vm.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.vm.inject->substr(0, at));
         } else {
-            return bad("unknown option '" + a + "'\n" + kUsage);
+            return bad("unknown option " + quote(a) + "\n" + kUsage);
         }
     }
     if (o.kernels.empty()) return bad("at least one --kernel is needed\n" + std::string(kUsage));
@@ -339,10 +341,10 @@ private:
             if (*o_.json_path == "-") {
                 report_.print_json(std::cout);
             } else {
-                std::ofstream out(*o_.json_path);
-                report_.print_json(out);
-                if (!out) {
-                    std::cerr << "slotcheck vm: cannot write " << *o_.json_path << "\n";
+                std::ostringstream json;
+                report_.print_json(json);
+                if (auto failed = write_file_atomically(*o_.json_path, json.str())) {
+                    std::cerr << "slotcheck vm: " << *failed << "\n";
                     return kExitBadInput;
                 }
             }
@@ -368,6 +370,13 @@ private:
 int vm_main(int argc, char** argv) {
     Options o;
     if (auto code = parse_args(argc, argv, o)) return *code;
+    // Output paths are checked before any kernel is fetched or booted.
+    auto unwritable = check_output_dir("--out", o.out);
+    if (!unwritable && o.json_path && *o.json_path != "-") unwritable = check_output_file("--json", *o.json_path);
+    if (unwritable) {
+        std::cerr << "slotcheck vm: " << *unwritable << "\n";
+        return kExitBadInput;
+    }
     if (!o.seed_given) o.seed = std::random_device{}() | (uint64_t{std::random_device{}()} << 32);
     std::string error;
     auto binary = static_binary(error);

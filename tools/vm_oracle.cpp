@@ -1,7 +1,8 @@
 #include "tools/vm_oracle.h"
 
 #include <filesystem>
-#include <fstream>
+
+#include "tools/atomic_file.h"
 
 namespace slotcheck::cli {
 
@@ -25,13 +26,9 @@ std::string signature_kind(const std::string& signature) { return signature.subs
 
 std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
     const fs::path dir = fs::path(work_dir_) / ("candidate-" + std::to_string(boots_++));
-    fs::create_directories(dir);
+    if (auto failed = create_directories(dir.string())) throw VmOracleBroken{*failed};
     const fs::path file = dir / "candidate.seq";
-    {
-        std::ofstream out(file);
-        out << print(seq);
-        if (!out) throw VmOracleBroken{"cannot write " + file.string()};
-    }
+    if (auto failed = write_file_atomically(file.string(), print(seq))) throw VmOracleBroken{*failed};
     vm::VmSpec spec = guest_.base_spec(kernel_, dir.string(), kCandidateTimeLimitS);
     spec.payloads.push_back(file.string() + ":" + kGuestCandidate);
     spec.command = guest_.guest_command({"replay", "--ignore-expectations", kGuestCandidate});

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <optional>
 #include <sstream>
 
 #include "fuzz/wire.h"
 #include "harness/event_log.h"
+#include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
 #include "tools/replay_result.h"
@@ -31,10 +31,12 @@ std::string probe_word(const std::string& probe, const std::string& key) {
     return "";
 }
 
-bool write_text(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    return static_cast<bool>(out);
+// Writes a finding's file; a failure is recorded among `lost` (the findings
+// that could not be written, which make the run exit 2).
+void write_text(const fs::path& p, const std::string& text, std::vector<std::string>& lost) {
+    auto failed = create_directories(p.parent_path().string());
+    if (!failed) failed = write_file_atomically(p.string(), text);
+    if (failed) lost.push_back(*failed);
 }
 
 // Files the guest sent are placed under the kernel's findings directory; a
@@ -59,7 +61,8 @@ std::string common_dir(const std::vector<std::string>& files) {
 
 std::string VmReport::finding_dir(const KernelReport& k, const std::string& name) const {
     fs::path dir = fs::path(out_dir) / "findings" / k.kernel.name / name;
-    fs::create_directories(dir);
+    std::error_code ec;  // a directory that cannot be made fails its files' writes, which say so
+    fs::create_directories(dir, ec);
     return dir.string();
 }
 
@@ -74,8 +77,8 @@ bool VmReport::count_repeat(const std::string& kernel, const std::string& kind, 
 
 void VmReport::file_finding(VmFinding f, const BootRecord& b, const std::string& report,
                             const std::optional<vm::SequenceRecord>& sequence) {
-    write_text(fs::path(f.dir) / "report.txt", report);
-    if (sequence) write_text(fs::path(f.dir) / "sequence.seq", sequence->text);
+    write_text(fs::path(f.dir) / "report.txt", report, lost_writes_);
+    if (sequence) write_text(fs::path(f.dir) / "sequence.seq", sequence->text, lost_writes_);
     std::error_code ec;
     fs::copy_file(fs::path(b.dir) / "console.log", fs::path(f.dir) / "console.log",
                   fs::copy_options::overwrite_existing, ec);
@@ -160,8 +163,7 @@ void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t se
                 continue;
             }
             const fs::path target = fs::path(out_dir) / "findings" / k.kernel.name / name;
-            fs::create_directories(target.parent_path());
-            write_text(target, frame.payload.substr(nl + 1));
+            write_text(target, frame.payload.substr(nl + 1), lost_writes_);
             if (last_divergence && findings_[*last_divergence].dir.empty())
                 findings_[*last_divergence].dir = target.parent_path().string();
         }
@@ -255,6 +257,7 @@ void VmReport::print(std::ostream& out) const {
             << (f.sequence.empty() ? "" : " sequence \"" + f.sequence + "\"") << (f.dir.empty() ? "" : " -> " + f.dir)
             << "\n";
     for (const auto& e : errors_) out << "error: " << e << "\n";
+    for (const auto& e : lost_writes_) out << "error: a finding's file was not written: " << e << "\n";
 }
 
 void VmReport::print_json(std::ostream& out) const {
@@ -296,12 +299,15 @@ void VmReport::print_json(std::ostream& out) const {
     }
     out << "], \"errors\": [";
     for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);
+    for (size_t i = 0; i < lost_writes_.size(); ++i)
+        out << (i || !errors_.empty() ? ", " : "") << json_string("a finding's file was not written: " + lost_writes_[i]);
     out << "]}\n";
     out.flags(flags);
     out.precision(precision);
 }
 
 int VmReport::exit_code() const {
+    if (!lost_writes_.empty()) return kExitBadInput;
     for (const auto& k : kernels)
         for (const auto& b : k.boots)
             if (b.end == vm::VmEnd::NoKvm || b.end == vm::VmEnd::StartFailed) return kExitUnknown;

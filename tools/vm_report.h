@@ -74,6 +74,7 @@ private:
 
     std::vector<VmFinding> findings_;
     std::vector<std::string> errors_;
+    std::vector<std::string> lost_writes_;  // findings' files that could not be written (exit 2)
 };
 
 }  // namespace slotcheck::cli

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "model/quoted.h"
 #include "model/smt/solver.h"
 
 namespace slotcheck::smt {
@@ -25,7 +26,7 @@ std::vector<const Design*> selected_designs(const std::vector<std::string>& name
     std::vector<const Design*> out;
     for (const std::string& n : names) {
         const Design* d = find_design(n);
-        if (!d) throw std::invalid_argument("unknown design '" + n + "'");
+        if (!d) throw std::invalid_argument("unknown design " + quote(n));
         out.push_back(d);
     }
     return out;
@@ -39,7 +40,7 @@ std::vector<const Property*> selected_properties(const std::vector<std::string>&
     }
     for (const std::string& n : names) {
         const Property* p = find_property(n);
-        if (!p) throw std::invalid_argument("unknown property '" + n + "'");
+        if (!p) throw std::invalid_argument("unknown property " + quote(n));
         out.push_back(p);
     }
     return out;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/smt/induction.h"
 #include "model/smt/prove.h"
@@ -253,13 +254,13 @@ int prove_main(int argc, char** argv) {
             else if (a == "--emit") opts.emit_dir = v;
             else if (a == "--depth") {
                 if (!number(v, 1, 12, n)) {
-                    std::cerr << "slotcheck prove: --depth wants 1..12, not '" << v << "'\n";
+                    std::cerr << "slotcheck prove: --depth wants 1..12, not " << quote(v) << "\n";
                     return kProveBadUsage;
                 }
                 opts.depth = static_cast<int>(n);
             } else {
                 if (!number(v, 1, 3600000, n)) {
-                    std::cerr << "slotcheck prove: --timeout-ms wants 1..3600000, not '" << v << "'\n";
+                    std::cerr << "slotcheck prove: --timeout-ms wants 1..3600000, not " << quote(v) << "\n";
                     return kProveBadUsage;
                 }
                 opts.timeout_ms = static_cast<unsigned>(n);
@@ -269,7 +270,7 @@ int prove_main(int argc, char** argv) {
         } else if (a == "--bitvectors") {
             opts.bitvectors = true;
         } else {
-            std::cerr << "slotcheck prove: unknown argument '" << a << "'\n" << kUsage;
+            std::cerr << "slotcheck prove: unknown argument " << quote(a) << "\n" << kUsage;
             return kProveBadUsage;
         }
     }
