@@ -12,6 +12,7 @@
 #include "harness/kvm_backend.h"
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
+#include "model/features.h"
 #include "model/text_scan.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
@@ -35,7 +36,9 @@ constexpr const char* kUsage =
     "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 60000)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
-    "exit: 0 agree, 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+    "A file whose written expectations need a feature the kernel (the profile) lacks is not run:\n"
+    "  'skip (needs FEATURE...)', counted apart; skips alone exit 0.\n"
+    "exit: 0 agree (or skipped), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
@@ -131,6 +134,18 @@ int replay_main(int argc, char** argv) {
     ReplayOptions options;
     options.check_expectations = check_expectations;
     for (size_t i = 0; i < files.size(); ++i) {
+        // What the kernel lacks and the file's expectations need: the file
+        // cannot test anything here (model/features.h says how it is decided).
+        if (const auto missing = missing_features(sequences[i], *profile); !missing.empty()) {
+            std::vector<std::string> needs;
+            for (const auto& f : missing) needs.push_back(feature_name(f));
+            results.push_back(skipped_for(files[i], needs));
+            if (events) {
+                const std::string id = events->begin_sequence(files[i], sequences[i]);
+                events->end_sequence(id, "skip", "needs " + feature_list(missing));
+            }
+            continue;
+        }
         if (model_only) {
             results.push_back(from_report(files[i], replay(sequences[i], *profile, nullptr, options), trace));
             continue;

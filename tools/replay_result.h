@@ -14,7 +14,10 @@ namespace slotcheck::cli {
 
 struct FileResult {
     std::string file;
-    std::string verdict;  // agree, diverge, crashed, timeout, error
+    std::string verdict;  // agree, diverge, crashed, timeout, error, skip
+    // skip: the features the file's expectations need that the kernel (its
+    // profile) lacks (model/features.h); the file did not run.
+    std::vector<std::string> needs;
     size_t steps = 0;
     size_t observations = 0;
     struct Finding {
@@ -24,12 +27,24 @@ struct FileResult {
     };
     std::vector<Finding> findings;
     std::vector<std::string> trace;  // with --trace: one line per step
-    bool diverged() const { return verdict != "agree"; }
+    bool skipped() const { return verdict == "skip"; }
+    // Anything but agree or skip fails the run.
+    bool diverged() const { return verdict != "agree" && !skipped(); }
+    // The verdict as the table shows it: "skip (needs gmem-mmap)".
+    std::string verdict_text() const;
 };
 
+// A file that did not run because the kernel lacks what it needs.
+FileResult skipped_for(const std::string& file, const std::vector<std::string>& needs);
 FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace);
 std::string serialize(const FileResult& r);
 std::optional<FileResult> deserialize(const std::string& text);
+
+// How many files passed (agree), failed (any other verdict) and were skipped.
+struct Totals {
+    size_t passed = 0, failed = 0, skipped = 0;
+};
+Totals totals(const std::vector<FileResult>& results);
 
 // A JSON string literal: quotes, backslashes and control characters escaped.
 std::string json_string(const std::string& s);
