@@ -38,12 +38,15 @@ constexpr const char* kUsage =
     SLOTCHECK_EVENT_OPTIONS_USAGE
     "A file whose written expectations need a feature the kernel (the profile) lacks is not run:\n"
     "  'skip (needs FEATURE...)', counted apart; skips alone exit 0.\n"
-    "exit: 0 agree (or skipped), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+    "A file that agrees but did not reach its point (a step before it that the file writes to succeed\n"
+    "  failed, so its scenario never started) is 'not-reached': counted apart, never a pass.\n"
+    "exit: 0 nothing failed (agree, skip or not-reached), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
 // which `minimize --vm` compares.
 std::string end_detail(const FileResult& r) {
+    if (r.not_reached() && !r.findings.empty()) return r.findings.front().summary;
     if (!r.diverged() || r.findings.empty()) return "";
     const auto& f = r.findings.front();
     const std::string op = f.op.substr(0, f.op.find(' '));
@@ -147,7 +150,8 @@ int replay_main(int argc, char** argv) {
             continue;
         }
         if (model_only) {
-            results.push_back(from_report(files[i], replay(sequences[i], *profile, nullptr, options), trace));
+            const auto report = replay(sequences[i], *profile, nullptr, options);
+            results.push_back(from_report(files[i], report, point_reach(sequences[i], *profile, report), trace));
             continue;
         }
         // Each sequence runs in a child with a fresh backend: a kernel or
@@ -156,7 +160,8 @@ int replay_main(int argc, char** argv) {
         auto isolated = run_isolated(
             [&]() {
                 KvmBackend backend;
-                return serialize(from_report(files[i], replay(sequences[i], *profile, &backend, options), trace));
+                const auto report = replay(sequences[i], *profile, &backend, options);
+                return serialize(from_report(files[i], report, point_reach(sequences[i], *profile, report), trace));
             },
             std::chrono::milliseconds(timeout_ms));
         std::optional<FileResult> r;

@@ -49,6 +49,7 @@ Totals totals(const std::vector<FileResult>& results) {
     for (const auto& r : results) {
         if (r.verdict == "agree") ++t.passed;
         else if (r.skipped()) ++t.skipped;
+        else if (r.not_reached()) ++t.not_reached;
         else ++t.failed;
     }
     return t;
@@ -69,10 +70,10 @@ FileResult skipped_for(const std::string& file, const std::vector<std::string>& 
     return r;
 }
 
-FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace) {
+FileResult from_report(const std::string& file, const ReplayReport& report, const PointReach& reach, bool with_trace) {
     FileResult r;
     r.file = file;
-    r.verdict = report.agreed() ? "agree" : "diverge";
+    r.verdict = !report.agreed() ? "diverge" : reach.reached ? "agree" : "not-reached";
     r.steps = report.steps.size();
     r.observations = report.observations_compared;
     auto finding = [](const Divergence& d, const std::string& kind) {
@@ -90,6 +91,14 @@ FileResult from_report(const std::string& file, const ReplayReport& report, bool
         return f;
     };
     for (const auto& d : report.divergences) r.findings.push_back(finding(d, divergence_kind_name(d.kind)));
+    if (report.agreed() && !reach.reached) {
+        FileResult::Finding f;
+        f.kind = "not reached";
+        f.step = reach.blocked_at.value_or(0);
+        f.line = f.step < report.steps.size() ? report.steps[f.step].line : 0;
+        f.summary = reach.why;
+        r.findings.push_back(f);
+    }
     // Known kernel deviations (`!kernel:` in the file) are listed; the file still agrees.
     for (const auto& d : report.deviations_as_recorded) r.findings.push_back(finding(d, "deviation as recorded"));
     if (with_trace) {
@@ -167,7 +176,8 @@ void print_table(std::ostream& out, const std::vector<FileResult>& results, cons
         for (const auto& f : r.findings) out << "    " << f.kind << ": " << f.summary << "\n";
         for (const auto& t : r.trace) out << "    " << t << "\n";
     }
-    out << t.passed << " passed, " << t.failed << " failed, " << t.skipped << " skipped\n";
+    out << t.passed << " passed, " << t.failed << " failed, " << t.skipped << " skipped, " << t.not_reached
+        << " not reached\n";
 }
 
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
@@ -191,7 +201,7 @@ void print_json(std::ostream& out, const std::vector<FileResult>& results, const
     }
     const Totals t = totals(results);
     out << "],\"totals\":{\"passed\":" << t.passed << ",\"failed\":" << t.failed << ",\"skipped\":" << t.skipped
-        << "}}\n";
+        << ",\"not_reached\":" << t.not_reached << "}}\n";
 }
 
 }  // namespace slotcheck::cli

@@ -9,12 +9,15 @@
 #include <vector>
 
 #include "model/differ.h"
+#include "model/point.h"
 
 namespace slotcheck::cli {
 
 struct FileResult {
     std::string file;
-    std::string verdict;  // agree, diverge, crashed, timeout, error, skip
+    // agree, diverge, crashed, timeout, error, skip, not-reached (agreed
+    // without reaching the file's point: its scenario never started)
+    std::string verdict;
     // skip: the features the file's expectations need that the kernel (its
     // profile) lacks (model/features.h); the file did not run.
     std::vector<std::string> needs;
@@ -28,21 +31,26 @@ struct FileResult {
     std::vector<Finding> findings;
     std::vector<std::string> trace;  // with --trace: one line per step
     bool skipped() const { return verdict == "skip"; }
-    // Anything but agree or skip fails the run.
-    bool diverged() const { return verdict != "agree" && !skipped(); }
+    bool not_reached() const { return verdict == "not-reached"; }
+    // Anything but agree, skip or not-reached fails the run. A file that did
+    // not reach its point is never a pass either: it is counted apart.
+    bool diverged() const { return verdict != "agree" && !skipped() && !not_reached(); }
     // The verdict as the table shows it: "skip (needs gmem-mmap)".
     std::string verdict_text() const;
 };
 
 // A file that did not run because the kernel lacks what it needs.
 FileResult skipped_for(const std::string& file, const std::vector<std::string>& needs);
-FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace);
+// The result of a replay; a replay that agreed but did not reach the file's
+// point (`reach`) is not-reached, with a finding that says why.
+FileResult from_report(const std::string& file, const ReplayReport& report, const PointReach& reach, bool with_trace);
 std::string serialize(const FileResult& r);
 std::optional<FileResult> deserialize(const std::string& text);
 
-// How many files passed (agree), failed (any other verdict) and were skipped.
+// How many files passed (agree), failed (any verdict but these), were
+// skipped and did not reach their point.
 struct Totals {
-    size_t passed = 0, failed = 0, skipped = 0;
+    size_t passed = 0, failed = 0, skipped = 0, not_reached = 0;
 };
 Totals totals(const std::vector<FileResult>& results);
 
