@@ -125,26 +125,43 @@ Profile with(Profile p, const std::vector<Feature>& features) {
     return p;
 }
 
-// The fixed point behind missing_features() and required_features(): from
+// The smallest set of `candidates` (at most three) that, switched on in
+// `base`, moves the first contradiction past step `at`; empty when none does.
+std::vector<Feature> smallest_explanation(const Sequence& seq, const Profile& expectations, const Profile& base,
+                                          const std::vector<Feature>& candidates, size_t at) {
+    const size_t n = candidates.size();
+    auto works = [&](const std::vector<Feature>& set) {
+        return later(first_contradiction(seq, expectations, with(base, set)), at);
+    };
+    for (size_t a = 0; a < n; ++a)
+        if (works({candidates[a]})) return {candidates[a]};
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = a + 1; b < n; ++b)
+            if (works({candidates[a], candidates[b]})) return {candidates[a], candidates[b]};
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = a + 1; b < n; ++b)
+            for (size_t c = b + 1; c < n; ++c)
+                if (works({candidates[a], candidates[b], candidates[c]}))
+                    return {candidates[a], candidates[b], candidates[c]};
+    return {};
+}
+
+// The search behind missing_features() and required_features(): from
 // `base` (which lacks every candidate), switch on the fewest candidates that
-// move the first contradiction past its step, until none is left or the
-// candidates cannot explain it.
+// move the first contradiction past its step, until none is left or no
+// candidates explain it. The smallest set, not all of them: a candidate can
+// also turn an expected refusal into a success and contradict the file.
 std::vector<Feature> needed_features(const Sequence& seq, const Profile& expectations, Profile base,
                                      const std::vector<Feature>& candidates) {
     std::vector<Feature> needs;
     if (candidates.empty()) return needs;
     for (auto at = first_contradiction(seq, expectations, base); at;) {
-        std::vector<Feature> chosen;
+        std::vector<Feature> left;
         for (const auto& f : candidates)
-            if (std::find(needs.begin(), needs.end(), f) == needs.end()) chosen.push_back(f);
-        if (chosen.empty() || !later(first_contradiction(seq, expectations, with(base, chosen)), *at)) break;
-        // Drop every candidate the step does not need (a step can need two:
-        // an MMAP guest_memfd on a kernel without guest_memfd).
-        for (size_t k = chosen.size(); k-- > 0;) {
-            std::vector<Feature> fewer = chosen;
-            fewer.erase(fewer.begin() + static_cast<long>(k));
-            if (later(first_contradiction(seq, expectations, with(base, fewer)), *at)) chosen = std::move(fewer);
-        }
+            if (std::find(needs.begin(), needs.end(), f) == needs.end()) left.push_back(f);
+        // A step can need two at once: an MMAP guest_memfd on a kernel with neither.
+        const auto chosen = smallest_explanation(seq, expectations, base, left, *at);
+        if (chosen.empty()) break;
         base = with(base, chosen);
         needs.insert(needs.end(), chosen.begin(), chosen.end());
         at = first_contradiction(seq, expectations, base);
@@ -163,14 +180,10 @@ std::vector<Feature> missing_features(const Sequence& seq, const Profile& profil
 }
 
 std::vector<Feature> required_features(const Sequence& seq, const Profile& profile) {
-    std::vector<Feature> present;
+    const auto touched = touched_features(seq);
     Profile bare = profile;
-    for (const auto& f : touched_features(seq)) {
-        if (!has_feature(profile, f)) continue;
-        present.push_back(f);
-        set_feature(bare, f, false);
-    }
-    return needed_features(seq, profile, bare, present);
+    for (const auto& f : touched) set_feature(bare, f, false);
+    return needed_features(seq, profile, bare, touched);
 }
 
 }  // namespace slotcheck

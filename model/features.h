@@ -44,16 +44,19 @@ void set_feature(Profile& profile, const Feature& f, bool on);
 // The features a file needs that `profile` lacks. The rule: a file needs
 // feature F when, replayed on the model under the profile, a step's written
 // expectation (read under the profile, alternatives included) is contradicted
-// because F is absent: switching F on (with the other features found so far)
-// makes the model agree with the file past that step. A file that uses F
+// because F is absent: switching F on (with the other features found so far,
+// and at most two more for the same step) makes the model agree with the file
+// past that step. A file that uses F
 // only to show that it is refused (`=> ENOTTY | guest-memfd-ioctl: ok`)
 // agrees without it and needs nothing. A contradiction no feature explains
 // ends the search: it is a divergence, not a skip.
 std::vector<Feature> missing_features(const Sequence& seq, const Profile& profile);
 
 // Every feature the file's expectations, read under `profile`, need of a
-// kernel: the features of `profile` that missing_features() finds when they
-// are all switched off. What an emitted C program checks before it runs.
+// kernel: what missing_features() finds with every feature the file touches
+// switched off, including those `profile` lacks (a file written for VM type
+// 1, emitted under a profile without it, still needs it). What an emitted C
+// program checks before it runs.
 std::vector<Feature> required_features(const Sequence& seq, const Profile& profile);
 
 }  // namespace slotcheck
