@@ -198,6 +198,7 @@ rc::Gen<Sequence> any_sequence(size_t max_steps) {
             if (*rc::gen::inRange(0, 8) == 0) s.comment = " note " + std::to_string(i);
             // Comments before the first step belong to the header.
             if (!seq.steps.empty() && *rc::gen::inRange(0, 12) == 0) s.leading_comments.push_back(" section");
+            s.point = *rc::gen::inRange(0, 10) == 0;
             seq.steps.push_back(s);
         }
         return seq;

@@ -40,9 +40,12 @@ struct Step {
     std::string comment;                        // trailing "# ..." text
     std::vector<std::string> leading_comments;  // whole-line comments just before the step
     int line = 0;  // 1-based source line, 0 for generated steps
+    // `point` before the operation: this step's outcome is what the file
+    // tests (model/point.h; docs/sequence-format.md "The point of a file").
+    bool point = false;
     friend bool operator==(const Step& a, const Step& b) {
         return a.op == b.op && a.expect == b.expect && a.comment == b.comment &&
-               a.leading_comments == b.leading_comments;
+               a.leading_comments == b.leading_comments && a.point == b.point;
     }
 };
 

@@ -409,12 +409,19 @@ ParseResult parse(const std::string& text, const std::string& file_name) {
             size_t arrow = body.find("=>");
             std::string op_text = arrow == std::string::npos ? body : body.substr(0, arrow);
             Scanner s(op_text);
-            int kw_col = s.column();
+            const int line_col = s.column();
+            int kw_col = line_col;
             auto keyword = s.word();
             // A line that is only an outcome (" => ok") has no operation.
             if (!keyword) fail(kw_col, "expected an operation before '=>'");
+            if (keyword == "point") {  // the step the file tests
+                step.point = true;
+                kw_col = s.column();
+                keyword = s.word();
+                if (!keyword) fail(kw_col, "expected an operation after 'point'");
+            }
             int rest_col = s.column();
-            int end_col = static_cast<int>(trim(op_text).size()) + kw_col;
+            int end_col = static_cast<int>(trim(op_text).size()) + line_col;
             try {
                 step.op = parse_op(*keyword, s.rest(), rest_col, end_col);
             } catch (ParseFailure& pf) {

@@ -104,7 +104,7 @@ std::string print(const Sequence& seq) {
     for (const auto& c : seq.header_comments) o << "#" << c << "\n";
     for (const auto& step : seq.steps) {
         for (const auto& c : step.leading_comments) o << "#" << c << "\n";
-        o << print_op(step.op);
+        o << (step.point ? "point " : "") << print_op(step.op);
         if (step.expect) {
             o << " => " << to_string(step.expect->outcome);
             for (const auto& alt : step.expect->alternatives)

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "model/differ.h"
+#include "model/point.h"
 #include "model/rules.h"
 #include "model/sequence.h"
 
@@ -67,6 +68,9 @@ TEST_P(CorpusFile, AgreesWithTheModelUnderEveryProfile) {
         options.stop_at_first = false;
         auto report = replay(*parsed.sequence, profile, nullptr, options);
         for (const auto& d : report.divergences) ADD_FAILURE() << profile.name << ": " << d.summary();
+        // Under the profiles it is written for, a file tests its point.
+        const auto reach = point_reach(*parsed.sequence, profile, report);
+        EXPECT_TRUE(reach.reached) << profile.name << ": " << reach.why;
     }
 }
 

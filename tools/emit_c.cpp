@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "model/differ.h"
+#include "model/features.h"
 #include "model/text_scan.h"
 #include "model/world.h"
 #include "tools/emit_c_calls.h"
@@ -33,7 +34,8 @@ std::string profile_words(const Profile& profile) {
 
 // The header comment: what produced the program, how to use it, and the
 // sequence itself with its line numbers (TAP lines cite them).
-std::string header(const Profile& profile, const EmitCSource& source, size_t tests) {
+std::string header(const Profile& profile, const EmitCSource& source, size_t tests,
+                   const std::vector<Feature>& needs) {
     std::ostringstream o;
     o << "/*\n"
       << " * Reproducer of " << comment_safe(source.name) << ", written by `slotcheck emit-c`\n"
@@ -49,8 +51,12 @@ std::string header(const Profile& profile, const EmitCSource& source, size_t tes
       << " *     gcc -O1 -o repro repro.c && ./repro\n"
       << " * Output is TAP (" << tests << " tests); exit 0 when every outcome is as expected,\n"
       << " * 1 at the first that is not (the `not ok` line names the step and its line),\n"
-      << " * 4 (skip) without /dev/kvm.\n"
-      << " *\n"
+      << " * 4 (skip) without /dev/kvm" << (needs.empty() ? "" : " or on a kernel without what it needs") << ".\n";
+    if (!needs.empty()) {
+        o << " *\n * The expected outcomes need:\n";
+        for (const auto& f : needs) o << " *     " << feature_name(f) << ": " << comment_safe(feature_description(f)) << "\n";
+    }
+    o << " *\n"
       << " * The sequence:\n"
       << " *\n";
     std::istringstream lines(source.text);
@@ -89,6 +95,46 @@ Wanted wanted(const Step& step, const Decision& model, const Profile& profile, s
         return {file, "the file's outcome; " + model_says};
     }
     return {file, rule_words};
+}
+
+// The outcomes the program checks, as a sequence: the file's expectations,
+// and the model's outcome where the file gives none.
+Sequence as_checked(const Sequence& seq, const Profile& profile) {
+    Sequence out = seq;
+    World model(profile);
+    for (Step& step : out.steps) {
+        if (std::holds_alternative<Check>(step.op)) continue;
+        const Outcome predicted = model.step(step.op).outcome;
+        if (!step.expect) step.expect = Expectation{predicted, {}, std::nullopt};
+    }
+    return out;
+}
+
+const char* c_feature(Feature::Kind kind) {
+    switch (kind) {
+    case Feature::Kind::GuestMemfd: return "SC_FEATURE_GUEST_MEMFD";
+    case Feature::Kind::GmemOnDefaultVm: return "SC_FEATURE_GMEM_ON_DEFAULT_VM";
+    case Feature::Kind::GmemMmap: return "SC_FEATURE_GMEM_MMAP";
+    case Feature::Kind::MemoryAttributes: return "SC_FEATURE_MEMORY_ATTRIBUTES";
+    case Feature::Kind::VmType: return "SC_FEATURE_VM_TYPE";
+    case Feature::Kind::ReadonlyMem: return "SC_FEATURE_READONLY_MEM";
+    case Feature::Kind::SmmAddressSpace: return "SC_FEATURE_SMM_ADDRESS_SPACE";
+    }
+    return "?";
+}
+
+// The sc_begin() call: the plan, and what the kernel must have.
+std::string begin_call(size_t tests, const std::vector<Feature>& needs) {
+    std::ostringstream o;
+    if (needs.empty()) {
+        o << "\tsc_begin(" << tests << ", NULL, 0);\n";
+        return o.str();
+    }
+    o << "\tstatic const struct sc_need needs[] = {\n";
+    for (const auto& f : needs)
+        o << "\t\t{" << c_feature(f.kind) << ", " << f.vm_type << ", " << string_literal(feature_name(f)) << "},\n";
+    o << "\t};\n\n\tsc_begin(" << tests << ", needs, sizeof(needs) / sizeof(needs[0]));\n";
+    return o.str();
 }
 
 }  // namespace
@@ -130,14 +176,15 @@ EmitCResult emit_c(const Sequence& seq, const Profile& profile, const EmitCSourc
              << "\t\t  " << emit_c_text::outcome(want.outcome) << ");\n";
     }
 
+    result.needs = required_features(as_checked(seq, profile), profile);
     std::ostringstream o;
-    o << header(profile, source, result.tests) << "\n#define _GNU_SOURCE\n\n"
+    o << header(profile, source, result.tests, result.needs) << "\n#define _GNU_SOURCE\n\n"
       << emit_c_text::numbers() << "\n"
       << emit_c_text::prelude() << "\n"
       << "/* ------------------------------------------------------------ the sequence */\n\n"
       << calls.declarations() << "\n"
       << "int main(void)\n{\n"
-      << "\tsc_begin(" << result.tests << ");\n"
+      << begin_call(result.tests, result.needs)
       << "\tprintf(\"# %s under the profile %s\\n\", "
       << string_literal(source.name) << ", " << string_literal(profile.name) << ");\n"
       << body.str() << "\n\tsc_end();\n}\n";

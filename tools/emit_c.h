@@ -5,7 +5,8 @@
 //
 // What each step must give: the file's expected outcome resolved under the
 // profile (or the kernel deviation the file records), else the model's
-// outcome. A `check` becomes one TAP test per page of the model's
+// outcome. A kernel without a feature those outcomes need skips the whole
+// program (kselftest `ok N # SKIP needs ...`, exit 4). A `check` becomes one TAP test per page of the model's
 // observation plan, with the digest or failure the model predicts.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/features.h"
 #include "model/profile.h"
 #include "model/sequence.h"
 
@@ -30,6 +32,10 @@ struct EmitCResult {
     // the profile: the program checks the file's outcome, replay would
     // report an expectation divergence there.
     std::vector<std::string> notes;
+    // What the checked outcomes need of a kernel (required_features()): the
+    // program asks the kernel for each before its first step and, where one
+    // is missing, reports every test as a kselftest skip and exits 4.
+    std::vector<Feature> needs;
 };
 
 EmitCResult emit_c(const Sequence& seq, const Profile& profile, const EmitCSource& source);

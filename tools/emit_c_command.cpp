@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "  --profile NAME        the profile the expected outcomes are resolved under (default: the\n"
     "                        running kernel's when /dev/kvm is usable, else upstream)\n"
     "  --variant NAME=on|off override one profile variant\n"
-    "  Build and run: gcc -O1 -o repro FILE.c && ./repro  (exit 0 agree, 1 first mismatch, 4 no /dev/kvm)\n"
+    "  Build and run: gcc -O1 -o repro FILE.c && ./repro  (exit 0 agree, 1 first mismatch, 4 skip:\n"
+    "                        no /dev/kvm, or the kernel lacks a feature the outcomes need)\n"
     "exit: 0 written, 2 bad input\n";
 
 int bad_input(const std::string& message) {

@@ -36,6 +36,11 @@
 #define MFD_CLOEXEC 0x0001U
 #endif
 
+/* Every helper a step may call. A program calls only those its sequence
+ * needs, and clang (unlike gcc) warns about an unused static inline function
+ * in the main file: -Wall -Wextra -Werror must pass with both. */
+#define SC_HELPER static inline __attribute__((unused))
+
 /* kselftest exit codes */
 #define KSFT_PASS 0
 #define KSFT_FAIL 1
@@ -163,42 +168,42 @@ struct sc_outcome {
 	int is_write;              /* MMIO */
 };
 
-static inline struct sc_outcome sc_ok(void) { return (struct sc_outcome){.kind = SC_OK}; }
-static inline struct sc_outcome sc_error(int err) { return (struct sc_outcome){.kind = SC_ERRNO, .err = err}; }
-static inline struct sc_outcome sc_value(uint64_t v) { return (struct sc_outcome){.kind = SC_VALUE, .value = v}; }
-static inline struct sc_outcome sc_sigbus(void) { return (struct sc_outcome){.kind = SC_SIGBUS}; }
-static inline struct sc_outcome sc_sigsegv(void) { return (struct sc_outcome){.kind = SC_SIGSEGV}; }
-static inline struct sc_outcome sc_timeout(void) { return (struct sc_outcome){.kind = SC_TIMEOUT}; }
-static inline struct sc_outcome sc_noprobe(void) { return (struct sc_outcome){.kind = SC_NOPROBE}; }
+SC_HELPER struct sc_outcome sc_ok(void) { return (struct sc_outcome){.kind = SC_OK}; }
+SC_HELPER struct sc_outcome sc_error(int err) { return (struct sc_outcome){.kind = SC_ERRNO, .err = err}; }
+SC_HELPER struct sc_outcome sc_value(uint64_t v) { return (struct sc_outcome){.kind = SC_VALUE, .value = v}; }
+SC_HELPER struct sc_outcome sc_sigbus(void) { return (struct sc_outcome){.kind = SC_SIGBUS}; }
+SC_HELPER struct sc_outcome sc_sigsegv(void) { return (struct sc_outcome){.kind = SC_SIGSEGV}; }
+SC_HELPER struct sc_outcome sc_timeout(void) { return (struct sc_outcome){.kind = SC_TIMEOUT}; }
+SC_HELPER struct sc_outcome sc_noprobe(void) { return (struct sc_outcome){.kind = SC_NOPROBE}; }
 
-static inline struct sc_outcome sc_mmio(uint64_t gpa, int is_write)
+SC_HELPER struct sc_outcome sc_mmio(uint64_t gpa, int is_write)
 {
 	return (struct sc_outcome){.kind = SC_MMIO, .gpa = gpa, .is_write = is_write};
 }
 
-static inline struct sc_outcome sc_memfault(int err, uint64_t flags, uint64_t gpa, uint64_t size)
+SC_HELPER struct sc_outcome sc_memfault(int err, uint64_t flags, uint64_t gpa, uint64_t size)
 {
 	return (struct sc_outcome){.kind = SC_MEMFAULT, .err = err, .flags = flags, .gpa = gpa, .size = size};
 }
 
-static inline struct sc_outcome sc_run_error(int err, uint32_t exit_reason)
+SC_HELPER struct sc_outcome sc_run_error(int err, uint32_t exit_reason)
 {
 	return (struct sc_outcome){.kind = SC_RUN_ERROR, .err = err, .exit_reason = exit_reason};
 }
 
-static inline struct sc_outcome sc_result(long rc)
+SC_HELPER struct sc_outcome sc_result(long rc)
 {
 	return rc < 0 ? sc_error(errno) : sc_ok();
 }
 
-static inline int sc_same(const struct sc_outcome *a, const struct sc_outcome *b)
+SC_HELPER int sc_same(const struct sc_outcome *a, const struct sc_outcome *b)
 {
 	return a->kind == b->kind && a->err == b->err && a->value == b->value && a->gpa == b->gpa &&
 	       a->size == b->size && a->flags == b->flags && a->exit_reason == b->exit_reason &&
 	       a->is_write == b->is_write;
 }
 
-static inline const char *sc_errno_name(int err, char buf[16])
+SC_HELPER const char *sc_errno_name(int err, char buf[16])
 {
 	for (size_t i = 0; i < sizeof(sc_errno_names) / sizeof(sc_errno_names[0]); ++i)
 		if (sc_errno_names[i].err == err)
@@ -208,7 +213,7 @@ static inline const char *sc_errno_name(int err, char buf[16])
 }
 
 /* The text form of sequence files: ok, EINVAL, 0x2a, mmio read 0x1000, ... */
-static inline const char *sc_format(const struct sc_outcome *o, char *buf, size_t n)
+SC_HELPER const char *sc_format(const struct sc_outcome *o, char *buf, size_t n)
 {
 	char e[16];
 
@@ -238,14 +243,14 @@ static inline const char *sc_format(const struct sc_outcome *o, char *buf, size_
 
 static int sc_tests_run;
 
-static inline void sc_totals(int failed)
+SC_HELPER void sc_totals(int failed)
 {
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n", sc_tests_run - failed, failed);
 }
 
 /* One TAP test: `ok N - WHAT => OUTCOME`, or `not ok` and the end of the
  * program at the first outcome that is not the expected one. */
-static inline void sc_expect(const char *what, struct sc_outcome got, struct sc_outcome want)
+SC_HELPER void sc_expect(const char *what, struct sc_outcome got, struct sc_outcome want)
 {
 	char g[128], w[128];
 
@@ -286,8 +291,8 @@ enum sc_host_op { SC_HOST_READ, SC_HOST_WRITE, SC_HOST_DIGEST };
 
 /* One single-instruction load or store of the given width (1 or 8), or the
  * page_digest() of the 4096 bytes at addr, unguarded. */
-static __attribute__((noinline)) struct sc_outcome sc_host_touch(enum sc_host_op op, uint64_t addr, unsigned width,
-								  uint64_t value)
+static __attribute__((noinline, unused)) struct sc_outcome sc_host_touch(enum sc_host_op op, uint64_t addr,
+									  unsigned width, uint64_t value)
 {
 	if (op == SC_HOST_DIGEST) {
 		volatile const sc_u64_unaligned *words = (volatile const sc_u64_unaligned *)addr;
@@ -307,7 +312,7 @@ static __attribute__((noinline)) struct sc_outcome sc_host_touch(enum sc_host_op
 }
 
 /* sc_host_touch with SIGBUS and SIGSEGV turned into outcomes. */
-static inline struct sc_outcome sc_host_access(enum sc_host_op op, uint64_t addr, unsigned width, uint64_t value)
+SC_HELPER struct sc_outcome sc_host_access(enum sc_host_op op, uint64_t addr, unsigned width, uint64_t value)
 {
 	sigjmp_buf jb;
 	struct sc_outcome result;
@@ -331,12 +336,12 @@ static inline struct sc_outcome sc_host_access(enum sc_host_op op, uint64_t addr
 	return result;
 }
 
-static inline struct sc_outcome sc_host_read(uint64_t addr, unsigned width)
+SC_HELPER struct sc_outcome sc_host_read(uint64_t addr, unsigned width)
 {
 	return sc_host_access(SC_HOST_READ, addr, width, 0);
 }
 
-static inline struct sc_outcome sc_host_write(uint64_t addr, unsigned width, uint64_t value)
+SC_HELPER struct sc_outcome sc_host_write(uint64_t addr, unsigned width, uint64_t value)
 {
 	return sc_host_access(SC_HOST_WRITE, addr, width, value);
 }
@@ -360,7 +365,7 @@ static void sc_on_timer(int sig)
 		run->immediate_exit = 1;
 }
 
-static inline void sc_timer_set(uint64_t usec)
+SC_HELPER void sc_timer_set(uint64_t usec)
 {
 	struct itimerspec its = {0};
 
@@ -370,7 +375,7 @@ static inline void sc_timer_set(uint64_t usec)
 }
 
 /* KVM_RUN under a limit of `usec`; *fired says whether the limit passed. */
-static inline int sc_timed_kvm_run(int vcpu, struct sc_kvm_run *run, uint64_t usec, int *fired)
+SC_HELPER int sc_timed_kvm_run(int vcpu, struct sc_kvm_run *run, uint64_t usec, int *fired)
 {
 	int rc;
 
@@ -426,22 +431,22 @@ struct sc_probe_entry {
 #define SC_GIB (1ull << 30)
 #define SC_PML4_ENTRIES (SC_GUEST_ACCESS_LIMIT >> 39)
 
-static inline uint64_t sc_probe_limit(const struct sc_probe *p)
+SC_HELPER uint64_t sc_probe_limit(const struct sc_probe *p)
 {
 	return p->guest_phys_bits >= 47 ? SC_GUEST_ACCESS_LIMIT : 1ull << p->guest_phys_bits;
 }
 
-static inline uint64_t *sc_table(struct sc_probe *p, uint64_t offset)
+SC_HELPER uint64_t *sc_table(struct sc_probe *p, uint64_t offset)
 {
 	return (uint64_t *)(p->mem + offset);
 }
 
-static inline uint64_t sc_cr3(const struct sc_probe *p)
+SC_HELPER uint64_t sc_cr3(const struct sc_probe *p)
 {
 	return SC_HARNESS_GPA + (p->root ? SC_PROBE_PML4_1 : SC_PROBE_PML4_0);
 }
 
-static inline uint64_t sc_alloc_table(struct sc_probe *p)
+SC_HELPER uint64_t sc_alloc_table(struct sc_probe *p)
 {
 	uint64_t off;
 
@@ -453,7 +458,7 @@ static inline uint64_t sc_alloc_table(struct sc_probe *p)
 }
 
 /* 2 MiB form: adds the PDPT and PD of one 1 GiB region; 0 when the pool is full. */
-static inline int sc_map_gib(struct sc_probe *p, uint64_t gib)
+SC_HELPER int sc_map_gib(struct sc_probe *p, uint64_t gib)
 {
 	uint64_t *pml4 = sc_table(p, p->root ? SC_PROBE_PML4_1 : SC_PROBE_PML4_0);
 	uint64_t i = gib / 512, j = gib % 512, off, *pdpt, *pd;
@@ -478,7 +483,7 @@ static inline int sc_map_gib(struct sc_probe *p, uint64_t gib)
 }
 
 /* 2 MiB form: drop every table but the harness region's, in the other root. */
-static inline void sc_reset_tables(struct sc_probe *p)
+SC_HELPER void sc_reset_tables(struct sc_probe *p)
 {
 	if (p->one_gib)
 		return;
@@ -489,7 +494,7 @@ static inline void sc_reset_tables(struct sc_probe *p)
 	p->cr3_stale = 1;
 }
 
-static inline void sc_build_tables(struct sc_probe *p)
+SC_HELPER void sc_build_tables(struct sc_probe *p)
 {
 	uint64_t limit = sc_probe_limit(p);
 
@@ -512,7 +517,7 @@ static inline void sc_build_tables(struct sc_probe *p)
 }
 
 /* Makes [va, va + len) translatable; 0 when the table pool is full. */
-static inline int sc_try_map(struct sc_probe *p, uint64_t va, uint64_t len)
+SC_HELPER int sc_try_map(struct sc_probe *p, uint64_t va, uint64_t len)
 {
 	uint64_t limit = sc_probe_limit(p), last;
 
@@ -527,7 +532,7 @@ static inline int sc_try_map(struct sc_probe *p, uint64_t va, uint64_t len)
 	return 1;
 }
 
-static inline struct sc_kvm_cpuid2 *sc_supported_cpuid(int kvm)
+SC_HELPER struct sc_kvm_cpuid2 *sc_supported_cpuid(int kvm)
 {
 	for (uint32_t nent = 128; nent <= 8192; nent *= 2) {
 		struct sc_kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
@@ -544,7 +549,7 @@ static inline struct sc_kvm_cpuid2 *sc_supported_cpuid(int kvm)
 	return NULL;
 }
 
-static inline const struct sc_kvm_cpuid_entry2 *sc_cpuid_leaf(const struct sc_kvm_cpuid2 *c, uint32_t function)
+SC_HELPER const struct sc_kvm_cpuid_entry2 *sc_cpuid_leaf(const struct sc_kvm_cpuid2 *c, uint32_t function)
 {
 	for (uint32_t i = 0; i < c->nent; ++i)
 		if (c->entries[i].function == function)
@@ -552,7 +557,7 @@ static inline const struct sc_kvm_cpuid_entry2 *sc_cpuid_leaf(const struct sc_kv
 	return NULL;
 }
 
-static inline void sc_set_segment(struct sc_kvm_segment *s, uint16_t selector, uint8_t type, int code)
+SC_HELPER void sc_set_segment(struct sc_kvm_segment *s, uint16_t selector, uint8_t type, int code)
 {
 	memset(s, 0, sizeof(*s));
 	s->limit = 0xffffffff;
@@ -566,7 +571,7 @@ static inline void sc_set_segment(struct sc_kvm_segment *s, uint16_t selector, u
 	s->db = !code;  /* L=1 requires D=0 */
 }
 
-static inline int sc_set_entry_registers(struct sc_probe *p, uint64_t next_index)
+SC_HELPER int sc_set_entry_registers(struct sc_probe *p, uint64_t next_index)
 {
 	struct sc_kvm_regs regs = {0};
 
@@ -579,7 +584,7 @@ static inline int sc_set_entry_registers(struct sc_probe *p, uint64_t next_index
 	return ioctl(p->vcpu, SC_KVM_SET_REGS, &regs);
 }
 
-static inline void sc_probe_destroy(struct sc_probe *p)
+SC_HELPER void sc_probe_destroy(struct sc_probe *p)
 {
 	if (!p)
 		return;
@@ -594,7 +599,7 @@ static inline void sc_probe_destroy(struct sc_probe *p)
 
 /* Sets the probe up on vm_fd; NULL after printing which step failed (guest
  * accesses of that VM are then noprobe, as in the harness). */
-static inline struct sc_probe *sc_probe_create(int kvm, int vm_fd, const char *vm_name)
+SC_HELPER struct sc_probe *sc_probe_create(int kvm, int vm_fd, const char *vm_name)
 {
 	struct sc_probe *p = calloc(1, sizeof(*p));
 	struct sc_kvm_cpuid2 *cpuid = NULL;
@@ -702,7 +707,7 @@ fail:
 
 /* After a failed or aborted run: complete pending I/O, drop pending events,
  * reload the registers at the loop entry with the next index. */
-static inline void sc_restart_after(struct sc_probe *p, uint64_t index)
+SC_HELPER void sc_restart_after(struct sc_probe *p, uint64_t index)
 {
 	struct sc_kvm_vcpu_events events = {{0}};
 	struct sc_kvm_mp_state mp = {SC_KVM_MP_STATE_RUNNABLE};
@@ -726,12 +731,12 @@ struct sc_access {
 	int done;
 };
 
-static inline uint64_t sc_access_length(const struct sc_access *a)
+SC_HELPER uint64_t sc_access_length(const struct sc_access *a)
 {
 	return a->op == SC_PROBE_OP_DIGEST ? SC_PAGE_SIZE : 8;
 }
 
-static inline int sc_accessible(const struct sc_probe *p, uint64_t gpa, uint64_t len)
+SC_HELPER int sc_accessible(const struct sc_probe *p, uint64_t gpa, uint64_t len)
 {
 	uint64_t end = gpa + len;
 
@@ -740,7 +745,7 @@ static inline int sc_accessible(const struct sc_probe *p, uint64_t gpa, uint64_t
 	return end <= SC_HARNESS_GPA || gpa >= SC_HARNESS_GPA + SC_HARNESS_SIZE;
 }
 
-static inline void sc_record(struct sc_access *a, struct sc_outcome o)
+SC_HELPER void sc_record(struct sc_access *a, struct sc_outcome o)
 {
 	if (!a->done) {  /* the first event of an access is its outcome */
 		a->out = o;
@@ -749,7 +754,7 @@ static inline void sc_record(struct sc_access *a, struct sc_outcome o)
 }
 
 /* Runs todo[0..count) (indices into acc) in the guest, one batch. */
-static inline void sc_run_chunk(struct sc_probe *p, struct sc_access *acc, const size_t *todo, size_t count)
+SC_HELPER void sc_run_chunk(struct sc_probe *p, struct sc_access *acc, const size_t *todo, size_t count)
 {
 	struct sc_probe_control *ctl = (struct sc_probe_control *)(p->mem + SC_PROBE_CONTROL);
 	struct sc_probe_entry *entries = (struct sc_probe_entry *)(p->mem + SC_PROBE_ENTRIES);
@@ -829,7 +834,7 @@ static inline void sc_run_chunk(struct sc_probe *p, struct sc_access *acc, const
 }
 
 /* One outcome per access, in order (GuestProbe::run_batch). */
-static inline void sc_run_batch(struct sc_probe *p, struct sc_access *acc, size_t n)
+SC_HELPER void sc_run_batch(struct sc_probe *p, struct sc_access *acc, size_t n)
 {
 	struct sc_probe_control *ctl = (struct sc_probe_control *)(p->mem + SC_PROBE_CONTROL);
 	struct sc_probe_entry *entries = (struct sc_probe_entry *)(p->mem + SC_PROBE_ENTRIES);
@@ -892,14 +897,101 @@ struct sc_map {
 
 static int sc_kvm = -1;  /* /dev/kvm */
 
-static inline uint64_t sc_arena(uint32_t index)
+SC_HELPER uint64_t sc_arena(uint32_t index)
 {
 	return SC_MAPPING_ARENA + (uint64_t)index * SC_MAPPING_STRIDE;
 }
 
-/* Opens /dev/kvm (a missing or foreign one skips the whole program), reserves the
- * never-open fd number, installs the fault handlers and prints the plan. */
-static inline void sc_begin(int tests)
+/* ------------------------------------------------------ kernel features */
+
+/* What the sequence needs of the kernel (model/features.h: the features its
+ * expected outcomes cannot hold without). Each is asked the way
+ * harness/kernel_facts.cpp asks it, on /dev/kvm or on a scratch default VM. */
+enum sc_feature {
+	SC_FEATURE_GUEST_MEMFD, SC_FEATURE_GMEM_ON_DEFAULT_VM, SC_FEATURE_GMEM_MMAP,
+	SC_FEATURE_MEMORY_ATTRIBUTES, SC_FEATURE_VM_TYPE, SC_FEATURE_READONLY_MEM,
+	SC_FEATURE_SMM_ADDRESS_SPACE,
+};
+
+struct sc_need {
+	enum sc_feature feature;
+	uint64_t vm_type;  /* SC_FEATURE_VM_TYPE */
+	const char *name;  /* as slotcheck replay names it */
+};
+
+SC_HELPER long sc_extension(int fd, long cap)
+{
+	int r = ioctl(fd, SC_KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+/* An ioctl with all-zero arguments fails its own checks (EINVAL) where it
+ * exists, without changing anything; ENOTTY means it is not compiled in. */
+SC_HELPER int sc_ioctl_exists(int fd, unsigned long request, void *zeroed)
+{
+	int r;
+
+	errno = 0;
+	r = ioctl(fd, request, zeroed);
+	if (r >= 0)
+		close(r);
+	return !(r < 0 && errno == ENOTTY);
+}
+
+SC_HELPER int sc_has(int kvm, const struct sc_need *need)
+{
+	struct sc_create_guest_memfd gmem = {0};
+	struct sc_memory_attributes attrs = {0};
+	int vm, has = 0;
+
+	if (need->feature == SC_FEATURE_VM_TYPE)
+		return need->vm_type == 0 ||
+		       (need->vm_type < 64 && ((uint64_t)sc_extension(kvm, SC_KVM_CAP_VM_TYPES) >> need->vm_type) & 1);
+	vm = ioctl(kvm, SC_KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return 0;
+	switch (need->feature) {
+	case SC_FEATURE_GUEST_MEMFD: has = sc_ioctl_exists(vm, SC_KVM_CREATE_GUEST_MEMFD, &gmem); break;
+	case SC_FEATURE_GMEM_ON_DEFAULT_VM: has = sc_extension(vm, SC_KVM_CAP_GUEST_MEMFD) > 0; break;
+	case SC_FEATURE_GMEM_MMAP: has = (sc_extension(vm, SC_KVM_CAP_GUEST_MEMFD_FLAGS) & 1) != 0; break;
+	case SC_FEATURE_MEMORY_ATTRIBUTES: has = sc_ioctl_exists(vm, SC_KVM_SET_MEMORY_ATTRIBUTES, &attrs); break;
+	case SC_FEATURE_READONLY_MEM: has = sc_extension(vm, SC_KVM_CAP_READONLY_MEM) > 0; break;
+	case SC_FEATURE_SMM_ADDRESS_SPACE: has = sc_extension(vm, SC_KVM_CAP_MULTI_ADDRESS_SPACE) >= 2; break;
+	case SC_FEATURE_VM_TYPE: break;
+	}
+	close(vm);
+	return has;
+}
+
+/* A kernel without what the sequence needs cannot run it: every test is a
+ * kselftest skip naming the missing features, and the program exits 4. */
+SC_HELPER void sc_skip_without(int kvm, const struct sc_need *needs, size_t n, int tests)
+{
+	char missing[512] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; ++i) {
+		if (sc_has(kvm, &needs[i]))
+			continue;
+		used += (size_t)snprintf(missing + used, used < sizeof(missing) ? sizeof(missing) - used : 0, "%s%s",
+					 used ? ", " : "", needs[i].name);
+		if (used >= sizeof(missing))
+			used = sizeof(missing) - 1;
+	}
+	if (!used)
+		return;
+	printf("1..%d\n", tests);
+	for (int t = 1; t <= tests; ++t)
+		printf("ok %d # SKIP needs %s\n", t, missing);
+	printf("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:%d error:0\n", tests);
+	exit(KSFT_SKIP);
+}
+
+/* Opens /dev/kvm (a missing or foreign one skips the whole program, and so
+ * does a kernel without a feature in `needs`), reserves the never-open fd
+ * number, installs the fault handlers and prints the plan. */
+SC_HELPER void sc_begin(int tests, const struct sc_need *needs, size_t n)
 {
 	struct rlimit rl;
 	struct sigaction sa = {0};
@@ -918,6 +1010,7 @@ static inline void sc_begin(int tests)
 		printf("1..0 # SKIP /dev/kvm: KVM_GET_API_VERSION returned %d, expected %d\n", api, SC_KVM_API_VERSION);
 		exit(KSFT_SKIP);
 	}
+	sc_skip_without(sc_kvm, needs, n, tests);
 	/* SC_NEVER_OPEN_FD must name a closed fd for the whole run. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > (rlim_t)SC_NEVER_OPEN_FD) {
 		rl.rlim_cur = SC_NEVER_OPEN_FD;
@@ -946,7 +1039,7 @@ static inline void sc_begin(int tests)
 	printf("1..%d\n", tests);
 }
 
-static inline void sc_end(void)
+SC_HELPER void sc_end(void)
 {
 	sc_totals(0);
 	exit(KSFT_PASS);
@@ -958,7 +1051,7 @@ static inline void sc_end(void)
  * conventions of harness/kvm_backend.cpp. Creating a handle that is still
  * live leaves the old resource open until the program ends. */
 
-static inline struct sc_outcome sc_create_vm(struct sc_vm *vm, uint64_t type)
+SC_HELPER struct sc_outcome sc_create_vm(struct sc_vm *vm, uint64_t type)
 {
 	int fd = ioctl(sc_kvm, SC_KVM_CREATE_VM, (unsigned long)type);
 
@@ -969,7 +1062,7 @@ static inline struct sc_outcome sc_create_vm(struct sc_vm *vm, uint64_t type)
 	return sc_ok();
 }
 
-static inline struct sc_outcome sc_create_guest_memfd(struct sc_file *gmem, int vm_fd, uint64_t size, uint64_t flags)
+SC_HELPER struct sc_outcome sc_create_guest_memfd(struct sc_file *gmem, int vm_fd, uint64_t size, uint64_t flags)
 {
 	struct sc_create_guest_memfd args = {.size = size, .flags = flags};
 	int fd = ioctl(vm_fd, SC_KVM_CREATE_GUEST_MEMFD, &args);
@@ -980,7 +1073,7 @@ static inline struct sc_outcome sc_create_guest_memfd(struct sc_file *gmem, int 
 	return sc_ok();
 }
 
-static inline struct sc_outcome sc_create_memfd(struct sc_file *f, uint64_t size)
+SC_HELPER struct sc_outcome sc_create_memfd(struct sc_file *f, uint64_t size)
 {
 	int fd = memfd_create("slotcheck", MFD_CLOEXEC);
 	int err;
@@ -1000,7 +1093,7 @@ enum sc_source { SC_FILE, SC_ANONYMOUS };
 
 /* MAP_SHARED of a file or of anonymous shared memory at the mapping's fixed
  * address (the offset is passed as given, even for anonymous memory). */
-static inline struct sc_outcome sc_mmap(struct sc_map *m, enum sc_source source, int fd, uint64_t offset,
+SC_HELPER struct sc_outcome sc_mmap(struct sc_map *m, enum sc_source source, int fd, uint64_t offset,
 					uint64_t size, int prot)
 {
 	void *want = (void *)(uintptr_t)sc_arena(m->index);
@@ -1018,7 +1111,7 @@ static inline struct sc_outcome sc_mmap(struct sc_map *m, enum sc_source source,
 	return sc_ok();
 }
 
-static inline struct sc_outcome sc_munmap(struct sc_map *m)
+SC_HELPER struct sc_outcome sc_munmap(struct sc_map *m)
 {
 	int rc;
 
@@ -1030,13 +1123,13 @@ static inline struct sc_outcome sc_munmap(struct sc_map *m)
 }
 
 /* A successful change of the harness slot (address space 0) retires the probe. */
-static inline void sc_note_slot_change(struct sc_vm *vm, uint32_t slot)
+SC_HELPER void sc_note_slot_change(struct sc_vm *vm, uint32_t slot)
 {
 	if (vm->probe && slot == vm->probe->harness_slot)
 		vm->probe->intact = 0;
 }
 
-static inline struct sc_outcome sc_set_user_memory_region(struct sc_vm *vm, uint32_t slot, uint32_t flags,
+SC_HELPER struct sc_outcome sc_set_user_memory_region(struct sc_vm *vm, uint32_t slot, uint32_t flags,
 							  uint64_t gpa, uint64_t size, uint64_t uaddr)
 {
 	struct sc_region1 r = {slot, flags, gpa, size, uaddr};
@@ -1047,7 +1140,7 @@ static inline struct sc_outcome sc_set_user_memory_region(struct sc_vm *vm, uint
 	return sc_result(rc);
 }
 
-static inline struct sc_outcome sc_set_user_memory_region2(struct sc_vm *vm, uint32_t slot, uint32_t flags,
+SC_HELPER struct sc_outcome sc_set_user_memory_region2(struct sc_vm *vm, uint32_t slot, uint32_t flags,
 							   uint64_t gpa, uint64_t size, uint64_t uaddr,
 							   int gmem_fd, uint64_t gmem_offset)
 {
@@ -1062,7 +1155,7 @@ static inline struct sc_outcome sc_set_user_memory_region2(struct sc_vm *vm, uin
 	return sc_result(rc);
 }
 
-static inline struct sc_outcome sc_set_memory_attributes(struct sc_vm *vm, uint64_t address, uint64_t size,
+SC_HELPER struct sc_outcome sc_set_memory_attributes(struct sc_vm *vm, uint64_t address, uint64_t size,
 							 uint64_t attributes, uint64_t flags)
 {
 	struct sc_memory_attributes a = {address, size, attributes, flags};
@@ -1077,14 +1170,14 @@ static inline struct sc_outcome sc_set_memory_attributes(struct sc_vm *vm, uint6
 	return sc_result(rc);
 }
 
-static inline struct sc_outcome sc_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
+SC_HELPER struct sc_outcome sc_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
 {
 	return sc_result(fallocate(fd, mode, (off_t)offset, (off_t)len));
 }
 
 /* close(2) of a handle without an open fd is EBADF without a syscall: the
  * number may have been reused. */
-static inline struct sc_outcome sc_close_file(struct sc_file *f)
+SC_HELPER struct sc_outcome sc_close_file(struct sc_file *f)
 {
 	int rc;
 
@@ -1096,7 +1189,7 @@ static inline struct sc_outcome sc_close_file(struct sc_file *f)
 }
 
 /* Closing a VM's fd also closes its probe vCPU: noprobe from then on. */
-static inline struct sc_outcome sc_close_vm(struct sc_vm *vm)
+SC_HELPER struct sc_outcome sc_close_vm(struct sc_vm *vm)
 {
 	int rc;
 
@@ -1109,7 +1202,7 @@ static inline struct sc_outcome sc_close_vm(struct sc_vm *vm)
 	return sc_result(rc);
 }
 
-static inline struct sc_outcome sc_guest_access(struct sc_vm *vm, uint64_t op, uint64_t gpa, uint64_t value)
+SC_HELPER struct sc_outcome sc_guest_access(struct sc_vm *vm, uint64_t op, uint64_t gpa, uint64_t value)
 {
 	struct sc_access a = {.op = op, .gpa = gpa, .value = value};
 
@@ -1119,12 +1212,12 @@ static inline struct sc_outcome sc_guest_access(struct sc_vm *vm, uint64_t op, u
 	return a.out;
 }
 
-static inline struct sc_outcome sc_guest_read(struct sc_vm *vm, uint64_t gpa)
+SC_HELPER struct sc_outcome sc_guest_read(struct sc_vm *vm, uint64_t gpa)
 {
 	return sc_guest_access(vm, SC_PROBE_OP_READ, gpa, 0);
 }
 
-static inline struct sc_outcome sc_guest_write(struct sc_vm *vm, uint64_t gpa, uint64_t value)
+SC_HELPER struct sc_outcome sc_guest_write(struct sc_vm *vm, uint64_t gpa, uint64_t value)
 {
 	return sc_guest_access(vm, SC_PROBE_OP_WRITE, gpa, value);
 }
@@ -1143,7 +1236,7 @@ struct sc_page {
 
 /* KvmBackend::observe: host pages first, then one probe batch per VM, then
  * one TAP test per page in the order given. */
-static inline void sc_check(const char *step, struct sc_page *pages, size_t n)
+SC_HELPER void sc_check(const char *step, struct sc_page *pages, size_t n)
 {
 	struct sc_outcome *got = calloc(n ? n : 1, sizeof(*got));
 	struct sc_access *batch = calloc(n ? n : 1, sizeof(*batch));

@@ -84,6 +84,11 @@ std::string numbers() {
     define(o, "SC_KVM_CREATE_GUEST_MEMFD", uapi::kScCreateGuestMemfd, "ul");
     define(o, "SC_KVM_SET_MEMORY_ATTRIBUTES", uapi::kScSetMemoryAttributes, "ul");
     define(o, "SC_KVM_CAP_NR_MEMSLOTS", static_cast<uint64_t>(uapi::kScCapNrMemslots), "");
+    define(o, "SC_KVM_CAP_READONLY_MEM", static_cast<uint64_t>(uapi::kScCapReadonlyMem), "");
+    define(o, "SC_KVM_CAP_MULTI_ADDRESS_SPACE", static_cast<uint64_t>(uapi::kScCapMultiAddressSpace), "");
+    define(o, "SC_KVM_CAP_GUEST_MEMFD", static_cast<uint64_t>(uapi::kScCapGuestMemfd), "");
+    define(o, "SC_KVM_CAP_VM_TYPES", static_cast<uint64_t>(uapi::kScCapVmTypes), "");
+    define(o, "SC_KVM_CAP_GUEST_MEMFD_FLAGS", static_cast<uint64_t>(uapi::kScCapGuestMemfdFlags), "");
     define(o, "SC_KVM_EXIT_IO", KVM_EXIT_IO, "");
     define(o, "SC_KVM_EXIT_IO_OUT", KVM_EXIT_IO_OUT, "");
     define(o, "SC_KVM_EXIT_MMIO", KVM_EXIT_MMIO, "");

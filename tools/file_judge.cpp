@@ -12,7 +12,8 @@ FileResult run_file_isolated(const std::string& file, const Sequence& seq, const
         [&]() {
             std::unique_ptr<Executor> kernel =
                 judging.make_kernel ? judging.make_kernel() : std::make_unique<KvmBackend>();
-            return serialize(from_report(file, replay(seq, profile, kernel.get(), options), trace));
+            const ReplayReport report = replay(seq, profile, kernel.get(), options);
+            return serialize(from_report(file, report, point_reach(seq, profile, report), trace));
         },
         limit);
     std::optional<FileResult> r;

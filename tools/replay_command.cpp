@@ -10,6 +10,7 @@
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
 #include "model/quoted.h"
+#include "model/features.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
@@ -42,12 +43,18 @@ constexpr const char* kUsage =
     "                       memory (default: the smaller of 1G and an eighth of MemAvailable); a file over\n"
     "                       it is refused before anything runs (exit 2)\n"
     SLOTCHECK_EVENT_OPTIONS_USAGE
-    "exit: 0 agree (flaky files included), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+    "A file whose written expectations need a feature the kernel (the profile) lacks is not run:\n"
+    "  'skip (needs FEATURE...)', counted apart; skips alone exit 0.\n"
+    "A file that agrees but did not reach its point (a step before it that the file writes to succeed\n"
+    "  failed, so its scenario never started) is 'not-reached': counted apart, never a pass.\n"
+    "A failure most runs do not show is 'flaky': counted apart, never a divergence.\n"
+    "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
 // which `minimize --vm` compares.
 std::string end_detail(const FileResult& r) {
+    if (r.not_reached() && !r.findings.empty()) return r.findings.front().summary;
     if (!r.diverged() || r.findings.empty()) return "";
     const auto& f = r.findings.front();
     const std::string op = f.op.substr(0, f.op.find(' '));
@@ -164,8 +171,21 @@ int replay_main(int argc, char** argv) {
     ReplayOptions options;
     options.check_expectations = check_expectations;
     for (size_t i = 0; i < files.size(); ++i) {
+        // What the kernel lacks and the file's expectations need: the file
+        // cannot test anything here (model/features.h says how it is decided).
+        if (const auto missing = missing_features(sequences[i], *profile); !missing.empty()) {
+            std::vector<std::string> needs;
+            for (const auto& f : missing) needs.push_back(feature_name(f));
+            results.push_back(skipped_for(files[i], needs));
+            if (events) {
+                const std::string id = events->begin_sequence(files[i], sequences[i]);
+                events->end_sequence(id, "skip", "needs " + feature_list(missing));
+            }
+            continue;
+        }
         if (model_only) {
-            results.push_back(from_report(files[i], replay(sequences[i], *profile, nullptr, options), trace));
+            const auto report = replay(sequences[i], *profile, nullptr, options);
+            results.push_back(from_report(files[i], report, point_reach(sequences[i], *profile, report), trace));
             continue;
         }
         // Each sequence runs in a child with a fresh backend: a kernel or

@@ -44,10 +44,38 @@ std::string json_string(const std::string& s) {
     return out + "\"";
 }
 
-FileResult from_report(const std::string& file, const ReplayReport& report, bool with_trace) {
+Totals totals(const std::vector<FileResult>& results) {
+    Totals t;
+    for (const auto& r : results) {
+        if (r.verdict == "agree") ++t.passed;
+        else if (r.skipped()) ++t.skipped;
+        else if (r.not_reached()) ++t.not_reached;
+        else if (r.flaky()) ++t.flaky;
+        else ++t.failed;
+    }
+    return t;
+}
+
+std::string FileResult::verdict_text() const {
+    if (reproduction.runs > 1) return verdict + " (" + reproduction.text() + ")";
+    if (!skipped() || needs.empty()) return verdict;
+    std::string text = verdict + " (needs ";
+    for (size_t i = 0; i < needs.size(); ++i) text += (i ? ", " : "") + needs[i];
+    return text + ")";
+}
+
+FileResult skipped_for(const std::string& file, const std::vector<std::string>& needs) {
     FileResult r;
     r.file = file;
-    r.verdict = report.agreed() ? "agree" : "diverge";
+    r.verdict = "skip";
+    r.needs = needs;
+    return r;
+}
+
+FileResult from_report(const std::string& file, const ReplayReport& report, const PointReach& reach, bool with_trace) {
+    FileResult r;
+    r.file = file;
+    r.verdict = !report.agreed() ? "diverge" : reach.reached ? "agree" : "not-reached";
     r.steps = report.steps.size();
     r.observations = report.observations_compared;
     auto finding = [](const Divergence& d, const std::string& kind) {
@@ -65,6 +93,14 @@ FileResult from_report(const std::string& file, const ReplayReport& report, bool
         return f;
     };
     for (const auto& d : report.divergences) r.findings.push_back(finding(d, divergence_kind_name(d.kind)));
+    if (report.agreed() && !reach.reached) {
+        FileResult::Finding f;
+        f.kind = "not reached";
+        f.step = reach.blocked_at.value_or(0);
+        f.line = f.step < report.steps.size() ? report.steps[f.step].line : 0;
+        f.summary = reach.why;
+        r.findings.push_back(f);
+    }
     // Known kernel deviations (`!kernel:` in the file) are listed; the file still agrees.
     for (const auto& d : report.deviations_as_recorded) r.findings.push_back(finding(d, "deviation as recorded"));
     if (with_trace) {
@@ -86,6 +122,7 @@ std::string serialize(const FileResult& r) {
     for (const auto& f : r.findings)
         o << "finding\t" << field(f.kind) << "\t" << f.step << "\t" << f.line << "\t" << field(f.op) << "\t"
           << field(f.model) << "\t" << field(f.rule) << "\t" << field(f.other) << "\t" << field(f.summary) << "\n";
+    for (const auto& n : r.needs) o << "needs\t" << field(n) << "\n";
     for (const auto& t : r.trace) o << "trace\t" << field(t) << "\n";
     return o.str();
 }
@@ -115,6 +152,8 @@ std::optional<FileResult> deserialize(const std::string& text) {
             f.other = p[7];
             f.summary = p[8];
             r.findings.push_back(f);
+        } else if (p[0] == "needs" && p.size() == 2) {
+            r.needs.push_back(p[1]);
         } else if (p[0] == "trace" && p.size() == 2) {
             r.trace.push_back(p[1]);
         } else {
@@ -127,7 +166,7 @@ std::optional<FileResult> deserialize(const std::string& text) {
 
 void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
                  bool kernel) {
-    size_t agree = 0, flaky = 0;
+    const Totals t = totals(results);
     size_t width = 4;
     for (const auto& r : results) width = std::max(width, r.file.size());
     out << "profile " << profile_name << (kernel ? ", model vs /dev/kvm" : ", model only") << "\n";
@@ -135,16 +174,14 @@ void print_table(std::ostream& out, const std::vector<FileResult>& results, cons
     for (const auto& r : results) {
         std::string steps = std::to_string(r.steps);
         out << r.file << std::string(width - r.file.size() + 2, ' ') << std::string(5 - std::min<size_t>(5, steps.size()), ' ')
-            << steps << "  " << r.verdict
-            << (r.reproduction.runs > 1 ? " (" + r.reproduction.text() + ")" : "") << "\n";
+            << steps << "  " << r.verdict_text() << "\n";
         for (const auto& f : r.findings) out << "    " << f.kind << ": " << f.summary << "\n";
         for (const auto& t : r.trace) out << "    " << t << "\n";
-        if (r.flaky()) ++flaky;
-        else if (!r.diverged()) ++agree;
     }
-    // A flaky file neither passed nor failed: counted apart.
-    out << agree << " passed, " << results.size() - agree - flaky << " failed";
-    if (flaky) out << ", " << flaky << " flaky";
+    out << t.passed << " passed, " << t.failed << " failed, " << t.skipped << " skipped, " << t.not_reached
+        << " not reached";
+    // A flaky file neither passed nor failed: counted apart, where there is one.
+    if (t.flaky) out << ", " << t.flaky << " flaky";
     out << "\n";
 }
 
@@ -155,8 +192,10 @@ void print_json(std::ostream& out, const std::vector<FileResult>& results, const
     for (size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         out << (i ? "," : "") << "{\"file\":" << json_string(r.file) << ",\"verdict\":" << json_string(r.verdict)
-            << ",\"runs\":" << r.reproduction.runs << ",\"reproduced\":" << r.reproduction.reproduced
-            << ",\"steps\":" << r.steps << ",\"observations\":" << r.observations << ",\"findings\":[";
+            << ",\"steps\":" << r.steps << ",\"observations\":" << r.observations << ",\"needs\":[";
+        for (size_t k = 0; k < r.needs.size(); ++k) out << (k ? "," : "") << json_string(r.needs[k]);
+        out << "],\"runs\":" << r.reproduction.runs << ",\"reproduced\":" << r.reproduction.reproduced
+            << ",\"findings\":[";
         for (size_t k = 0; k < r.findings.size(); ++k) {
             const auto& f = r.findings[k];
             out << (k ? "," : "") << "{\"kind\":" << json_string(f.kind) << ",\"step\":" << f.step + 1
@@ -166,7 +205,9 @@ void print_json(std::ostream& out, const std::vector<FileResult>& results, const
         }
         out << "]}";
     }
-    out << "]}\n";
+    const Totals t = totals(results);
+    out << "],\"totals\":{\"passed\":" << t.passed << ",\"failed\":" << t.failed << ",\"skipped\":" << t.skipped
+        << ",\"not_reached\":" << t.not_reached << ",\"flaky\":" << t.flaky << "}}\n";
 }
 
 }  // namespace slotcheck::cli

@@ -44,9 +44,9 @@ std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
         return VmFailure{vm::splat_kind_name(s.kind), s.title, s.title};
     }
     for (const auto& f : r.finished) {
-        // A flaky candidate failed once but not in most runs: it does not
-        // still fail.
-        if (f.status == "agree" || f.status == "flaky") continue;
+        // A flaky candidate failed once but not in most runs, a skipped one
+        // did not run, a not-reached one agreed: none of them still fails.
+        if (f.status == "agree" || f.status == "flaky" || f.status == "skip" || f.status == "not-reached") continue;
         if (f.status == "diverge") return VmFailure{"divergence", f.signature, f.detail};
         return VmFailure{f.status, "", f.detail};
     }

@@ -1,0 +1,189 @@
+#include "model/features.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "model/differ.h"
+#include "model/vm_type.h"
+#include "model/world.h"
+
+namespace slotcheck {
+
+std::string feature_name(const Feature& f) {
+    switch (f.kind) {
+    case Feature::Kind::GuestMemfd: return "guest-memfd-ioctl";
+    case Feature::Kind::GmemOnDefaultVm: return "gmem-on-default-vm";
+    case Feature::Kind::GmemMmap: return "gmem-mmap";
+    case Feature::Kind::MemoryAttributes: return "memory-attributes-ioctl";
+    case Feature::Kind::VmType: return "vm-type-" + std::to_string(f.vm_type);
+    case Feature::Kind::ReadonlyMem: return "readonly-mem";
+    case Feature::Kind::SmmAddressSpace: return "smm-address-space";
+    }
+    return "?";
+}
+
+std::string feature_description(const Feature& f) {
+    switch (f.kind) {
+    case Feature::Kind::GuestMemfd: return "KVM_CREATE_GUEST_MEMFD (ENOTTY without)";
+    case Feature::Kind::GmemOnDefaultVm: return "guest_memfd slots on a default VM (KVM_CAP_GUEST_MEMFD on a VM of type 0)";
+    case Feature::Kind::GmemMmap: return "guest_memfd flags MMAP and INIT_SHARED (KVM_CAP_GUEST_MEMFD_FLAGS)";
+    case Feature::Kind::MemoryAttributes: return "KVM_SET_MEMORY_ATTRIBUTES (ENOTTY without)";
+    case Feature::Kind::VmType:
+        return "VM type " + std::to_string(f.vm_type) + " (KVM_CAP_VM_TYPES" +
+               (f.vm_type == 1 ? "; variant sw-protected-vm)" : ")");
+    case Feature::Kind::ReadonlyMem: return "read-only memslots (KVM_CAP_READONLY_MEM)";
+    case Feature::Kind::SmmAddressSpace: return "the SMM address space (KVM_CAP_MULTI_ADDRESS_SPACE >= 2)";
+    }
+    return "?";
+}
+
+std::string feature_list(const std::vector<Feature>& features) {
+    std::string out;
+    for (size_t i = 0; i < features.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == features.size() ? " and " : ", ") + feature_name(features[i]);
+    return out;
+}
+
+bool has_feature(const Profile& p, const Feature& f) {
+    switch (f.kind) {
+    case Feature::Kind::GuestMemfd: return p.guest_memfd_ioctl;
+    case Feature::Kind::GmemOnDefaultVm: return p.gmem_on_default_vm;
+    case Feature::Kind::GmemMmap: return p.gmem_mmap;
+    case Feature::Kind::MemoryAttributes: return p.memory_attributes_ioctl;
+    case Feature::Kind::VmType: return p.vm_type_supported(f.vm_type);
+    case Feature::Kind::ReadonlyMem: return p.readonly_mem;
+    case Feature::Kind::SmmAddressSpace: return p.nr_address_spaces >= 2;
+    }
+    return false;
+}
+
+void set_feature(Profile& p, const Feature& f, bool on) {
+    switch (f.kind) {
+    case Feature::Kind::GuestMemfd: p.guest_memfd_ioctl = on; return;
+    case Feature::Kind::GmemOnDefaultVm: p.gmem_on_default_vm = on; return;
+    case Feature::Kind::GmemMmap: p.gmem_mmap = on; return;
+    case Feature::Kind::MemoryAttributes: p.memory_attributes_ioctl = on; return;
+    case Feature::Kind::VmType:
+        if (f.vm_type == kVmTypeSwProtected) p.sw_protected_vm = on;
+        else if (f.vm_type < 64) p.vm_types = on ? p.vm_types | (1ull << f.vm_type) : p.vm_types & ~(1ull << f.vm_type);
+        return;
+    case Feature::Kind::ReadonlyMem: p.readonly_mem = on; return;
+    case Feature::Kind::SmmAddressSpace: p.nr_address_spaces = on ? std::max(2u, p.nr_address_spaces) : 1; return;
+    }
+}
+
+namespace {
+
+bool in_table_order(const Feature& a, const Feature& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.vm_type < b.vm_type;
+}
+
+// The features whose profile fields the model consults for the file's
+// operations (model/world*.cpp): only these can change its outcomes.
+// Type 0 is every kernel's, and types past 63 no kernel's.
+std::vector<Feature> touched_features(const Sequence& seq) {
+    std::vector<Feature> out;
+    auto add = [&](Feature f) {
+        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    };
+    for (const Step& s : seq.steps) {
+        if (std::holds_alternative<CreateGmem>(s.op)) {
+            add({Feature::Kind::GuestMemfd});
+            add({Feature::Kind::GmemMmap});
+        } else if (const auto* r = std::get_if<SetRegion>(&s.op)) {
+            if (r->flags & kMemGuestMemfd) add({Feature::Kind::GmemOnDefaultVm});
+            if (r->flags & kMemReadonly) add({Feature::Kind::ReadonlyMem});
+            if (r->slot >> 16) add({Feature::Kind::SmmAddressSpace});
+        } else if (std::holds_alternative<SetAttributes>(s.op)) {
+            add({Feature::Kind::MemoryAttributes});
+        } else if (const auto* v = std::get_if<CreateVm>(&s.op)) {
+            if (v->type != kVmTypeDefault && v->type < 64) add({Feature::Kind::VmType, v->type});
+        }
+    }
+    std::sort(out.begin(), out.end(), in_table_order);
+    return out;
+}
+
+// The first step whose written expectation, read under `expectations`, the
+// model under `model_profile` contradicts.
+std::optional<size_t> first_contradiction(const Sequence& seq, const Profile& expectations,
+                                          const Profile& model_profile) {
+    World model(model_profile);
+    for (size_t i = 0; i < seq.steps.size(); ++i) {
+        const Step& step = seq.steps[i];
+        if (std::holds_alternative<Check>(step.op)) continue;  // no outcome, no change
+        const Outcome got = model.step(step.op).outcome;
+        if (step.expect && expected_outcome(*step.expect, expectations) != got) return i;
+    }
+    return std::nullopt;
+}
+
+bool later(std::optional<size_t> a, size_t b) { return !a || *a > b; }
+
+Profile with(Profile p, const std::vector<Feature>& features) {
+    for (const auto& f : features) set_feature(p, f, true);
+    return p;
+}
+
+// The smallest set of `candidates` (at most three) that, switched on in
+// `base`, moves the first contradiction past step `at`; empty when none does.
+std::vector<Feature> smallest_explanation(const Sequence& seq, const Profile& expectations, const Profile& base,
+                                          const std::vector<Feature>& candidates, size_t at) {
+    const size_t n = candidates.size();
+    auto works = [&](const std::vector<Feature>& set) {
+        return later(first_contradiction(seq, expectations, with(base, set)), at);
+    };
+    for (size_t a = 0; a < n; ++a)
+        if (works({candidates[a]})) return {candidates[a]};
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = a + 1; b < n; ++b)
+            if (works({candidates[a], candidates[b]})) return {candidates[a], candidates[b]};
+    for (size_t a = 0; a < n; ++a)
+        for (size_t b = a + 1; b < n; ++b)
+            for (size_t c = b + 1; c < n; ++c)
+                if (works({candidates[a], candidates[b], candidates[c]}))
+                    return {candidates[a], candidates[b], candidates[c]};
+    return {};
+}
+
+// The search behind missing_features() and required_features(): from
+// `base` (which lacks every candidate), switch on the fewest candidates that
+// move the first contradiction past its step, until none is left or no
+// candidates explain it. The smallest set, not all of them: a candidate can
+// also turn an expected refusal into a success and contradict the file.
+std::vector<Feature> needed_features(const Sequence& seq, const Profile& expectations, Profile base,
+                                     const std::vector<Feature>& candidates) {
+    std::vector<Feature> needs;
+    if (candidates.empty()) return needs;
+    for (auto at = first_contradiction(seq, expectations, base); at;) {
+        std::vector<Feature> left;
+        for (const auto& f : candidates)
+            if (std::find(needs.begin(), needs.end(), f) == needs.end()) left.push_back(f);
+        // A step can need two at once: an MMAP guest_memfd on a kernel with neither.
+        const auto chosen = smallest_explanation(seq, expectations, base, left, *at);
+        if (chosen.empty()) break;
+        base = with(base, chosen);
+        needs.insert(needs.end(), chosen.begin(), chosen.end());
+        at = first_contradiction(seq, expectations, base);
+    }
+    std::sort(needs.begin(), needs.end(), in_table_order);
+    return needs;
+}
+
+}  // namespace
+
+std::vector<Feature> missing_features(const Sequence& seq, const Profile& profile) {
+    std::vector<Feature> lacking;
+    for (const auto& f : touched_features(seq))
+        if (!has_feature(profile, f)) lacking.push_back(f);
+    return needed_features(seq, profile, profile, lacking);
+}
+
+std::vector<Feature> required_features(const Sequence& seq, const Profile& profile) {
+    const auto touched = touched_features(seq);
+    Profile bare = profile;
+    for (const auto& f : touched) set_feature(bare, f, false);
+    return needed_features(seq, profile, bare, touched);
+}
+
+}  // namespace slotcheck
