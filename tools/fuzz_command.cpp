@@ -30,7 +30,7 @@ constexpr const char* kUsage =
     "  --jobs J             parallel workers, each its own process (default 1)\n"
     "  --max-ops K          operations per sequence at most (default 64)\n"
     "  --out DIR            where findings go (default fuzz-findings)\n"
-    "  --profile NAME       force a profile; --variant NAME=on|off overrides one variant\n"
+    SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write the summary as JSON ('-' for stdout, replacing the table)\n"
     "  --coverage           print the per-rule coverage table\n"
     "  --mutant RULE        run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
@@ -155,7 +155,7 @@ int fuzz_main(int argc, char** argv) {
         header.kernel_release = facts.release;
     }
     std::string error;
-    auto profile = resolve_profile(a.profile, a.model_only ? nullptr : &facts, error);
+    auto profile = resolve_profile(a.profile, a.model_only ? nullptr : &facts, error, &std::cerr, "slotcheck fuzz: ");
     if (!profile) {
         std::cerr << "slotcheck fuzz: " << error << "\n";
         return kExitBadInput;

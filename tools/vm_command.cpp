@@ -16,6 +16,7 @@
 
 #include "model/text_scan.h"
 #include "tools/commands.h"
+#include "tools/profile_options.h"
 #include "tools/sequence_files.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_report.h"
@@ -41,7 +42,7 @@ constexpr const char* kUsage =
     "                       prints each file's verdict on each kernel\n"
     "  --expectations       with --replay, also hold the kernels to the files' own expected outcomes\n"
     "                       (default: the model under each kernel's detected profile is the expectation)\n"
-    "  --profile NAME, --variant NAME=on|off   passed to slotcheck inside the VM\n"
+    "  --profile NAME, --variant NAME=on|off, --accept-deviation NAME   passed to slotcheck inside the VM\n"
     "  --max-ops K          operations per fuzzed sequence at most\n"
     "  --accel auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)\n"
     "  --memory MB          guest memory (default 2048)\n"
@@ -110,9 +111,11 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.seed_given = true;
         } else if (a == "--replay") {
             o.replay_paths.push_back(argv[++i]);
-        } else if (a == "--profile" || a == "--variant") {
-            o.vm.guest_profile_args.push_back(a);
-            o.vm.guest_profile_args.push_back(argv[++i]);
+        } else if (a == "--profile" || a == "--variant" || a == "--accept-deviation") {
+            // Checked here, so a typo is bad input before any VM boots.
+            ProfileChoice choice;
+            if (take_profile_option("vm", argc, argv, i, choice) == OptionTaken::Bad) return kExitBadInput;
+            for (const auto& arg : as_arguments(choice)) o.vm.guest_profile_args.push_back(arg);
         } else if (a == "--max-ops") {
             if (!(v = number(1, 100000))) return bad("--max-ops takes 1..100000");
             o.max_ops = *v;
