@@ -10,6 +10,8 @@
 #include <map>
 
 #include "command_output.h"
+#include "harness/deviation_runner.h"
+#include "harness/kernel_facts.h"
 #include "model/baselines.h"
 #include "model/deviation.h"
 #include "model/differ.h"
@@ -381,6 +383,24 @@ TEST(ProfileBaselines, AMalformedLineIsAnErrorNamingItsPlace) {
     for (const auto& [text, message] : bad) {
         EXPECT_FALSE(parse_baselines(text, "b.txt", error)) << text;
         EXPECT_EQ(error.rfind(message, 0), 0u) << error;
+    }
+}
+
+// The real runner returns the kernel's answers in the sequence language from
+// its child, or says why it could not run; here that is usually the missing
+// /dev/kvm (the kvm label runs the probes themselves).
+TEST(ProfileProbeRunner, AnswersEveryStepOrSaysWhyNot) {
+    auto parsed = parse(deviation_probes().front().text(0));
+    ASSERT_TRUE(parsed.sequence);
+    const KernelAnswers answers = run_on_kvm(*parsed.sequence);
+    std::string why;
+    if (kvm_available(why)) {
+        EXPECT_EQ(answers.failure, "");
+        EXPECT_EQ(answers.outcomes.size(), parsed.sequence->steps.size());
+        EXPECT_EQ(answers.outcomes.front(), Outcome::ok());
+    } else {
+        EXPECT_TRUE(answers.outcomes.empty());
+        EXPECT_EQ(answers.failure.rfind("/dev/kvm: ", 0), 0u) << answers.failure;
     }
 }
 
