@@ -17,12 +17,6 @@ std::string trim(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
-bool known_variant(const std::string& name) {
-    for (const auto& v : variant_table())
-        if (name == v.name) return true;
-    return false;
-}
-
 }  // namespace
 
 std::optional<std::vector<BaselineEntry>> parse_baselines(std::string_view text, const std::string& name,
@@ -53,7 +47,7 @@ std::optional<std::vector<BaselineEntry>> parse_baselines(std::string_view text,
         for (std::string word; words >> word;) {
             const auto eq = word.find('=');
             const std::string variant = word.substr(0, eq), value = eq == std::string::npos ? "" : word.substr(eq + 1);
-            if (!known_variant(variant)) return fail("unknown variant '" + variant + "'");
+            if (!find_variant(variant)) return fail("unknown variant '" + variant + "'");
             if (value != "on" && value != "off") return fail("'" + word + "' is not VARIANT=on|off");
             e.variants.push_back({variant, value == "on"});
         }

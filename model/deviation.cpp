@@ -91,18 +91,22 @@ ProfileDecision decide_profile(const Profile& profile, const KernelFacts* facts,
 std::vector<std::string> describe(const ProfileDecision& d, bool with_sequences) {
     std::vector<std::string> out;
     if (d.kernel) {
-        out.push_back("deviation probes (" + d.judged_by + " vs this kernel, in scratch VMs):");
+        std::vector<std::string> probes;
         for (const auto& p : d.probes) {
+            // A kernel run's header names only what deviates or could not be told.
+            if (!with_sequences && p.status == ProbeResult::Status::AsRelease) continue;
             std::string line = "  " + p.variant + ": " + p.verdict();
             if (p.kernel && p.profile && *p.kernel != *p.profile)
                 line += " (kernel " + to_string(*p.kernel) + ", profile " + to_string(*p.profile) + " at: " +
                         p.probed_op + ")";
-            out.push_back(line);
+            probes.push_back(line);
             if (with_sequences && p.kernel && *p.kernel != *p.profile) {
                 std::istringstream text(print(p.shown));
-                for (std::string l; std::getline(text, l);) out.push_back("      " + l);
+                for (std::string l; std::getline(text, l);) probes.push_back("      " + l);
             }
         }
+        if (!probes.empty()) out.push_back("deviation probes (" + d.judged_by + " vs this kernel, in scratch VMs):");
+        out.insert(out.end(), probes.begin(), probes.end());
     }
     if (d.deviations.empty() && d.kernel) out.push_back("deviations from " + d.judged_by + ": none");
     if (!d.deviations.empty()) out.push_back("deviations from " + d.judged_by + ":");

@@ -44,8 +44,7 @@ std::string check_order_probe(uint64_t vm_type) {
 }
 
 bool Profile::*field_of(const std::string& variant) {
-    for (const auto& v : variant_table())
-        if (variant == v.name) return v.field;
+    if (const VariantInfo* v = find_variant(variant)) return v->field;
     throw std::logic_error("no variant " + variant);
 }
 

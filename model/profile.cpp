@@ -54,6 +54,12 @@ const std::vector<VariantInfo>& variant_table() {
     return table;
 }
 
+const VariantInfo* find_variant(const std::string& name) {
+    for (const auto& v : variant_table())
+        if (name == v.name) return &v;
+    return nullptr;
+}
+
 Profile upstream_profile() {
     Profile p;
     p.name = "upstream";
@@ -204,9 +210,8 @@ std::vector<std::string> Profile::differences_from_upstream() const {
 }
 
 bool Profile::variant_on(const std::string& variant) const {
-    for (const auto& v : variant_table())
-        if (variant == v.name) return this->*(v.field);
-    return false;
+    const VariantInfo* v = find_variant(variant);
+    return v != nullptr && this->*(v->field);
 }
 
 }  // namespace slotcheck

@@ -97,6 +97,8 @@ struct VariantInfo {
     bool Profile::*field;
 };
 const std::vector<VariantInfo>& variant_table();
+// The row of `name`, or nullptr for a name that is no variant.
+const VariantInfo* find_variant(const std::string& name);
 
 // Built-in profiles: upstream, linux-6.12, linux-6.12-sw-protected,
 // linux-6.18, linux-7.2, linux-7.3. Each is a release's behaviours with the

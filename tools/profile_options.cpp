@@ -9,16 +9,6 @@
 
 namespace slotcheck::cli {
 
-namespace {
-
-bool known_variant(const std::string& name) {
-    for (const auto& v : variant_table())
-        if (name == v.name) return true;
-    return false;
-}
-
-}  // namespace
-
 OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice) {
     std::string arg = argv[i];
     if (arg != "--profile" && arg != "--variant" && arg != "--accept-deviation") return OptionTaken::No;
@@ -38,7 +28,7 @@ OptionTaken take_profile_option(const char* command, int argc, char** argv, int&
         return OptionTaken::Yes;
     }
     if (arg == "--accept-deviation") {
-        if (!known_variant(value))
+        if (!find_variant(value))
             return bad("--accept-deviation takes a variant NAME from 'slotcheck probe --variants', got '" + value + "'");
         if (std::find(choice.accepted_deviations.begin(), choice.accepted_deviations.end(), value) ==
             choice.accepted_deviations.end())
@@ -47,7 +37,7 @@ OptionTaken take_profile_option(const char* command, int argc, char** argv, int&
     }
     auto eq = value.find('=');
     std::string name = value.substr(0, eq), state = eq == std::string::npos ? "" : value.substr(eq + 1);
-    if (!known_variant(name) || (state != "on" && state != "off"))
+    if (!find_variant(name) || (state != "on" && state != "off"))
         return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got '" + value + "'");
     choice.variant_overrides.push_back({name, state == "on"});
     return OptionTaken::Yes;
@@ -95,9 +85,7 @@ std::optional<ProfileDecision> decide(const ProfileChoice& choice, const KernelF
         probes = run_deviation_probes(release, profile_for_kernel(*facts),
                                       [](const Sequence& seq) { return run_on_kvm(seq); });
     ProfileDecision d = decide_profile(release, facts, std::move(probes), shipped_baselines(), choice.accepted_deviations);
-    for (const auto& [name, on] : choice.variant_overrides)
-        for (const auto& v : variant_table())
-            if (name == v.name) d.profile.*(v.field) = on;
+    for (const auto& [name, on] : choice.variant_overrides) d.profile.*(find_variant(name)->field) = on;
     if (!choice.variant_overrides.empty()) d.profile.name += "+overrides";
     return d;
 }
