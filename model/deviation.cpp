@@ -88,6 +88,10 @@ ProfileDecision decide_profile(const Profile& profile, const KernelFacts* facts,
     return d;
 }
 
+Profile profile_with_baseline(const KernelFacts& facts) {
+    return decide_profile(profile_for_kernel(facts), &facts, {}, shipped_baselines(), {}).profile;
+}
+
 std::vector<std::string> describe(const ProfileDecision& d, bool with_sequences) {
     std::vector<std::string> out;
     if (d.kernel) {

@@ -45,6 +45,11 @@ struct ProfileDecision {
 ProfileDecision decide_profile(const Profile& profile, const KernelFacts* facts, std::vector<ProbeResult> probes,
                                const std::vector<BaselineEntry>& baselines, const std::vector<std::string>& accepted);
 
+// The running kernel's profile with its build's baseline entry applied and no
+// probes: for benches and tests that judge a kernel without reporting its
+// deviations (the commands use decide_profile with the probes).
+Profile profile_with_baseline(const KernelFacts& facts);
+
 // The report as lines: each probe's verdict (with its sequence in the
 // sequence language where `with_sequences`), each deviation with its
 // evidence and whether the model adopted it, and each stale acceptance.

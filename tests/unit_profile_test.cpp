@@ -243,6 +243,9 @@ TEST(ProfileDeviation, TheBaselineEntryAdoptsTheBuiltKernelsBindingCode) {
     EXPECT_FALSE(accepted.profile.gmem_offset_unsigned);
     EXPECT_EQ(accepted.profile.name, release.name + "+accepted");
     EXPECT_TRUE(accepted.stale.empty());
+    // Benches and kvm tests that judge without probes take the same entry.
+    EXPECT_TRUE(profile_with_baseline(f).binding_checked_after_arch);
+    EXPECT_FALSE(profile_with_baseline(other).binding_checked_after_arch);
 }
 
 TEST(ProfileDeviation, AcceptingWhatTheKernelDoesNotShowIsStale) {

@@ -31,8 +31,8 @@ std::vector<std::string> as_arguments(const ProfileChoice& choice);
 // Usage lines of the profile options, for each command's --help.
 #define SLOTCHECK_PROFILE_OPTIONS_USAGE                                                                      \
     "  --profile NAME       judge by a named release profile (upstream, linux-6.12, linux-6.12-sw-protected,\n" \
-    "                       linux-6.18, linux-7.2, linux-7.3) with this machine's facts; default: the\n"        \
-    "                       running kernel's release and capabilities (upstream without a kernel)\n"           \
+    "                       linux-6.18, linux-7.2, linux-7.3), on a kernel with the machine's facts;\n"      \
+    "                       default: the kernel's release and capabilities (upstream without a kernel)\n"    \
     "  --variant NAME=on|off  override one profile variant\n"                                                \
     "  --accept-deviation NAME  adopt the kernel's deviation from the profile in variant NAME (default:\n"      \
     "                       the model keeps the profile's behaviour and diverges there)\n"
