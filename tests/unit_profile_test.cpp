@@ -269,6 +269,29 @@ TEST(ProfileDeviation, AcceptingWhatTheKernelDoesNotShowIsStale) {
     EXPECT_TRUE(decide_profile(release, nullptr, {}, shipped_baselines(), {"gmem-noexec-mount"}).stale.empty());
 }
 
+// The case: the built 6.12 kernel with a seeded bug whose bind
+// answers an overlap with EINVAL. The probe no longer makes that the rule:
+// the baseline keeps EEXIST, says it is contradicted, and a replay diverges.
+TEST(ProfileDeviation, ABuiltKernelThatRegressedToEinvalIsStaleAndDiverges) {
+    const KernelFacts f = facts_built_6_12();
+    const Profile release = profile_for_kernel(f);
+    const Profile seeded = with(with_7_3_binding(release), &Profile::binding_overlap_eexist, false);
+    const auto probes = run_deviation_probes(release, release, scripted(seeded));
+    EXPECT_EQ(probe(probes, "binding-overlap-eexist").verdict(), "as release");
+    EXPECT_EQ(probe(probes, "gmem-offset-unsigned").verdict(), "deviation: variant gmem-offset-unsigned=on");
+    const ProfileDecision d = decide_profile(release, &f, probes, shipped_baselines(), {});
+    EXPECT_TRUE(d.profile.binding_overlap_eexist);
+    EXPECT_TRUE(d.profile.gmem_offset_unsigned);
+    ASSERT_EQ(d.stale.size(), 1u);
+    EXPECT_NE(d.stale[0].find("says binding-overlap-eexist=on, the probe saw binding-overlap-eexist=off"),
+              std::string::npos)
+        << d.stale[0];
+    Sequence bare = probe(probes, "binding-overlap-eexist").shown;
+    for (auto& s : bare.steps) s.expect.reset();
+    ScriptedKernel kernel(seeded);
+    EXPECT_FALSE(replay(bare, d.profile, &kernel, ReplayOptions{}).agreed());
+}
+
 // The fields a machine decides, whatever release a profile describes.
 void expect_same_machine_facts(const Profile& a, const Profile& b) {
     EXPECT_EQ(a.task_size_max, b.task_size_max);
