@@ -12,6 +12,7 @@
 #include "bench/raw_ioctl_loop.h"
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
+#include "model/deviation.h"
 #include "model/layout.h"
 
 using namespace slotcheck;
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
         std::printf("fuzz_bench: /dev/kvm unavailable: %s\n", why.c_str());
         return 3;
     }
-    const Profile profile = profile_for_kernel(gather_kernel_facts());
+    const Profile profile = profile_with_baseline(gather_kernel_facts());
     const double raw = raw_ioctl_loop(2000, 64 * kPageSize);
     std::printf("raw ioctl loop: %.0f ops/s\n", raw);
     for (unsigned jobs : {1u, 2u}) {

@@ -17,6 +17,7 @@
 
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
+#include "model/deviation.h"
 #include "model/mutation.h"
 #include "model/text_scan.h"
 
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
         }
         auto facts = gather_kernel_facts();
         release = facts.release;
-        profile = profile_for_kernel(facts);
+        profile = profile_with_baseline(facts);
     }
     if (!profile_name.empty()) {
         auto p = named_profile(profile_name);

@@ -26,6 +26,7 @@
 #include "harness/kernel_facts.h"
 #include "harness/kvm_backend.h"
 #include "harness/kvm_uapi.h"
+#include "model/deviation.h"
 #include "model/differ.h"
 #include "model/world.h"
 
@@ -163,7 +164,7 @@ int main() {
         std::printf("replay_bench: /dev/kvm unavailable: %s\n", why.c_str());
         return 3;
     }
-    Profile profile = profile_for_kernel(gather_kernel_facts());
+    Profile profile = profile_with_baseline(gather_kernel_facts());
     const Sequence seq = mix();
     std::printf("replay_bench: %d ops per sample, %d samples of each way per round, medians in ops/s\n",
                 3 * kRounds, kSamples);

@@ -15,6 +15,7 @@
 
 #include "harness/kvm_uapi.h"
 #include "harness/unique_fd.h"
+#include "model/unmodelled.h"
 
 namespace slotcheck {
 namespace {
@@ -103,40 +104,6 @@ bool kvm_available(std::string& why) {
     return true;
 }
 
-// How this kernel answers an overlapping guest_memfd binding, asked of a
-// scratch VM of a type that can bind (a default VM from 6.18, type 1 where
-// software-protected VMs exist). The binding code was reworked in 7.2/7.3
-// and the rework reached stable kernels (6.12.118 has it: docs/findings.md
-// F5), so the release alone cannot tell. Where nothing can bind, the
-// answer is unobservable and stays 0.
-void measure_binding(int kvm, KernelFacts& f) {
-    uint64_t type;
-    if (f.cap_guest_memfd_vm > 0) type = uapi::kScX86DefaultVm;
-    else if (f.cap_vm_types & 2) type = 1;
-    else return;
-    UniqueFd vm(ioctl(kvm, KVM_CREATE_VM, type));
-    if (!vm) return;
-    uapi::ScCreateGuestMemfd create{};
-    create.size = 0x2000;
-    UniqueFd gmem(ioctl(vm.get(), uapi::kScCreateGuestMemfd, &create));
-    if (!gmem) return;
-    auto bind = [&](uint32_t slot, uint64_t gpa) {
-        uapi::ScRegion2 r{};
-        r.slot = slot;
-        r.flags = uapi::kScMemGuestMemfd;
-        r.guest_phys_addr = gpa;
-        r.memory_size = 0x1000;
-        r.guest_memfd = static_cast<uint32_t>(gmem.get());
-        errno = 0;
-        return ioctl(vm.get(), uapi::kScSetUserMemoryRegion2, &r) == 0 ? 0 : errno;
-    };
-    if (bind(0, 0x100000) != 0) return;
-    f.binding_overlap_errno = bind(1, 0x200000);
-    // Far above any MMU's largest gfn, and overlapping the binding: the
-    // arch check answers EINVAL first where the overlap is checked after it.
-    if (f.binding_overlap_errno == EEXIST) f.binding_overlap_after_arch = bind(2, 0xffffffffffffe000ull) == EINVAL;
-}
-
 KernelFacts gather_kernel_facts() {
     KernelFacts f;
     struct utsname u {};
@@ -174,6 +141,10 @@ KernelFacts gather_kernel_facts() {
     f.cap_multi_address_space = check_extension(q, uapi::kScCapMultiAddressSpace);
     f.cap_readonly_mem = check_extension(q, uapi::kScCapReadonlyMem);
     f.cap_memory_fault_info = check_extension(q, uapi::kScCapMemoryFaultInfo);
+    f.cap_guest_memfd_flags_kvm = check_extension(kvm.get(), uapi::kScCapGuestMemfdFlags);
+    f.cap_memory_attributes_kvm = check_extension(kvm.get(), uapi::kScCapMemoryAttributes);
+    for (long cap : capabilities_to_scan())
+        if (int64_t v = check_extension(q, cap)) f.unmodelled_caps.push_back({cap, v});
     if (vm) {
         // size 0 fails the ioctl's own checks with EINVAL when it exists, so
         // this asks "is it compiled in?" without changing anything.
@@ -190,7 +161,6 @@ KernelFacts gather_kernel_facts() {
         if (r >= 0) close(r);
         f.has_create_guest_memfd_ioctl = !(r < 0 && errno == ENOTTY);
     }
-    if (f.has_create_guest_memfd_ioctl) measure_binding(kvm.get(), f);
     return f;
 }
 

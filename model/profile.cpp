@@ -1,7 +1,5 @@
 #include "model/profile.h"
 
-#include <cerrno>
-
 namespace slotcheck {
 
 const std::vector<VariantInfo>& variant_table() {
@@ -56,6 +54,12 @@ const std::vector<VariantInfo>& variant_table() {
     return table;
 }
 
+const VariantInfo* find_variant(const std::string& name) {
+    for (const auto& v : variant_table())
+        if (name == v.name) return &v;
+    return nullptr;
+}
+
 Profile upstream_profile() {
     Profile p;
     p.name = "upstream";
@@ -80,13 +84,12 @@ Profile linux_6_18() {
 Profile linux_6_12() {
     Profile p = linux_6_18();
     p.name = "linux-6.12";
-    p.description = "Debian's Linux 6.12.118 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM; the 7.3 binding code)";
-    // 6.12.118 has the binding rework of 7.2/7.3 (virt/kvm/guest_memfd.c
-    // kvm_gmem_prepare_memory_region / kvm_gmem_commit_memory_region:
-    // EEXIST, u64 offset, overlap checked after the arch step; F5).
-    p.binding_overlap_eexist = true;
-    p.gmem_offset_unsigned = true;
-    p.binding_checked_after_arch = true;
+    p.description = "Linux 6.12 (CONFIG_KVM_AMD_SEV=y, no KVM_SW_PROTECTED_VM, as Debian builds it)";
+    // The 6.12 binding code: EINVAL for an overlap, a signed offset, the
+    // overlap checked before the arch step (from linux_6_18). Debian's
+    // 6.12.118 ships 7.3's binding code instead (docs/findings.md F5): a
+    // deviation of that build, accepted by its entry in model/baselines.txt,
+    // not a behaviour of the release.
     p.gmem_on_default_vm = false;
     p.gmem_mmap = false;
     p.gmem_noexec_mount = false;
@@ -144,13 +147,28 @@ MmuKind mmu_kind_of(const KernelFacts& f) {
     return f.tdp_mmu ? MmuKind::TdpMmu : MmuKind::LegacyTdp;
 }
 
+void apply_machine_facts(Profile& p, const KernelFacts& f) {
+    // kvm_mmu_max_gfn(): MAXPHYADDR with TDP, 52 bits under shadow paging.
+    const int gpa_bits = f.tdp_enabled ? f.phys_addr_bits : 52;
+    p.max_gfn = (1ull << (gpa_bits - 12)) - 1;
+    p.guest_access_limit = f.guest_phys_addr_bits < 47 ? 1ull << f.guest_phys_addr_bits : 1ull << 47;
+    p.task_size_max = f.five_level_paging ? (1ull << 56) - 4096 : (1ull << 47) - 4096;
+    // Two address spaces where SMM is compiled in and the vendor module
+    // supports it (kvm_pvm does not); the capability says exactly that.
+    p.nr_address_spaces = f.cap_multi_address_space > 1 ? static_cast<uint32_t>(f.cap_multi_address_space) : 1;
+    if (f.cap_nr_memslots > 0) p.nr_memslots = static_cast<uint32_t>(f.cap_nr_memslots);
+    // The release decides whether a cached MMIO SPTE outlives an attribute
+    // change; without MMIO caching there is none to outlive it.
+    p.mmio_cache_ignores_attributes = p.mmio_cache_ignores_attributes && f.mmio_caching;
+    // What a memslot costs the kernel depends on the MMU (model/kernel_memory.h).
+    if (!f.kvm_module.empty()) p.mmu = mmu_kind_of(f);
+}
+
 Profile profile_for_kernel(const KernelFacts& f) {
     Profile p = upstream_profile();
     p.name = "kernel-" + f.release;
-    p.description = "derived from the running kernel's release and KVM_CHECK_EXTENSION results";
+    p.description = "the running kernel's release and KVM_CHECK_EXTENSION results";
     // Capabilities decide what they can.
-    if (f.cap_nr_memslots > 0) p.nr_memslots = static_cast<uint32_t>(f.cap_nr_memslots);
-    p.nr_address_spaces = f.cap_multi_address_space > 1 ? static_cast<uint32_t>(f.cap_multi_address_space) : 1;
     p.vm_types = f.cap_vm_types > 0 ? static_cast<uint64_t>(f.cap_vm_types) : 1;
     p.sw_protected_vm = (p.vm_types >> 1) & 1;
     p.readonly_mem = f.cap_readonly_mem > 0;
@@ -158,28 +176,36 @@ Profile profile_for_kernel(const KernelFacts& f) {
     p.gmem_on_default_vm = f.cap_guest_memfd_vm > 0;
     p.gmem_mmap = (f.cap_guest_memfd_flags & 1) != 0;
     p.memory_attributes_ioctl = f.has_set_memory_attributes_ioctl;
-    p.mmio_cache_ignores_attributes = f.mmio_caching;
-    // kvm_mmu_max_gfn(): MAXPHYADDR with TDP, 52 bits under shadow paging.
-    int gpa_bits = f.tdp_enabled ? f.phys_addr_bits : 52;
-    p.max_gfn = (1ull << (gpa_bits - 12)) - 1;
-    p.mmu = mmu_kind_of(f);
-    if (f.guest_phys_addr_bits < 47) p.guest_access_limit = 1ull << f.guest_phys_addr_bits;
-    p.task_size_max = f.five_level_paging ? (1ull << 56) - 4096 : (1ull << 47) - 4096;
     // No capability tells these; the release does (kernel-semantics.md §7).
+    // A build that ships other code than its release (Debian's 6.12.118 has
+    // 7.3's binding code, F5) says so in model/baselines.txt.
     p.binding_overlap_eexist = at_least(f, 7, 2);
     p.gmem_offset_unsigned = at_least(f, 7, 2);
     p.binding_checked_after_arch = at_least(f, 7, 3);
-    // The binding rework reached stable kernels (6.12.118 has all three):
-    // where a VM type can bind, the kernel's own answer decides. The
-    // unsigned offset came in the same rework as EEXIST.
-    if (f.binding_overlap_errno != 0) {
-        p.binding_overlap_eexist = f.binding_overlap_errno == EEXIST;
-        p.gmem_offset_unsigned = p.binding_overlap_eexist;
-        p.binding_checked_after_arch = p.binding_overlap_eexist && f.binding_overlap_after_arch;
-    }
     p.gmem_noexec_mount = at_least(f, 6, 15);
     p.gmf_toggle_rejected = true;  // every kernel slotcheck targets has the fix; --variant overrides
+    apply_machine_facts(p, f);
+    p.mmu = mmu_kind_of(f);  // no module seen: shadow paging, the costliest assumption
     return p;
+}
+
+std::string variant_evidence(const std::string& variant, const KernelFacts& f) {
+    const std::string release = "release " + std::to_string(f.major) + "." + std::to_string(f.minor);
+    if (variant == "guest-memfd-ioctl")
+        return std::string("KVM_CREATE_GUEST_MEMFD ") + (f.has_create_guest_memfd_ioctl ? "exists" : "is ENOTTY");
+    if (variant == "gmem-on-default-vm")
+        return "KVM_CAP_GUEST_MEMFD on a default VM: " + std::to_string(f.cap_guest_memfd_vm);
+    if (variant == "gmem-mmap") return "KVM_CAP_GUEST_MEMFD_FLAGS on a default VM: " + std::to_string(f.cap_guest_memfd_flags);
+    if (variant == "binding-overlap-eexist" || variant == "gmem-offset-unsigned") return release + " (on from 7.2)";
+    if (variant == "binding-checked-after-arch") return release + " (on from 7.3)";
+    if (variant == "gmem-noexec-mount") return release + " (on from 6.15)";
+    if (variant == "gmf-toggle-rejected") return "every release slotcheck targets has the fix";
+    if (variant == "memory-attributes-ioctl")
+        return std::string("KVM_SET_MEMORY_ATTRIBUTES ") + (f.has_set_memory_attributes_ioctl ? "exists" : "is ENOTTY");
+    if (variant == "sw-protected-vm") return "KVM_CAP_VM_TYPES: " + std::to_string(f.cap_vm_types);
+    if (variant == "mmio-cache-ignores-attributes")
+        return std::string("kvm.mmio_caching=") + (f.mmio_caching ? "Y" : "N");
+    return "";
 }
 
 std::vector<std::string> Profile::differences_from_upstream() const {
@@ -192,9 +218,8 @@ std::vector<std::string> Profile::differences_from_upstream() const {
 }
 
 bool Profile::variant_on(const std::string& variant) const {
-    for (const auto& v : variant_table())
-        if (variant == v.name) return this->*(v.field);
-    return false;
+    const VariantInfo* v = find_variant(variant);
+    return v != nullptr && this->*(v->field);
 }
 
 }  // namespace slotcheck

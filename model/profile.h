@@ -2,15 +2,18 @@
 //
 // Kernels differ from upstream in a few named ways (kernel-semantics.md §7).
 // Each difference is a *variant*: a name, a one-line description, and the
-// field it sets. A profile is the upstream baseline plus the variants of one
-// kernel, derived from KVM_CHECK_EXTENSION results and the release, or named
-// explicitly (--profile). `slotcheck probe` prints every variant that
-// differs from upstream.
+// field it sets. A profile is a release's behaviours (the variants, from the
+// release and the capabilities, or a named profile) plus the running
+// machine's facts (apply_machine_facts). What a kernel answers never changes
+// a profile by itself: a probed behaviour that differs from the release's is
+// a deviation (model/deviation.h), adopted only when accepted explicitly.
+// `slotcheck probe` prints every variant that differs from upstream.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace slotcheck {
@@ -31,13 +34,15 @@ struct KernelFacts {
     int64_t cap_memory_fault_info = 0;
     bool has_set_memory_attributes_ioctl = false;  // ENOTTY or not
     bool has_create_guest_memfd_ioctl = false;     // ENOTTY or not
+    // The same two capabilities asked of /dev/kvm, where they answer
+    // everything the kernel supports (a default VM hides what only private
+    // memory VMs have): for listing what the model has no rules for.
+    int64_t cap_guest_memfd_flags_kvm = 0;
+    int64_t cap_memory_attributes_kvm = 0;
+    // Non-zero answers to the capabilities the model has no rules for
+    // (model/unmodelled.h): {KVM_CAP number, value}.
+    std::vector<std::pair<long, int64_t>> unmodelled_caps;
     bool mmio_caching = true;        // kvm.mmio_caching (/sys/module/kvm/parameters)
-    // An overlapping guest_memfd binding in a scratch VM: EINVAL or EEXIST,
-    // 0 where no VM type can bind; with EEXIST, whether a binding that also
-    // fails the arch (max gfn) check gets EINVAL, i.e. the overlap is
-    // checked after it.
-    int binding_overlap_errno = 0;
-    bool binding_overlap_after_arch = false;
     bool tdp_enabled = false;        // npt/ept in use: the max gfn follows MAXPHYADDR
     int phys_addr_bits = 52;         // host MAXPHYADDR
     int guest_phys_addr_bits = 52;   // guest MAXPHYADDR from KVM_GET_SUPPORTED_CPUID
@@ -105,14 +110,36 @@ struct VariantInfo {
     bool Profile::*field;
 };
 const std::vector<VariantInfo>& variant_table();
+// The row of `name`, or nullptr for a name that is no variant.
+const VariantInfo* find_variant(const std::string& name);
 
-// Built-in profiles: upstream, linux-6.12, linux-6.18, linux-7.2, linux-7.3.
+// Built-in profiles: upstream, linux-6.12, linux-6.12-sw-protected,
+// linux-6.18, linux-7.2, linux-7.3. Each is a release's behaviours with the
+// limits of no machine in particular; on a kernel, apply_machine_facts()
+// makes it that machine's.
 Profile upstream_profile();
 std::optional<Profile> named_profile(const std::string& name);
 std::vector<std::string> profile_names();
 
-// The profile of a running kernel: the release decides the version-only
-// variants, the capabilities decide the rest.
+// The facts of the machine the kernel runs on, the same whatever release a
+// profile describes: TASK_SIZE_MAX (4- or 5-level paging), the largest gfn
+// (MAXPHYADDR with TDP, 52 bits under shadow paging), the guest MAXPHYADDR
+// the probe may touch, the address spaces (SMM: CONFIG_KVM_SMM and the
+// vendor module), the memslot count, and kvm.mmio_caching (which can only
+// switch off mmio-cache-ignores-attributes). Everything else in a profile is
+// the release's behaviour (docs/model.md "Machine facts and release
+// behaviours").
+void apply_machine_facts(Profile& profile, const KernelFacts& facts);
+
+// The profile of a running kernel, from its release and its capabilities
+// only (plus the machine facts): the release decides the version-only
+// variants, the capabilities decide the rest. Nothing the kernel answers to
+// a probe changes it (model/deviation.h).
 Profile profile_for_kernel(const KernelFacts& facts);
+
+// One line saying what decided `variant` in profile_for_kernel(facts): the
+// capability and its value, or the release ("KVM_CAP_GUEST_MEMFD on a
+// default VM: 0", "release 6.12 (on from 7.2)").
+std::string variant_evidence(const std::string& variant, const KernelFacts& facts);
 
 }  // namespace slotcheck

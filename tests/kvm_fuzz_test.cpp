@@ -6,6 +6,7 @@
 
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
+#include "model/deviation.h"
 
 namespace slotcheck::fuzz {
 namespace {
@@ -15,7 +16,7 @@ protected:
     void SetUp() override {
         std::string why;
         if (!kvm_available(why)) GTEST_SKIP() << why;
-        options_.judge.profile = profile_for_kernel(gather_kernel_facts());
+        options_.judge.profile = profile_with_baseline(gather_kernel_facts());
         options_.judge.oracle = OracleKind::Kernel;
         options_.seed = 20261125;
         options_.max_ops = 40;

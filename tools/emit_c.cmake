@@ -14,8 +14,9 @@ set(EMIT_C_PRELUDE_CPP ${CMAKE_CURRENT_BINARY_DIR}/generated/emit_c_prelude.cpp)
 add_custom_command(
   OUTPUT ${EMIT_C_PRELUDE_CPP}
   COMMAND ${CMAKE_COMMAND} -DINPUT=${EMIT_C_PRELUDE} -DOUTPUT=${EMIT_C_PRELUDE_CPP}
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/tools/emit_c_embed.cmake
-  DEPENDS ${EMIT_C_PRELUDE} ${CMAKE_CURRENT_SOURCE_DIR}/tools/emit_c_embed.cmake
+          -DHEADER=tools/emit_c_text.h -DNAMESPACE=slotcheck::emit_c_text -DFUNCTION=prelude
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
+  DEPENDS ${EMIT_C_PRELUDE} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
   COMMENT "Embedding the C reproducer prelude")
 
 add_library(slotcheck_emit_c STATIC ${EMIT_C_SOURCES} ${EMIT_C_PRELUDE_CPP})

@@ -20,9 +20,9 @@ constexpr const char* kUsage =
     "  Writes the sequence FILE as one self-contained C program that performs its steps with\n"
     "  raw syscalls, checks every outcome and reports in TAP (kselftest) style.\n"
     "  --out FILE.c          write the program there (default: stdout)\n"
-    "  --profile NAME        the profile the expected outcomes are resolved under (default: the\n"
-    "                        running kernel's when /dev/kvm is usable, else upstream)\n"
-    "  --variant NAME=on|off override one profile variant\n"
+    "  the expected outcomes are resolved under the profile (default: the running kernel's when\n"
+    "  /dev/kvm is usable, else upstream):\n"
+    SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  Build and run: gcc -O1 -o repro FILE.c && ./repro  (exit 0 agree, 1 first mismatch, 4 skip:\n"
     "                        no /dev/kvm, or the kernel lacks a feature the outcomes need)\n"
     "exit: 0 written, 2 bad input\n";
@@ -76,7 +76,7 @@ int emit_c_main(int argc, char** argv) {
     std::string why, error;
     bool have_kvm = !choice.name && kvm_available(why);
     if (have_kvm) facts = gather_kernel_facts();
-    auto profile = resolve_profile(choice, have_kvm ? &facts : nullptr, error);
+    auto profile = resolve_profile(choice, have_kvm ? &facts : nullptr, error, &std::cerr, "slotcheck emit-c: ");
     if (!profile) return bad_input(error);
 
     EmitCResult result = emit_c(*parsed.sequence, *profile, EmitCSource{*file, text.str()});

@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "  --jobs J             parallel workers, each its own process (default 1)\n"
     "  --max-ops K          operations per sequence at most (default 64)\n"
     "  --out DIR            where findings go (default fuzz-findings)\n"
-    "  --profile NAME       force a profile; --variant NAME=on|off overrides one variant\n"
+    SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write the summary as JSON ('-' for stdout, replacing the table)\n"
     "  --coverage           print the per-rule coverage table\n"
     "  --mutant RULE        run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
@@ -165,7 +165,8 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
 // sequence as this campaign does; defaults are left out.
 std::string judge_options_of(const Args& a) {
     const JudgeOptions defaults;
-    std::string o = as_options(a.profile);
+    std::string o;
+    for (const auto& arg : as_arguments(a.profile)) o += " " + arg;
     if (a.model_only) o += " --model-only";
     if (a.campaign.judge.mutant) o += " --mutant " + std::string(rule(*a.campaign.judge.mutant).name);
     if (a.campaign.max_ops != fuzz::CampaignOptions{}.max_ops) o += " --max-ops " + std::to_string(a.campaign.max_ops);
@@ -207,7 +208,7 @@ int fuzz_main(int argc, char** argv) {
         header.kernel_release = facts.release;
     }
     std::string error;
-    auto profile = resolve_profile(a.profile, a.model_only ? nullptr : &facts, error);
+    auto profile = resolve_profile(a.profile, a.model_only ? nullptr : &facts, error, &std::cerr, "slotcheck fuzz: ");
     if (!profile) {
         std::cerr << "slotcheck fuzz: " << error << "\n";
         return kExitBadInput;

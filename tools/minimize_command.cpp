@@ -45,8 +45,7 @@ constexpr const char* kUsage =
     "                       --kernel` takes it): the same kernel report title, divergence or VM death\n"
     "  --modules DIR        with --vm KERNEL a bzImage: its KVM modules\n"
     "  --vm-out DIR         consoles of the candidates' VMs (default: a new directory under /tmp)\n"
-    "  --profile NAME       the profile to judge under (default: the running kernel's, or upstream)\n"
-    "  --variant NAME=on|off  override one profile variant\n"
+    SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm, as replay and fuzz; none for\n"
     "                       --oracle)\n"
     "  --runs R             runs the input and the result get, the first included (default 3): the\n"
@@ -341,9 +340,7 @@ std::optional<VmOracle> make_vm_oracle(const Settings& s, std::string& error) {
         return std::nullopt;
     }
     VmSettings settings;
-    if (s.profile.name) settings.guest_profile_args = {"--profile", *s.profile.name};
-    for (const auto& [name, on] : s.profile.variant_overrides)
-        settings.guest_profile_args.insert(settings.guest_profile_args.end(), {"--variant", name + (on ? "=on" : "=off")});
+    settings.guest_profile_args = as_arguments(s.profile);
     std::cerr << "minimize: judging in VMs booted with " << kernel->name << "; consoles in " << dir << "\n";
     return VmOracle(VmGuest(settings, *binary), *kernel, dir);
 }
@@ -451,7 +448,7 @@ int minimize_main(int argc, char** argv) {
         if (!running) return kExitNoEnvironment;
         facts = *running;
     }
-    auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error);
+    auto profile = resolve_profile(s.profile, kernel ? &facts : nullptr, error, &std::cerr, "slotcheck minimize: ");
     if (!profile) return bad(error);
 
     std::optional<VmOracle> vm;

@@ -1,6 +1,5 @@
 // slotcheck probe: what kernel this is, what it can do, and which profile
 // (with which variants) the model will use for it.
-#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <sstream>
@@ -49,21 +48,15 @@ int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& err
             << f.cap_readonly_mem << ", MEMORY_FAULT_INFO " << f.cap_memory_fault_info
             << ", SET_MEMORY_ATTRIBUTES ioctl " << (f.has_set_memory_attributes_ioctl ? "yes" : "no (ENOTTY)")
             << ", CREATE_GUEST_MEMFD ioctl " << (f.has_create_guest_memfd_ioctl ? "yes" : "no (ENOTTY)") << "\n";
-        out << "overlapping binding (scratch VM): ";
-        if (f.binding_overlap_errno == 0) out << "not measurable (no VM type binds guest_memfd)\n";
-        else
-            out << errno_name(f.binding_overlap_errno)
-                << (f.binding_overlap_errno == EEXIST
-                        ? (f.binding_overlap_after_arch ? ", checked after the max-gfn check" : ", checked before the max-gfn check")
-                        : "")
-                << "\n";
+        for (const auto& line : unmodelled_lines(f, true)) out << line << "\n";
     }
-    auto profile = resolve_profile(choice, have_kvm ? &f : nullptr, error);
-    if (!profile) return kExitBadInput;
-    print_profile(out, *profile);
+    auto decision = decide(choice, have_kvm ? &f : nullptr, error);
+    if (!decision) return kExitBadInput;
+    print_profile(out, decision->profile);
+    if (!have_kvm) out << "deviation probes: not run (no /dev/kvm)\n";
+    for (const auto& line : describe(*decision, true)) out << line << "\n";
     return have_kvm || choice.name ? kExitOk : kExitNoEnvironment;
 }
-
 }  // namespace
 
 int probe_main(int argc, char** argv) {
@@ -80,7 +73,13 @@ int probe_main(int argc, char** argv) {
             print_variants(std::cout);
             return kExitOk;
         }
-        std::cerr << "usage: slotcheck probe [--profile NAME] [--variant NAME=on|off] [--variants] [--events PATH]\n";
+        std::cerr << "usage: slotcheck probe [options]\n"
+                     "  the kernel, its capabilities, what it reports that the model has no rules for, the\n"
+                     "  profile the model uses, and the deviation probes: each binding behaviour no capability\n"
+                     "  reports, asked of the kernel in a scratch VM and of the model, with its sequence\n"
+                     SLOTCHECK_PROFILE_OPTIONS_USAGE
+                     "  --variants           list the variants\n"
+                     "  --events PATH        also write the report to an event log\n";
         return std::strcmp(argv[i], "--help") ? kExitBadInput : kExitOk;
     }
     std::string error;

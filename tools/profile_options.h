@@ -1,11 +1,13 @@
-// --profile NAME and --variant NAME=on|off, shared by every command that
-// runs the model.
+// --profile NAME, --variant NAME=on|off and --accept-deviation NAME, shared
+// by every command that runs the model.
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "model/deviation.h"
 #include "model/profile.h"
 
 namespace slotcheck::cli {
@@ -13,12 +15,8 @@ namespace slotcheck::cli {
 struct ProfileChoice {
     std::optional<std::string> name;                            // --profile
     std::vector<std::pair<std::string, bool>> variant_overrides;  // --variant
+    std::vector<std::string> accepted_deviations;                // --accept-deviation
 };
-
-// The choice as command-line options (" --profile NAME --variant X=on"),
-// for a printed command that must rebuild the same profile; "" when nothing
-// was chosen (the re-run derives the profile from the kernel again).
-std::string as_options(const ProfileChoice& choice);
 
 enum class OptionTaken { No, Yes, Bad };
 
@@ -26,14 +24,42 @@ enum class OptionTaken { No, Yes, Bad };
 // reported on stderr as "slotcheck COMMAND: ..." and answered with Bad.
 OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice);
 
+// The choice as command-line arguments again, for a slotcheck run elsewhere
+// (inside a VM) or a printed command that must rebuild the same profile
+// (none when nothing was chosen: the re-run derives it from the kernel).
+std::vector<std::string> as_arguments(const ProfileChoice& choice);
+
+// Usage lines of the profile options, for each command's --help.
+#define SLOTCHECK_PROFILE_OPTIONS_USAGE                                                                      \
+    "  --profile NAME       judge by a named release profile (upstream, linux-6.12, linux-6.12-sw-protected,\n" \
+    "                       linux-6.18, linux-7.2, linux-7.3), on a kernel with the machine's facts;\n"      \
+    "                       default: the kernel's release and capabilities (upstream without a kernel)\n"    \
+    "  --variant NAME=on|off  override one profile variant\n"                                                \
+    "  --accept-deviation NAME  adopt the kernel's deviation from the profile in variant NAME (default:\n"      \
+    "                       the model keeps the profile's behaviour and diverges there)\n"
+
 // The facts of the running kernel for a command that needs /dev/kvm; when
 // the device is unusable, says so as "slotcheck COMMAND: /dev/kvm
 // unavailable: WHY (ALTERNATIVE)" on stderr and returns nullopt (the
 // command then exits with kExitNoEnvironment).
 std::optional<KernelFacts> require_kvm(const char* command, const std::string& alternative);
 
-// The profile to use: the named one, or the running kernel's (from `facts`)
-// when no name is given, with the overrides applied.
-std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error);
+// The profile to use and how it was decided: the named one (with the
+// machine's facts when `facts` is given) or the running kernel's (from
+// `facts`) or upstream; on a kernel, the deviation probes run against it in
+// scratch VMs; accepted deviations and the kernel build's baseline entry are
+// adopted; the --variant overrides are applied last. nullopt with `error`
+// for an unknown profile name.
+std::optional<ProfileDecision> decide(const ProfileChoice& choice, const KernelFacts* facts, std::string& error);
+
+// decide(), with the report (deviations, stale acceptances, and on a kernel
+// what it reports that the model has no rules for) written to `report`,
+// each line after `prefix` ("slotcheck fuzz: ").
+std::optional<Profile> resolve_profile(const ProfileChoice& choice, const KernelFacts* facts, std::string& error,
+                                       std::ostream* report = nullptr, const std::string& prefix = "");
+
+// The lines that say what the kernel reports beyond the model, one per kind;
+// with `all`, kinds with nothing too ("... none").
+std::vector<std::string> unmodelled_lines(const KernelFacts& facts, bool all);
 
 }  // namespace slotcheck::cli

@@ -29,8 +29,7 @@ constexpr const char* kUsage =
     "usage: slotcheck replay [options] PATH...\n"
     "  PATH is a sequence file or a directory (every *.seq below it).\n"
     "  --model-only         replay against the model alone (no /dev/kvm)\n"
-    "  --profile NAME       force a profile (upstream, linux-6.12, linux-6.18, linux-7.2, linux-7.3)\n"
-    "  --variant NAME=on|off  override one profile variant\n"
+    SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
     "  --trace              print every step with both outcomes\n"
     "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
@@ -156,7 +155,7 @@ int replay_main(int argc, char** argv) {
         if (!running) return kExitNoEnvironment;
         facts = *running;
     }
-    auto profile = resolve_profile(choice, model_only ? nullptr : &facts, error);
+    auto profile = resolve_profile(choice, model_only ? nullptr : &facts, error, &std::cerr, "slotcheck replay: ");
     if (!profile) {
         std::cerr << "slotcheck replay: " << error << "\n";
         return kExitBadInput;

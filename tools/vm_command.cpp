@@ -45,7 +45,7 @@ constexpr const char* kUsage =
     "                       prints each file's verdict on each kernel\n"
     "  --expectations       with --replay, also hold the kernels to the files' own expected outcomes\n"
     "                       (default: the model under each kernel's detected profile is the expectation)\n"
-    "  --profile NAME, --variant NAME=on|off   passed to slotcheck inside the VM\n"
+    "  --profile NAME, --variant NAME=on|off, --accept-deviation NAME   passed to slotcheck inside the VM\n"
     "  --max-ops K          operations per fuzzed sequence at most\n"
     "  --kernel-memory-budget SIZE  passed to fuzz inside the VM (its default: the smaller of 1G and an\n"
     "                       eighth of the VM's MemAvailable)\n"
@@ -121,7 +121,9 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.seed_given = true;
         } else if (a == "--replay") {
             o.replay_paths.push_back(argv[++i]);
-        } else if (a == "--profile" || a == "--variant") {
+        } else if (a == "--profile" || a == "--variant" || a == "--accept-deviation") {
+            // Checked here, so a typo is bad input before any VM boots; the
+            // choice also decides the kernel memory a --replay file may hold.
             const int at = i;
             if (take_profile_option("vm", argc, argv, i, o.profile) == OptionTaken::Bad) return kExitBadInput;
             o.vm.guest_profile_args.push_back(a);
