@@ -26,6 +26,18 @@ using namespace slotcheck::test;
 // lacks is a skip there (model/features.h): neither kernel has VM type 1
 // (corpus/private/), and 6.12 has neither guest_memfd bindings on a default
 // VM nor the MMAP flags, which most guest_memfd files use.
+// Files whose point lies at a machine limit of the named profiles they are
+// written for (MAXPHYADDR 52, TASK_SIZE of 4-level paging): the qemu guests
+// (MAXPHYADDR 40, 5-level paging) refuse a step before it, so there they
+// do not reach their point (`not-reached`, counted apart, never a pass).
+// Any other file that does not reach its point fails the test.
+bool point_at_a_machine_limit(const std::string& file) {
+    for (const char* name : {"/bind/check-order.seq", "/region/gpa-wrap-and-max-gfn.seq", "/region/max-pages.seq",
+                             "/region/uaddr-range.seq"})
+        if (file.find(name) != std::string::npos) return true;
+    return false;
+}
+
 TEST(VmCommand, CorpusAgreesOn612AndNewest7UnderTheirProfiles) {
     const auto r = run_vm("corpus", "--kernel 6.12 --kernel 7 --jobs 2 --replay " + (kSource / "corpus").string());
     ASSERT_EQ(r.command.status, 0) << r.command.output;
@@ -35,7 +47,9 @@ TEST(VmCommand, CorpusAgreesOn612AndNewest7UnderTheirProfiles) {
     for (const auto& k : r.summary.kernels) {
         EXPECT_EQ(k.verdicts.size(), files) << k.release;
         for (const auto& [file, verdict] : k.verdicts) {
-            EXPECT_TRUE(verdict == "agree" || verdict == "skip") << k.release << " " << file << ": " << verdict;
+            EXPECT_TRUE(verdict == "agree" || verdict == "skip" ||
+                        (verdict == "not-reached" && point_at_a_machine_limit(file)))
+                << k.release << " " << file << ": " << verdict;
             if (file.find("/corpus/private/") != std::string::npos) {
                 EXPECT_EQ(verdict, "skip") << k.release << " " << file;
             }
@@ -46,7 +60,7 @@ TEST(VmCommand, CorpusAgreesOn612AndNewest7UnderTheirProfiles) {
     // On 7.x only the type-1 files skip; on 6.12 the regression file of the
     // guest_memfd toggle fix cannot run (a default VM cannot bind there).
     for (const auto& [file, verdict] : new_kernel.verdicts) {
-        if (file.find("/corpus/private/") == std::string::npos) {
+        if (file.find("/corpus/private/") == std::string::npos && !point_at_a_machine_limit(file)) {
             EXPECT_EQ(verdict, "agree") << file;
         }
     }
