@@ -17,6 +17,7 @@
 #include <memory>
 #include <thread>
 
+#include "parsed_sequence.h"
 #include "command_output.h"
 #include "fuzz/campaign.h"
 #include "harness/sequence_oracle.h"
@@ -79,11 +80,7 @@ private:
     size_t calls_ = 0;
 };
 
-Sequence parsed(const std::string& text) {
-    auto p = parse(text);
-    EXPECT_FALSE(p.error) << p.error->to_string();
-    return *p.sequence;
-}
+using test::parsed;
 
 const char* kSequence =
     "slotcheck-sequence 1\n"

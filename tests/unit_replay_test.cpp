@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "parsed_sequence.h"
 #include "model/differ.h"
 #include "model/profile.h"
 #include "model/sequence.h"
@@ -48,11 +49,7 @@ private:
     World world_;
 };
 
-Sequence parsed(const std::string& text) {
-    auto p = parse(text);
-    EXPECT_FALSE(p.error) << p.error->to_string();
-    return *p.sequence;
-}
+using test::parsed;
 
 // Two bound slots, a check between them and one after a punch.
 const char* kSequence =
