@@ -10,6 +10,7 @@
 #include <map>
 
 #include "command_output.h"
+#include "matrix_kernels.h"
 #include "harness/deviation_runner.h"
 #include "harness/kernel_facts.h"
 #include "model/baselines.h"
@@ -49,49 +50,6 @@ KernelRunner scripted(const Profile& kernel_behaviour, std::map<std::string, Out
 }
 
 // A 7.3 kernel whose default VMs bind guest_memfd (the Debian 7.3 in qemu).
-KernelFacts facts_7_3() {
-    KernelFacts f;
-    f.release = "7.3.4+deb13-amd64";
-    f.major = 7, f.minor = 3, f.patch = 4;
-    f.cap_user_memory2 = 1;
-    f.cap_guest_memfd_vm = 1;
-    f.cap_guest_memfd_flags = 3;
-    f.cap_vm_types = 1;
-    f.cap_nr_memslots = 32764;
-    f.cap_multi_address_space = 2;
-    f.cap_readonly_mem = 1;
-    f.has_create_guest_memfd_ioctl = true;
-    f.has_set_memory_attributes_ioctl = false;
-    f.tdp_enabled = true;
-    f.phys_addr_bits = 40;
-    f.guest_phys_addr_bits = 40;
-    f.five_level_paging = true;
-    return f;
-}
-
-// The kernel scripts/build-kernel 6.12 makes, as `slotcheck probe` saw it
-// (docs/vm.md): VM types 0x3, no guest_memfd on default VMs, MAXPHYADDR 40,
-// 5-level paging, SMM.
-KernelFacts facts_built_6_12() {
-    KernelFacts f;
-    f.release = "6.12.118-slotcheck";
-    f.major = 6, f.minor = 12, f.patch = 118;
-    f.cap_user_memory2 = 1;
-    f.cap_vm_types = 3;
-    f.cap_nr_memslots = 32764;
-    f.cap_multi_address_space = 2;
-    f.cap_readonly_mem = 1;
-    f.cap_memory_fault_info = 1;
-    f.has_create_guest_memfd_ioctl = true;
-    f.has_set_memory_attributes_ioctl = true;
-    f.tdp_enabled = true;
-    f.phys_addr_bits = 40;
-    f.guest_phys_addr_bits = 40;
-    f.five_level_paging = true;
-    f.kvm_module = "kvm_amd";
-    return f;
-}
-
 const ProbeResult& probe(const std::vector<ProbeResult>& results, const std::string& variant) {
     for (const auto& r : results)
         if (r.variant == variant) return r;
@@ -116,7 +74,7 @@ Profile with_7_3_binding(Profile p) {
 }
 
 TEST(ProfileDeviation, AKernelRegressedToEinvalIsADeviationAndTheProfileKeepsTheRelease) {
-    const KernelFacts f = facts_7_3();
+    const KernelFacts f = facts_debian_7_3();
     const Profile release = profile_for_kernel(f);
     ASSERT_TRUE(release.binding_overlap_eexist);
     const Profile regressed = with(release, &Profile::binding_overlap_eexist, false);
@@ -154,7 +112,7 @@ TEST(ProfileDeviation, AKernelRegressedToEinvalIsADeviationAndTheProfileKeepsThe
 }
 
 TEST(ProfileDeviation, AnAcceptedOverlapIsAnUnexplainedDeviation) {
-    const KernelFacts f = facts_7_3();
+    const KernelFacts f = facts_debian_7_3();
     const Profile release = profile_for_kernel(f);
     const std::string overlapping =
         "region v0 slot=0x2 flags=0x4 gpa=0x200000 size=0x2000 uaddr=0x0 gmem=g0 offset=0x1000";
@@ -192,7 +150,7 @@ TEST(ProfileDeviation, ProbesRunOnAVmTypeThatBindsOrSayWhyNot) {
     probes = run_deviation_probes(release, release, scripted(release));
     for (const auto& p : probes) EXPECT_NE(p.verdict().find("not measurable: no VM type binds guest_memfd"), std::string::npos) << p.verdict();
     // A kernel whose setup step fails says which step.
-    f = facts_7_3();
+    f = facts_debian_7_3();
     release = profile_for_kernel(f);
     probes = run_deviation_probes(
         release, release, scripted(release, {{"gmem g0 vm=v0 size=0x4000 flags=0x0", Outcome::error(ENOMEM)}}));
@@ -202,7 +160,7 @@ TEST(ProfileDeviation, ProbesRunOnAVmTypeThatBindsOrSayWhyNot) {
 }
 
 TEST(ProfileDeviation, TheUnsignedOffsetIsMeasuredOnItsOwn) {
-    const KernelFacts f = facts_7_3();
+    const KernelFacts f = facts_debian_7_3();
     const Profile release = profile_for_kernel(f);
     const auto probes =
         run_deviation_probes(release, release, scripted(with(release, &Profile::gmem_offset_unsigned, false)));
@@ -331,7 +289,7 @@ TEST(ProfileMachineFacts, ANamedProfileTakesTheMachinesFacts) {
 }
 
 TEST(ProfileMachineFacts, ShadowPagingAndFourLevelsGiveTheDefaultLimits) {
-    KernelFacts f = facts_7_3();
+    KernelFacts f = facts_debian_7_3();
     f.tdp_enabled = false;
     f.five_level_paging = false;
     f.guest_phys_addr_bits = 48;
@@ -366,7 +324,7 @@ TEST(ProfileUpstream, EveryVariantTheKernelNeedsIsADeviationWithItsEvidence) {
 }
 
 TEST(ProfileUnmodelled, WhatTheKernelReportsBeyondTheModelIsListed) {
-    KernelFacts f = facts_7_3();
+    KernelFacts f = facts_debian_7_3();
     for (const auto& u : unmodelled_features(f)) EXPECT_EQ(u.detail, "") << u.kind;
     f.unmodelled_caps = {{192, 65536}, {236, 1}, {250, 1}};
     f.cap_guest_memfd_flags_kvm = 0x7;
