@@ -2,9 +2,12 @@
 
 #include <optional>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "model/layout.h"
+#include "model/rules.h"
+#include "model/vm_type.h"
 #include "model/world.h"
 
 namespace slotcheck::gen {
@@ -31,6 +34,81 @@ void Census::add(const Census& other) {
     for (size_t i = 0; i < kSituationCount; ++i) counts[i] += other.counts[i];
     gmem_modes |= other.gmem_modes;
     memfd_modes |= other.memfd_modes;
+}
+
+bool Census::empty() const {
+    for (uint64_t c : counts)
+        if (c) return false;
+    return gmem_modes.none() && memfd_modes.none();
+}
+
+std::string Census::serialize() const {
+    std::ostringstream o;
+    o << kSituationCount;
+    for (uint64_t c : counts) o << " " << c;
+    o << " " << gmem_modes.to_string() << " " << memfd_modes.to_string();
+    return o.str();
+}
+
+bool Census::deserialize(const std::string& line, Census& out) {
+    std::istringstream in(line);
+    size_t n = 0;
+    if (!(in >> n) || n != kSituationCount) return false;
+    Census c;
+    for (uint64_t& count : c.counts)
+        if (!(in >> count)) return false;
+    std::string gmem, memfd;
+    if (!(in >> gmem >> memfd) || gmem.size() != 256 || memfd.size() != 256) return false;
+    if (gmem.find_first_not_of("01") != std::string::npos || memfd.find_first_not_of("01") != std::string::npos)
+        return false;
+    c.gmem_modes = std::bitset<256>(gmem);
+    c.memfd_modes = std::bitset<256>(memfd);
+    out = c;
+    return true;
+}
+
+namespace {
+
+// Some VM type the profile's kernel creates can bind guest_memfd: every VM
+// from 6.18, before only VMs with private memory (a type-1 VM where
+// KVM_SW_PROTECTED_VM is built in).
+bool some_vm_binds(const Profile& p) {
+    if (!p.guest_memfd_ioctl) return false;
+    if (p.gmem_on_default_vm) return true;
+    for (uint64_t t = 0; t < 64; ++t)
+        if (p.vm_type_supported(t) && vm_type_traits(t).private_mem) return true;
+    return false;
+}
+
+}  // namespace
+
+std::optional<std::string> situation_ruled_out(Situation s, const Profile& p) {
+    switch (s) {
+    case Situation::BindingExact:
+    case Situation::BindingNested:
+    case Situation::BindingCovering:
+    case Situation::BindingPartial:
+    case Situation::BindingAdjacent:
+    case Situation::BindingAtFileEnd:
+    case Situation::BindingPastFileEnd:
+    case Situation::TwoFilesSameOffsets:
+    case Situation::OtherVmGmem:
+    case Situation::BindNear2To63Live:
+    case Situation::GmemFlagOn:
+    case Situation::GmemFlagOff:
+    case Situation::PunchThenRead:
+    case Situation::StalePageOracle:
+        if (!some_vm_binds(p)) return "no VM type of the profile binds guest_memfd";
+        return std::nullopt;
+    case Situation::ReadAfterRelease:
+        if (!some_vm_binds(p)) return "no VM type of the profile binds guest_memfd";
+        if (!p.gmem_mmap) return "no gmem-only slots (gmem-mmap off)";
+        return std::nullopt;
+    case Situation::GmemHostAccess:
+        if (!p.gmem_mmap) return "guest_memfd cannot be mapped (gmem-mmap off)";
+        return std::nullopt;
+    default: return std::nullopt;
+    }
 }
 
 namespace {
@@ -70,8 +148,11 @@ public:
     explicit Counter(const Profile& profile) : world_(profile) {}
 
     void step(const Op& op, bool near_end) {
+        passes_before_ = world_.rule_passes();
+        aimed_.clear();
         std::visit([&](const auto& x) { before(x, near_end); }, op);
         const Decision d = world_.step(op);
+        for (const Aimed& a : aimed_) hit_if(live(a.check, d), a.situation);
         std::visit([&](const auto& x) { after(x, d); }, op);
     }
     Census census;
@@ -80,6 +161,25 @@ private:
     void hit(Situation s) { ++census.counts[static_cast<size_t>(s)]; }
     void hit_if(bool c, Situation s) {
         if (c) hit(s);
+    }
+
+    // A situation of the step that counts only if it is live: the step
+    // reaches `check` (every check before it passed) and the check decides,
+    // or passes and the step succeeds. RuleId::Count: the step succeeds.
+    struct Aimed {
+        Situation situation;
+        RuleId check;
+    };
+    void aim(Situation s, RuleId check) { aimed_.push_back({s, check}); }
+    void aim_if(bool c, Situation s, RuleId check) {
+        if (c) aim(s, check);
+    }
+    static bool succeeded(const Decision& d) { return d.rule != RuleId::Count && rule(d.rule).err == 0; }
+    bool live(RuleId check, const Decision& d) const {
+        if (check == RuleId::Count) return succeeded(d);
+        const size_t i = static_cast<size_t>(check);
+        const bool reached = d.rule == check || world_.rule_passes()[i] > passes_before_[i];
+        return reached && (d.rule == check || succeeded(d));
     }
     bool file_closed(const Handle& h) const {
         auto obj = world_.object_of(h);
@@ -90,9 +190,10 @@ private:
         return it == world_.vms().end() ? nullptr : &it->second;
     }
 
-    // Every shape between `mine` and the others, each counted once.
+    // Every shape between `mine` and the others, each counted once, live
+    // when `overlap_check` decides an overlap and an adjacent range is made.
     void shapes(Span mine, const std::vector<Span>& others, Situation exact, Situation nested, Situation covering,
-                Situation partial, Situation adjacent) {
+                Situation partial, Situation adjacent, RuleId overlap_check) {
         std::set<Situation> seen;
         for (const Span& o : others) {
             switch (shape_of(mine, o)) {
@@ -104,7 +205,7 @@ private:
             case Shape::Apart: break;
             }
         }
-        for (Situation s : seen) hit(s);
+        for (Situation s : seen) aim(s, s == adjacent ? RuleId::Count : overlap_check);
     }
 
     void region_fields(const SetRegion& r) {
@@ -112,8 +213,8 @@ private:
         const uint32_t nr = world_.profile().nr_memslots;
         hit_if(as_id == 1, Situation::AddressSpace1);
         hit_if(as_id >= 2, Situation::AddressSpace2);
-        hit_if(id == nr, Situation::SlotIdAtLimit);
-        hit_if(id > nr, Situation::SlotIdPastLimit);
+        aim_if(id == nr, Situation::SlotIdAtLimit, RuleId::RegionSlotLimit);
+        aim_if(id > nr, Situation::SlotIdPastLimit, RuleId::RegionSlotLimit);
         hit_if(id == nr - 1 && as_id == 0, Situation::HarnessSlotId);
         hit_if(id == nr - 2, Situation::HarnessNeighbourId);
         hit_if(r.version == 1, Situation::RegionV1);
@@ -123,11 +224,11 @@ private:
                Situation::Unaligned);
         hit_if(near_2_63(r.size) || (gmf && near_2_63(r.gmem_offset)), Situation::Near2To63);
         hit_if(near_2_64(r.size) || near_2_64(r.gpa) || (gmf && near_2_64(r.gmem_offset)), Situation::Near2To64);
-        hit_if(r.size > 0 && r.gpa + r.size <= r.gpa, Situation::GpaWrap);
+        aim_if(r.size > 0 && r.gpa + r.size <= r.gpa, Situation::GpaWrap, RuleId::RegionGpaWrap);
         if (r.size >= kPageSize) {
             const uint64_t last = (r.gpa >> kPageShift) + r.size / kPageSize - 1;
             const uint64_t max_gfn = world_.profile().max_gfn;
-            hit_if(last == max_gfn || last == max_gfn + 1, Situation::MaxGfnEdge);
+            aim_if(last == max_gfn || last == max_gfn + 1, Situation::MaxGfnEdge, RuleId::RegionMaxGfn);
         }
     }
 
@@ -141,34 +242,35 @@ private:
         const Slot* old = old_it == space.by_id.end() ? nullptr : &old_it->second;
         if (r.size == 0) {
             // Remembered for after(): the model forgets a slot it deletes.
-            hit_if(old != nullptr, Situation::SlotDelete);
+            aim_if(old != nullptr, Situation::SlotDelete, RuleId::Count);
             if (old && as_id == 0) deleting_ = {old->base_gfn, old->end_gfn()};
             return;
         }
         const bool gmf = r.flags & kMemGuestMemfd;
         if (old) {
-            hit_if(!old->gmem && gmf, Situation::GmemFlagOn);
-            hit_if(old->gmem && !gmf, Situation::GmemFlagOff);
-            hit_if((r.flags ^ old->flags) & (kMemLogDirtyPages | kMemReadonly), Situation::FlagToggle);
-            hit_if((r.gpa >> kPageShift) != old->base_gfn, Situation::SlotMove);
+            aim_if(!old->gmem && gmf, Situation::GmemFlagOn, RuleId::RegionGmemImmutable);
+            aim_if(old->gmem && !gmf, Situation::GmemFlagOff, RuleId::RegionModifyImmutable);
+            aim_if((r.flags ^ old->flags) & (kMemLogDirtyPages | kMemReadonly), Situation::FlagToggle,
+                   RuleId::RegionModifyImmutable);
+            aim_if((r.gpa >> kPageShift) != old->base_gfn, Situation::SlotMove, RuleId::RegionGpaOverlap);
         }
         const Span gfns{r.gpa >> kPageShift, (r.gpa >> kPageShift) + r.size / kPageSize};
         std::vector<Span> others;
         for (const auto& [other_id, s] : space.by_id) {
             if (other_id == id) continue;
             others.push_back({s.base_gfn, s.end_gfn()});
-            hit_if(s.harness && shape_of(gfns, {s.base_gfn, s.end_gfn()}) == Shape::Adjacent,
-                   Situation::HarnessNeighbour);
+            aim_if(s.harness && shape_of(gfns, {s.base_gfn, s.end_gfn()}) == Shape::Adjacent,
+                   Situation::HarnessNeighbour, RuleId::Count);
         }
         shapes(gfns, others, Situation::GfnExact, Situation::GfnNested, Situation::GfnCovering, Situation::GfnPartial,
-               Situation::GfnAdjacent);
+               Situation::GfnAdjacent, RuleId::RegionGpaOverlap);
         const uint64_t uaddr = World::address_value(r.uaddr);
         bool aliasing = false;
         for (const auto& [vm_index, vm] : world_.vms())
             for (const auto& sp : vm.address_spaces)
                 for (const auto& [other_id, s] : sp.by_id)
                     aliasing = aliasing || (!s.harness && s.uaddr == uaddr && !(vm_index == r.vm.index && s.id == id));
-        hit_if(aliasing && r.uaddr.symbolic, Situation::AliasingSlots);
+        aim_if(aliasing && r.uaddr.symbolic, Situation::AliasingSlots, RuleId::Count);
         if (!old && r.version == 2 && gmf) binding(r, *v);
     }
 
@@ -184,16 +286,19 @@ private:
         const FileObject& f = world_.objects()[object];
         if (f.kind != FileObject::Kind::Gmem) return;
         if (f.vm != r.vm.index) {
-            hit(Situation::OtherVmGmem);
+            aim(Situation::OtherVmGmem, RuleId::BindOtherVm);
             return;
         }
         const Span offsets{r.gmem_offset >> kPageShift, (r.gmem_offset >> kPageShift) + r.size / kPageSize};
         std::vector<Span> others;
         for (const auto& [first, b] : f.bindings) others.push_back({first, first + b.npages});
         shapes(offsets, others, Situation::BindingExact, Situation::BindingNested, Situation::BindingCovering,
-               Situation::BindingPartial, Situation::BindingAdjacent);
-        hit_if(r.gmem_offset + r.size == f.size, Situation::BindingAtFileEnd);
-        hit_if(r.gmem_offset + r.size == f.size + kPageSize, Situation::BindingPastFileEnd);
+               Situation::BindingPartial, Situation::BindingAdjacent, RuleId::BindOverlap);
+        aim_if(r.gmem_offset + r.size == f.size, Situation::BindingAtFileEnd, RuleId::Count);
+        aim_if(r.gmem_offset + r.size == f.size + kPageSize, Situation::BindingPastFileEnd, RuleId::BindRange);
+        // F1 (docs/findings.md): before 7.2 the loff_t sum wraps negative
+        // and the binding is made; from 7.2 the range check refuses it.
+        aim_if(near_2_63(r.gmem_offset) && r.size >= 2 * kPageSize, Situation::BindNear2To63Live, RuleId::BindRange);
         bool same = false;
         for (size_t i = 0; i < world_.objects().size(); ++i) {
             const FileObject& o = world_.objects()[i];
@@ -201,7 +306,7 @@ private:
             auto it = o.bindings.find(offsets.first);
             same = same || (it != o.bindings.end() && it->second.npages == offsets.end - offsets.first);
         }
-        hit_if(same, Situation::TwoFilesSameOffsets);
+        aim_if(same, Situation::TwoFilesSameOffsets, RuleId::Count);
     }
 
     void before(const Fallocate& f, bool) {
@@ -291,7 +396,8 @@ private:
         }
     }
     void after(const GuestWrite& w, const Decision& d) {
-        if (d.rule == RuleId::GuestGmemFile || d.rule == RuleId::GuestHva) {
+        // A private gfn's page is the guest_memfd's too (6.12's private memory).
+        if (d.rule == RuleId::GuestGmemFile || d.rule == RuleId::GuestPrivateFile || d.rule == RuleId::GuestHva) {
             written_.insert({w.vm.index, w.gpa >> kPageShift});
             armed_.erase({w.vm.index, w.gpa >> kPageShift});
         }
@@ -304,6 +410,8 @@ private:
     void after(const T&, const Decision&) {}
 
     World world_;
+    std::array<uint64_t, kRuleCount> passes_before_{};
+    std::vector<Aimed> aimed_;
     std::vector<GuestSpan> punched_, deleted_;
     std::set<GuestGfn> written_, armed_;
     Span deleting_;

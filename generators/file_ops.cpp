@@ -65,6 +65,10 @@ Ops create_memfd(GenerationState& s, Intent intent) {
     return {c};
 }
 
+// A guest_memfd bound to a gmem-only slot: the guest reads the file itself,
+// so its release is what a guest access notices.
+bool backs_gmem_only_slot(const FileObject& o) { return !o.bindings.empty() && (o.gmem_flags & kGmemFlagMmap); }
+
 // Closing a file; a guest_memfd bound to a gmem-only slot is framed by
 // guest accesses of one of its pages, which then fault with EFAULT.
 Ops close_file(GenerationState& s, Intent intent) {
@@ -84,14 +88,26 @@ Ops close_file(GenerationState& s, Intent intent) {
     if (candidates.empty()) return {};
     // Files a slot is bound to first: their close is what the guest notices.
     std::vector<std::pair<size_t, FileRef>> weighted_candidates;
-    for (const auto& c : candidates) weighted_candidates.push_back({s.object(c.object).bindings.empty() ? 1u : 4u, c});
+    for (const auto& c : candidates) {
+        const FileObject& o = s.object(c.object);
+        weighted_candidates.push_back({backs_gmem_only_slot(o) ? 8u : o.bindings.empty() ? 1u : 4u, c});
+    }
     const FileRef f = weighted(weighted_candidates);
     const FileObject& o = s.object(f.object);
     if (!o.bindings.empty() && chance(70)) {
         auto it = o.bindings.begin();
         std::advance(it, below(o.bindings.size()));
         const auto pages = guest_pages_of(s, f.object, it->first + below(it->second.npages));
-        if (!pages.empty()) return read_around(one_of(pages), Close{f.handle}, chance(50));
+        if (!pages.empty()) {
+            // A live mapping holds the file: unmapped first half the time,
+            // the close releases it and the second access faults.
+            Ops ops;
+            if (chance(50))
+                for (const auto& m : s.live_mappings())
+                    if (m.state.object == f.object) ops.push_back(Munmap{m.handle});
+            for (Op& op : read_around(one_of(pages), Close{f.handle}, chance(50))) ops.push_back(std::move(op));
+            return ops;
+        }
     }
     return {Close{f.handle}};
 }
@@ -103,9 +119,12 @@ Ops file_ops(GenerationState& s, Intent intent) {
     const bool any_file = s.created(HandleKind::Gmem) + s.created(HandleKind::Memfd) > 0;
     const bool no_gmem = s.files(HandleKind::Gmem, true).empty();
     const bool no_memfd = s.files(HandleKind::Memfd, true).empty();
+    bool gmem_only_backing = false;
+    for (const auto& f : s.files(HandleKind::Gmem, true))
+        gmem_only_backing = gmem_only_backing || backs_gmem_only_slot(s.object(f.object));
     switch (weighted<What>({{no_gmem ? 10u : 5u, What::Gmem},
                             {no_memfd ? 6u : 2u, What::Memfd},
-                            {any_file ? 2u : 0u, What::Close}})) {
+                            {any_file ? (gmem_only_backing ? 4u : 2u) : 0u, What::Close}})) {
     case What::Gmem: return create_gmem(s, intent);
     case What::Memfd: return create_memfd(s, intent);
     case What::Close: return close_file(s, intent);

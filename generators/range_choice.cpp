@@ -32,7 +32,7 @@ PageRange related_range(const PageRange& to, Relation r, uint64_t count) {
         return {to.first - before, before + n + between(1, 4)};
     }
     case Relation::OverlapsStart: {
-        if (to.first == 0) return related_range(to, Relation::Nested, count);
+        if (to.first == 0) return related_range(to, Relation::OverlapsEnd, count);
         const uint64_t before = std::min(to.first, count);
         return {to.first - before, before + between(1, std::max<uint64_t>(n - 1, 1))};
     }

@@ -33,8 +33,8 @@ Relation draw_relation(int overlap_percent);
 
 // A range of about `count` pages (1 or more) in relation `r` to `to`. When
 // the relation cannot be had (nothing fits before page 0), the closest
-// one that can: AdjacentAfter for AdjacentBefore, Nested for
-// OverlapsStart at page 0.
+// one that can: AdjacentAfter for AdjacentBefore, OverlapsEnd (still a
+// partial overlap) for OverlapsStart at page 0.
 PageRange related_range(const PageRange& to, Relation r, uint64_t count);
 
 // A range of `count` pages around the end of an object of `end_page` pages:

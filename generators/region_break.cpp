@@ -27,7 +27,12 @@ void break_flags(SetRegion& r) {
         r.flags |= chance(50) ? kMemGuestMemfd : one_of<uint32_t>({1u << 3, 1u << 31});
         return;
     }
-    if (r.flags & kMemGuestMemfd) r.flags |= one_of<uint32_t>({kMemLogDirtyPages, kMemReadonly, 1u << 3});
+    // Dirty logging only where its bitmap would stay small (the memory
+    // budget holds even for a kernel that would accept the request).
+    const bool small = r.size / kPageSize <= kDirtyLogPageLimit;
+    if (r.flags & kMemGuestMemfd)
+        r.flags |= small ? one_of<uint32_t>({kMemLogDirtyPages, kMemReadonly, 1u << 3})
+                         : one_of<uint32_t>({kMemReadonly, 1u << 3});
     else r.flags |= one_of<uint32_t>({1u << 3, 1u << 4, 1u << 16, 1u << 31});
 }
 

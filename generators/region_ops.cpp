@@ -21,6 +21,9 @@ struct Request {
 
 uint64_t pages_of(uint64_t bytes) { return (bytes + kPageSize - 1) / kPageSize; }
 
+// Share of new guest_memfd bindings placed across 2^63 (across_2_63()).
+constexpr int kAcross2To63Percent = 6;
+
 uint64_t plausible_gmem_flags(const Profile& p) {
     if (!p.gmem_mmap) return 0;
     return one_of<uint64_t>({0, kGmemFlagMmap, kGmemFlagMmap | kGmemFlagInitShared});
@@ -36,12 +39,23 @@ PageRange binding_range(const GenerationState& s, const Handle& vm, const FileRe
         std::advance(it, below(o.bindings.size()));
         return PageRange{it->first, it->second.npages};
     };
-    if (!f.bindings.empty() && chance(60)) return related_range(pick_binding(f), draw_relation(50), npages);
+    if (!f.bindings.empty() && chance(70)) return related_range(pick_binding(f), draw_relation(60), npages);
     for (const auto& other : s.gmems_of(vm))
         if (other.object != file.object && !s.object(other.object).bindings.empty() && chance(40))
             return pick_binding(s.object(other.object));
     if (chance(40)) return range_at_end(pages_of(f.size), npages);
     return {chance(50) ? 0 : below(std::max<uint64_t>(pages_of(f.size), 1)), npages};
+}
+
+// The top of the file-offset space a signed loff_t can hold: two or more
+// pages from the last page below 2^63, so the binding crosses 2^63 (F1 in
+// docs/findings.md: before 7.2 the signed sum wraps negative and the
+// binding is made, from 7.2 the range check refuses it), or a range ending
+// exactly at 2^63 (the gmem-offset-unsigned deviation probe's shape).
+PageRange across_2_63(uint64_t npages) {
+    constexpr uint64_t kTopPage = (1ull << 63) >> kPageShift;
+    if (chance(75)) return {kTopPage - 1, std::max<uint64_t>(npages, 2)};
+    return {kTopPage - npages, npages};
 }
 
 void place_gmem(GenerationState& s, Request& q, uint64_t npages) {
@@ -52,7 +66,7 @@ void place_gmem(GenerationState& s, Request& q, uint64_t npages) {
     std::vector<FileRef> foreign;  // open guest_memfds of other VMs
     for (const auto& f : s.files(HandleKind::Gmem, true))
         if (s.object(f.object).vm != r.vm.index) foreign.push_back(f);
-    if (!foreign.empty() && chance(8)) {
+    if (!foreign.empty() && chance(12)) {
         // A guest_memfd of another VM: what a VMM sharing files between VMs
         // would try; kvm_gmem_bind() refuses it.
         const FileRef& f = one_of(foreign);
@@ -71,6 +85,9 @@ void place_gmem(GenerationState& s, Request& q, uint64_t npages) {
         gmem_only = s.object(f.object).gmem_flags & kGmemFlagMmap;
         r.gmem = FdRef{FdRef::Kind::Handle, f.handle};
     }
+    // Every field valid but the offset, at the end of what a loff_t holds:
+    // only the range check can decide (BindNear2To63Live in the census).
+    if (chance(kAcross2To63Percent)) offsets = across_2_63(npages);
     r.flags = kMemGuestMemfd;
     r.gmem_offset = offsets.first * kPageSize;
     r.size = offsets.count * kPageSize;
@@ -93,22 +110,37 @@ void place_normal(GenerationState& s, Request& q, uint64_t npages) {
     }
 }
 
+bool has_private_mem(const GenerationState& s, const Handle& vm) {
+    const auto it = s.world().vms().find(vm.index);
+    return it != s.world().vms().end() && it->second.traits.private_mem;
+}
+
+// The VM of a new slot: any open one; where only VMs with private memory
+// bind guest_memfd (before 6.18), those twice as often, so that the binding
+// rules get their share there too.
+Handle vm_for_slot(const GenerationState& s, const std::vector<Handle>& open) {
+    if (s.profile().gmem_on_default_vm) return one_of(open);
+    std::vector<std::pair<size_t, Handle>> weights;
+    for (const Handle& vm : open) weights.push_back({has_private_mem(s, vm) ? 2u : 1u, vm});
+    return weighted(weights);
+}
+
 std::optional<Request> create_request(GenerationState& s, Intent intent) {
     const auto open = s.open_vms();
     const auto all = s.vms();
     if (all.empty()) return std::nullopt;
     Request q;
     SetRegion& r = q.region;
-    r.vm = open.empty() || (intent == Intent::Implausible && chance(10)) ? one_of(all) : one_of(open);
-    const uint32_t as_id =
-        s.profile().nr_address_spaces > 1 && chance(20) ? below(s.profile().nr_address_spaces) : 0;
+    r.vm = open.empty() || (intent == Intent::Implausible && chance(10)) ? one_of(all) : vm_for_slot(s, open);
+    // A VM with private memory has one address space (no SMM).
+    const bool private_mem = has_private_mem(s, r.vm);
+    const uint32_t address_spaces = private_mem ? 1 : s.profile().nr_address_spaces;
+    const uint32_t as_id = address_spaces > 1 && chance(20) ? below(address_spaces) : 0;
     r.slot = (as_id << 16) | free_slot_id(s, r.vm, as_id);
     const uint64_t npages = slot_pages();
     // Where default VMs cannot bind guest_memfd (before 6.18) a VMM would
     // rarely try; the refusal still gets its share. VMs with private memory
     // bind always can.
-    const auto vit = s.world().vms().find(r.vm.index);
-    const bool private_mem = vit != s.world().vms().end() && vit->second.traits.private_mem;
     const bool gmem =
         s.profile().guest_memfd_ioctl && chance(s.profile().gmem_on_default_vm || private_mem ? 50 : 10);
     if (gmem) place_gmem(s, q, npages);
