@@ -29,6 +29,7 @@ void Stats::add(const Stats& o) {
     judge_s += o.judge_s;
     oracle_ops_s += o.oracle_ops_s;
     oracle_observe_s += o.oracle_observe_s;
+    census.add(o.census);
 }
 
 double grace_seconds(double seconds) { return std::max(5.0, seconds / 10); }

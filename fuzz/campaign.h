@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fuzz/coverage.h"
+#include "generators/boundary_census.h"
 #include "harness/sequence_oracle.h"
 #include "model/kernel_memory.h"
 #include "model/sequence.h"
@@ -30,6 +31,7 @@ struct CampaignOptions {
     Sameness same = Sameness::Rule;
     double shrink_seconds = 60;  // budget per finding
     bool keep_going = false;     // go on after a finding (distinct failure signatures only)
+    bool census = false;         // count the boundary situations of the judged sequences (Stats::census)
     // Set (by a signal handler) to stop the campaign early: the workers are
     // stopped and the result so far is returned, marked interrupted.
     const volatile std::sig_atomic_t* stop_requested = nullptr;
@@ -54,6 +56,9 @@ struct Stats {
     uint64_t slow = 0;  // sequences that outlived the time limit once and finished on the retry
     uint64_t flaky = 0;  // sequences whose failure most re-runs did not show (Verdict::Status::Flaky)
     double generate_s = 0, model_s = 0, judge_s = 0, oracle_ops_s = 0, oracle_observe_s = 0;
+    // With CampaignOptions::census: the boundary situations the judged
+    // sequences contain (generators/boundary_census.h); the time goes to model_s.
+    gen::Census census;
     void add(const Stats& o);
 };
 

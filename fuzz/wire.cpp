@@ -24,14 +24,17 @@ std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {
     o << s.sequences << " " << s.ops << " " << s.failures << " " << s.generate_s << " " << s.model_s << " "
       << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << " " << s.slow << " " << s.flaky << "\n"
       << coverage.serialize();
+    // A third line only when the campaign counts situations (--census).
+    if (!s.census.empty()) o << "\n" << s.census.serialize();
     return o.str();
 }
 
 bool decode_stats(const std::string& payload, Stats& s, RuleCoverage& coverage) {
     std::istringstream in(payload);
-    std::string first, rest;
+    std::string first, rest, census;
     std::getline(in, first);
     std::getline(in, rest);
+    if (std::getline(in, census) && !gen::Census::deserialize(census, s.census)) return false;
     std::istringstream f(first);
     if (!(f >> s.sequences >> s.ops >> s.failures >> s.generate_s >> s.model_s >> s.judge_s >> s.oracle_ops_s >>
           s.oracle_observe_s >> s.slow >> s.flaky))

@@ -58,6 +58,7 @@ private:
         counting.stop_at_first = false;
         counting.mutant = options_.judge.mutant;
         coverage_.add(replay(seq, options_.judge.profile, nullptr, counting));
+        if (options_.census) stats_.census.add(gen::take_census(seq, options_.judge.profile));
         auto t2 = Clock::now();
         Verdict verdict = judge(seq, judging_,
                                 "fuzz seed " + std::to_string(options_.seed) + " index " + std::to_string(index));

@@ -59,6 +59,7 @@ bool Census::deserialize(const std::string& line, Census& out) {
         if (!(in >> count)) return false;
     std::string gmem, memfd;
     if (!(in >> gmem >> memfd) || gmem.size() != 256 || memfd.size() != 256) return false;
+    if (!(in >> std::ws).eof()) return false;  // nothing after the two sets
     if (gmem.find_first_not_of("01") != std::string::npos || memfd.find_first_not_of("01") != std::string::npos)
         return false;
     c.gmem_modes = std::bitset<256>(gmem);

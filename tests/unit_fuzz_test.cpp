@@ -60,6 +60,15 @@ TEST(FuzzWire, FindingsAndStatisticsSurviveThePipeFormat) {
     EXPECT_EQ(stats_back.failures, 1u);
     EXPECT_EQ(stats_back.slow, 3u);
     EXPECT_DOUBLE_EQ(stats_back.judge_s, 14.5);
+    EXPECT_TRUE(stats_back.census.empty()) << "no census line without --census";
+    // The census (--census) rides on the same frame, as a third line.
+    stats.census.counts[static_cast<size_t>(gen::Situation::BindNear2To63Live)] = 7;
+    stats.census.gmem_modes.set(3);
+    ASSERT_TRUE(wire::decode_stats(wire::encode_stats(stats, coverage), stats_back, coverage_back));
+    EXPECT_EQ(stats_back.census.count(gen::Situation::BindNear2To63Live), 7u);
+    EXPECT_EQ(stats_back.census.gmem_modes, stats.census.gmem_modes);
+    EXPECT_FALSE(wire::decode_stats(wire::encode_stats(stats, coverage) + " 12", stats_back, coverage_back))
+        << "a garbled census line is an error";
 
     std::string buffer;
     buffer += "F 5\nabc";  // incomplete: two bytes still to come
@@ -101,6 +110,23 @@ TEST(FuzzCampaign, ModelOnlyCampaignKeepsTheInvariantsAndCoversTheRules) {
         "guest.private-no-slot",    "guest.private-not-gmem",       "guest.private-cached-mmio",
         "guest.private-stale-mmio", "guest.private-file",           "attrs.unsupported"};
     EXPECT_EQ(missing, unreachable);
+}
+
+TEST(FuzzCampaign, TheCensusCountsExactlyTheJudgedSequencesWhenAsked) {
+    auto o = model_campaign(2, 5);
+    o.census = true;
+    const auto r = run_campaign(o, nullptr);
+    ASSERT_GT(r.stats.sequences, 10u);
+    // One job judges indexes 0, 1, 2, ...: the same census as the sequences
+    // regenerated from the seed.
+    gen::Census expected;
+    for (uint64_t index = 0; index < r.stats.sequences; ++index)
+        expected.add(gen::take_census(
+            generate_sequence(o.judge.profile, o.seed, index, o.max_ops, sequence_memory_budget(o)), o.judge.profile));
+    EXPECT_EQ(r.stats.census.counts, expected.counts);
+    EXPECT_GE(r.stats.census.count(gen::Situation::CheckNearEnd), r.stats.sequences) << "every sequence ends with a check";
+    // Without the option nothing is counted.
+    EXPECT_TRUE(run_campaign(model_campaign(1, 5), nullptr).stats.census.empty());
 }
 
 struct MutantCase {
@@ -165,6 +191,23 @@ TEST(FuzzCommand, BadInputIsExitTwoWithTheReason) {
         EXPECT_EQ(r.status, 2) << args << ": " << r.output;
         EXPECT_NE(r.output.find("slotcheck fuzz"), std::string::npos) << args << ": " << r.output;
     }
+}
+
+TEST(FuzzCommand, CensusPrintsEverySituationAndWhatTheProfileRulesOut) {
+    char dir_template[] = "/tmp/slotcheck-census-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    auto r = test::run_slotcheck("fuzz --model-only --profile linux-6.12 --seconds 1 --seed 2 --census --out " + dir +
+                                 " --json " + dir + "/summary.json");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("boundary census"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("ruled out: no VM type of the profile binds guest_memfd"), std::string::npos) << r.output;
+    for (size_t i = 0; i < gen::kSituationCount; ++i)
+        EXPECT_NE(r.output.find(gen::situation_name(static_cast<gen::Situation>(i))), std::string::npos);
+    std::ifstream json(dir + "/summary.json");
+    const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"census\": {\"GfnExact\": "), std::string::npos) << text;
+    std::filesystem::remove_all(dir);
 }
 
 TEST(FuzzCommand, AMutantIsFoundShrunkAndWrittenAsARegressionSequence) {

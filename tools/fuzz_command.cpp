@@ -40,6 +40,8 @@ constexpr const char* kUsage =
     SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write the summary as JSON ('-' for stdout, replacing the table)\n"
     "  --coverage           print the per-rule coverage table\n"
+    "  --census             count the boundary situations the judged sequences contain and print\n"
+    "                       them (docs/fuzzing.md \"Boundary reach\")\n"
     "  --mutant RULE        run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
     "                       the fuzzer should then find a divergence\n"
     "  --model-only         judge against the unmutated model instead of /dev/kvm (with --mutant:\n"
@@ -149,6 +151,8 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
             a.model_only = true;
         } else if (arg == "--coverage") {
             a.coverage = true;
+        } else if (arg == "--census") {
+            a.campaign.census = true;
         } else if (arg == "--no-shrink") {
             a.campaign.shrink = false;
         } else if (arg == "--keep-going") {
@@ -229,6 +233,7 @@ int fuzz_main(int argc, char** argv) {
     header.seconds = a.campaign.seconds;
     header.judge_options = judge_options_of(a);
     header.sequence_memory_budget = fuzz::sequence_memory_budget(a.campaign);
+    header.census = a.campaign.census;
 
     std::cerr << "slotcheck fuzz: seed " << header.seed << ", profile " << header.profile << ", oracle "
               << header.oracle << (header.kernel_release.empty() ? "" : " " + header.kernel_release)
@@ -291,6 +296,7 @@ int fuzz_main(int argc, char** argv) {
         print_summary_json(std::cout, header, result, dirs);
     } else {
         print_summary(std::cout, header, result, a.coverage);
+        if (header.census) print_census(std::cout, result.stats.census, *profile);
         if (a.json_path) {
             std::ostringstream json;
             print_summary_json(json, header, result, dirs);

@@ -99,6 +99,22 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
     }
 }
 
+void print_census(std::ostream& out, const gen::Census& census, const Profile& profile) {
+    out << "\nboundary census (situations in the judged sequences; docs/fuzzing.md \"Boundary reach\")\n";
+    size_t width = 0;
+    for (size_t i = 0; i < gen::kSituationCount; ++i)
+        width = std::max(width, std::string(gen::situation_name(static_cast<gen::Situation>(i))).size());
+    for (size_t i = 0; i < gen::kSituationCount; ++i) {
+        const auto s = static_cast<gen::Situation>(i);
+        const auto ruled_out = gen::situation_ruled_out(s, profile);
+        out << "  " << std::left << std::setw(static_cast<int>(width)) << gen::situation_name(s) << std::right << " "
+            << std::setw(9) << (ruled_out ? "-" : with_commas(census.count(s))) << "  "
+            << (ruled_out ? "ruled out: " + *ruled_out : gen::situation_description(s)) << "\n";
+    }
+    out << "  fallocate modes below 0x100 tried: " << census.gmem_modes.count() << " on guest_memfd, "
+        << census.memfd_modes.count() << " on memfd\n";
+}
+
 void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
                         const std::vector<std::string>& finding_dirs) {
     const auto& s = r.stats;
@@ -126,7 +142,16 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
             << ", \"shrunk_ops\": " << f.shrunk.steps.size() << ", \"found_after\": " << f.found_after_s
             << ", \"dir\": " << json_string(i < finding_dirs.size() ? finding_dirs[i] : "") << "}";
     }
-    out << "], \"worker_errors\": [";
+    out << "]";
+    if (h.census) {
+        out << ", \"census\": {";
+        for (size_t i = 0; i < gen::kSituationCount; ++i) {
+            const auto s = static_cast<gen::Situation>(i);
+            out << (i ? ", " : "") << json_string(gen::situation_name(s)) << ": " << r.stats.census.count(s);
+        }
+        out << "}";
+    }
+    out << ", \"worker_errors\": [";
     for (size_t i = 0; i < r.worker_errors.size(); ++i) out << (i ? ", " : "") << json_string(r.worker_errors[i]);
     out << "]}\n";
 }

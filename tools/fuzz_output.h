@@ -19,6 +19,7 @@ struct FuzzHeader {
     unsigned jobs = 1;
     double seconds = 0;
     uint64_t sequence_memory_budget = 0;  // fuzz::sequence_memory_budget(): reproduces a sequence
+    bool census = false;                  // --census: the summary carries the boundary census
 };
 
 // `slotcheck fuzz --seed S --only I` with the header's judge options: it
@@ -27,6 +28,9 @@ std::string reproduce_command(const FuzzHeader& h, const fuzz::Finding& f);
 
 void print_progress(std::ostream& out, const fuzz::Progress& p);
 void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r, bool coverage_table);
+// The boundary census (--census): per situation, how many judged sequences'
+// steps showed it, or why the profile rules it out.
+void print_census(std::ostream& out, const gen::Census& census, const Profile& profile);
 void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
                         const std::vector<std::string>& finding_dirs);
 
