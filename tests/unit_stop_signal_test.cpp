@@ -1,8 +1,8 @@
 // SIGINT and SIGTERM to the long-running commands (tools/stop_signal.h): each
 // stops at its next safe point, prints the summary of what ran, writes its
 // JSON or its result whole, and exits 130 / 143. The commands run for real
-// (replay and minimize against the model) and are sent the signal from a
-// shell.
+// (replay and minimize against the model; vm over the real harness/vm/run
+// with a fake qemu on PATH) and are sent the signal from a shell.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -143,6 +143,47 @@ TEST(StopSignal, MinimizeWritesTheSmallestFailingSequenceSoFar) {
         mutant.oracle = OracleKind::Model;
         mutant.mutant = *rule_by_name("gmem.bind-overlap");
         EXPECT_TRUE(judge(*parsed.sequence, mutant).failed()) << "the sequence written still fails";
+    }
+}
+
+// `slotcheck vm` over the real harness/vm/run, with a fake qemu that plays a
+// fuzzing guest until it is killed: a signal stops the VM, leaves no qemu
+// and none of the runner's temporary directories, and the summary and the
+// JSON still come.
+TEST(StopSignal, VmStopsQemuAndLeavesNothingBehind) {
+    for (const auto& [signal_name, code] : kSignals) {
+        Scratch dir(std::string("vm-") + signal_name);
+        fs::create_directories(dir.path / "tmp");
+        const std::string kernel = dir.file("bzImage", "not a kernel");
+        const std::string pids = (dir.path / "qemu.pids").string();
+        const std::string json = (dir.path / "vm.json").string();
+        const std::string env = "PATH=" + std::string(SLOTCHECK_SOURCE_DIR) + "/tests/fixtures/vm/fake-qemu:$PATH" +
+                                " TMPDIR=" + (dir.path / "tmp").string() + " SLOTCHECK_CACHE=" +
+                                (dir.path / "cache").string() + " FAKE_QEMU_PIDS=" + pids +
+                                " SLOTCHECK_SOURCE_DIR=" + SLOTCHECK_SOURCE_DIR + " SLOTCHECK_STATIC_BINARY=/bin/true ";
+        const std::string command = env + SLOTCHECK_BINARY + " vm --kernel " + kernel + " --seconds 600 --seed 1 --out " +
+                                    (dir.path / "out").string() + " --json " + json;
+        // The signal once qemu runs and has sent a few sequences.
+        const auto r = test::run_command(signal_when(command, "[ -s " + pids + " ] && sleep 1", signal_name));
+        EXPECT_NE(r.output.find("exit=" + std::to_string(code)), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("stopped by a signal"), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find(" stopped "), std::string::npos) << "the boot's end: " << r.output;
+        EXPECT_EQ(r.output.find("finding:"), std::string::npos) << "a stop is no finding: " << r.output;
+        const std::string text = read_text(json);
+        std::string error;
+        EXPECT_TRUE(test::valid_json(text, error)) << error << "\n" << text;
+        EXPECT_NE(text.find("\"interrupted\": true"), std::string::npos) << text;
+        EXPECT_NE(text.find("\"end\": \"stopped\""), std::string::npos) << text;
+        // No qemu outlives the command, and the runner's and the image
+        // builder's temporary directories are gone.
+        std::istringstream qemu_pids(read_text(pids));
+        size_t started = 0;
+        for (std::string pid; qemu_pids >> pid; ++started)
+            EXPECT_FALSE(fs::exists("/proc/" + pid + "/cmdline") &&
+                         read_text("/proc/" + pid + "/cmdline").find("qemu-system-x86_64") != std::string::npos)
+                << "qemu " << pid << " still runs";
+        EXPECT_EQ(started, 1u);
+        EXPECT_TRUE(fs::is_empty(dir.path / "tmp")) << "left in TMPDIR: " << fs::directory_iterator(dir.path / "tmp")->path();
     }
 }
 

@@ -244,7 +244,9 @@ void VmReport::print(std::ostream& out) const {
             for (const auto& [file, verdict] : k.verdicts) divergences += verdict == "diverge";
     out << "\ntotal: " << sequences << " sequences" << (replay ? "" : " (" + std::to_string(ops) + " operations)")
         << " in " << vms << " VM(s), " << boots << " boot(s); " << divergences << " divergence(s), " << reports
-        << " kernel report(s), " << ends << " dead or hung VM(s)\n";
+        << " kernel report(s), " << ends << " dead or hung VM(s)"
+        << (interrupted ? "; stopped by a signal (the VMs running were stopped, what they sent is counted)" : "")
+        << "\n";
     if (replay) {
         size_t bad = 0, skipped = 0, not_reached = 0;
         for (const auto& k : kernels)
@@ -271,7 +273,8 @@ void VmReport::print_json(std::ostream& out) const {
     const auto flags = out.flags();
     const auto precision = out.precision();
     out << std::fixed << std::setprecision(2);
-    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz") << ", \"kernels\": [";
+    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz")
+        << ", \"interrupted\": " << (interrupted ? "true" : "false") << ", \"kernels\": [";
     for (size_t i = 0; i < kernels.size(); ++i) {
         const auto& k = kernels[i];
         out << (i ? ", " : "") << "{\"name\": " << json_string(k.kernel.name) << ", \"release\": "

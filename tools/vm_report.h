@@ -50,6 +50,7 @@ public:
     bool replay = false;
     std::vector<KernelReport> kernels;
     std::vector<std::string> files;  // --replay: every file, in order
+    bool interrupted = false;        // SIGINT or SIGTERM stopped the run: the summary is of what ran
 
     // Takes one boot's result: reads its events and writes its findings.
     void add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t seed, vm::VmRunResult run,
