@@ -149,7 +149,7 @@ TEST(StopSignal, MinimizeWritesTheSmallestFailingSequenceSoFar) {
 // `slotcheck vm` over the real harness/vm/run, with a fake qemu that plays a
 // fuzzing guest until it is killed: a signal stops the VM, leaves no qemu
 // and none of the runner's temporary directories, and the summary and the
-// JSON still come.
+// JSON still come, with the guest's VmallocUsed report.
 TEST(StopSignal, VmStopsQemuAndLeavesNothingBehind) {
     for (const auto& [signal_name, code] : kSignals) {
         Scratch dir(std::string("vm-") + signal_name);
@@ -169,11 +169,13 @@ TEST(StopSignal, VmStopsQemuAndLeavesNothingBehind) {
         EXPECT_NE(r.output.find("stopped by a signal"), std::string::npos) << r.output;
         EXPECT_NE(r.output.find(" stopped "), std::string::npos) << "the boot's end: " << r.output;
         EXPECT_EQ(r.output.find("finding:"), std::string::npos) << "a stop is no finding: " << r.output;
+        EXPECT_NE(r.output.find("kernel memory: VmallocUsed grew at most 4.0 MiB (10.0 MiB at start, peak 14.0 MiB, 20 samples) of a budget of 256.0 MiB (1.6%)"), std::string::npos) << r.output;
         const std::string text = read_text(json);
         std::string error;
         EXPECT_TRUE(test::valid_json(text, error)) << error << "\n" << text;
         EXPECT_NE(text.find("\"interrupted\": true"), std::string::npos) << text;
         EXPECT_NE(text.find("\"end\": \"stopped\""), std::string::npos) << text;
+        EXPECT_NE(text.find("\"vmalloc_growth\": 4194304"), std::string::npos) << text;
         // No qemu outlives the command, and the runner's and the image
         // builder's temporary directories are gone.
         std::istringstream qemu_pids(read_text(pids));

@@ -22,6 +22,7 @@
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/stop_signal.h"
+#include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
 
@@ -272,13 +273,22 @@ int fuzz_main(int argc, char** argv) {
     // Ctrl-C and SIGTERM end the campaign with its summary, not mid-word.
     const StopOnSignal stop;
     a.campaign.stop_requested = StopOnSignal::flag();
+    // Inside a VM under test (--events), what the kernel really holds goes
+    // out with the statistics: slotcheck vm checks it against the budget.
+    std::optional<VmallocWatch> vmalloc;
+    if (events) vmalloc.emplace(a.campaign.kernel_memory_budget, std::chrono::milliseconds(100));
+    auto send_vmalloc = [&]() {
+        if (auto seen = vmalloc ? vmalloc->seen() : std::nullopt) events->write(event::kVmalloc, encode_vmalloc(*seen));
+    };
     auto result = fuzz::run_campaign(a.campaign, [&](const fuzz::Progress& p) {
         print_progress(std::cerr, p);
         if (p.finding_list) file_findings(*p.finding_list);
         if (events) events->write(event::kStats, fuzz::wire::encode_stats(p.stats, *p.coverage));
+        send_vmalloc();
     });
     file_findings(result.findings);
     if (events) events->write(event::kStats, fuzz::wire::encode_stats(result.stats, result.coverage));
+    send_vmalloc();
     if (a.json_path && *a.json_path == "-") {
         print_summary_json(std::cout, header, result, dirs);
     } else {

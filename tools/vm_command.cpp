@@ -41,6 +41,8 @@ constexpr const char* kUsage =
     "                       restarted with a new seed for the time that is left\n"
     "  --jobs J             VMs at once (default 1): J fuzzing VMs per kernel with disjoint seeds;\n"
     "                       with --replay, J kernels at once\n"
+    "  --guest-jobs J       fuzz workers inside each VM (fuzz --jobs J, default 1; they share the kernel\n"
+    "                       memory budget); --smp J lets them run at once\n"
     "  --seed S             seed of the first VM (default random); VM j's k-th boot uses S + j + k*J\n"
     "  --replay PATH        replay sequence files or directories instead of fuzzing (repeatable);\n"
     "                       prints each file's verdict on each kernel\n"
@@ -72,6 +74,7 @@ struct Options {
     std::vector<KernelRequest> kernels;
     double seconds = 60;
     unsigned jobs = 1;
+    unsigned guest_jobs = 1;  // fuzz --jobs inside each VM
     uint64_t seed = 0;
     bool seed_given = false;
     std::vector<std::string> replay_paths;
@@ -119,6 +122,9 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--jobs") {
             if (!(v = number(1, 64))) return bad("--jobs takes 1..64");
             o.jobs = static_cast<unsigned>(*v);
+        } else if (a == "--guest-jobs") {
+            if (!(v = number(1, 64))) return bad("--guest-jobs takes 1..64");
+            o.guest_jobs = static_cast<unsigned>(*v);
         } else if (a == "--seed") {
             if (!(v = number(0, UINT64_MAX))) return bad("--seed takes a 64-bit number");
             o.seed = *v;
@@ -251,6 +257,7 @@ private:
             std::vector<std::string> job = {"fuzz", "--seconds", std::to_string(static_cast<long>(std::max(left, 1.0))),
                                             "--seed", std::to_string(seed), "--keep-going", "--out", "/tmp/findings",
                                             "--shrink-seconds", "60"};
+            if (o_.guest_jobs > 1) job.insert(job.end(), {"--jobs", std::to_string(o_.guest_jobs)});
             if (o_.max_ops) job.insert(job.end(), {"--max-ops", std::to_string(*o_.max_ops)});
             if (o_.kernel_memory_budget)
                 job.insert(job.end(), {"--kernel-memory-budget", std::to_string(*o_.kernel_memory_budget)});
