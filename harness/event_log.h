@@ -29,8 +29,9 @@ inline constexpr char kEnd = 'D';       // "ID STATUS": how it ended (agree, div
 inline constexpr char kFinding = 'F';   // a fuzz finding (fuzz/wire.h encode_finding)
 inline constexpr char kStats = 'S';     // cumulative fuzz statistics (fuzz/wire.h encode_stats)
 inline constexpr char kFile = 'W';      // "NAME\n" + contents: a file the command wrote (a finding's)
+inline constexpr char kVmalloc = 'K';   // VmallocUsed seen during a fuzz campaign (tools/vmalloc_watch.h)
 inline constexpr char kResult = 'R';    // the command's JSON report, last
-inline constexpr std::string_view kAll = "PBDFSWR";
+inline constexpr std::string_view kAll = "PBDFSWKR";
 }  // namespace event
 
 // The marker lines in the kernel log: "slotcheck: seq ID begin LABEL" and

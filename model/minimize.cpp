@@ -284,7 +284,8 @@ private:
         const size_t key = std::hash<std::string>{}(print(candidate));
         if (rejected_.count(key)) return false;
         if ((options_.max_candidates && candidates_ >= options_.max_candidates) ||
-            (options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline)) {
+            (options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline) ||
+            (options_.stop && options_.stop())) {
             exhausted_ = true;
             return false;
         }

@@ -39,6 +39,10 @@ struct MinimizeOptions {
     std::function<void(const MinimizeProgress&)> progress;  // called after every judged candidate
     size_t max_candidates = 0;                               // 0: no limit
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    // Asked before each candidate; true ends the search as the deadline
+    // does (the smallest failing sequence so far, not 1-minimal). The
+    // command answers it from a signal (SIGINT, SIGTERM).
+    std::function<bool()> stop;
 };
 
 struct MinimizeResult {

@@ -69,7 +69,9 @@ std::vector<std::string> finding_header(const Finding& f, size_t length, const s
     }
     if (!f.detail.empty()) h.push_back(" First divergence: " + f.detail);
     h.push_back(" Minimized from " + std::to_string(f.original_length) + " to " + std::to_string(length) +
-                " operations (same failure: " + f.same + (f.one_minimal ? "; 1-minimal)." : "; budget ran out)."));
+                " operations (same failure: " + f.same + (f.one_minimal ? "; 1-minimal)."
+                                                     : f.cut_short ? "; cut short by a signal, not 1-minimal)."
+                                                                   : "; budget ran out)."));
     h.push_back(" Expected outcomes: the model's under " + expectations_profile +
                 ", with the variants it lacks as alternatives.");
     if (f.deviation_step)

@@ -24,6 +24,7 @@ struct Finding {
     std::string same;       // how much of the failure was kept: any, op, rule
     size_t original_length = 0;
     bool one_minimal = true;
+    bool cut_short = false;  // a signal stopped the search (one_minimal is then false)
     // The diverging step, when the oracle's outcome there is recorded as a
     // known kernel deviation (`!kernel: OUTCOME`).
     std::optional<size_t> deviation_step;

@@ -2,8 +2,6 @@
 // against the model and the real kernel, shrink and write what diverges.
 #include <unistd.h>
 
-#include <csignal>
-
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -23,6 +21,8 @@
 #include "tools/fuzz_output.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
+#include "tools/stop_signal.h"
+#include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
 
@@ -183,10 +183,6 @@ std::string judge_options_of(const Args& a) {
     return o.empty() ? o : o.substr(1);
 }
 
-// The signal that asked the campaign to stop (0: none).
-volatile std::sig_atomic_t stop_signal = 0;
-void request_stop(int signal) { stop_signal = signal; }
-
 }  // namespace
 
 int fuzz_main(int argc, char** argv) {
@@ -280,18 +276,24 @@ int fuzz_main(int argc, char** argv) {
         }
     };
     // Ctrl-C and SIGTERM end the campaign with its summary, not mid-word.
-    a.campaign.stop_requested = &stop_signal;
-    struct sigaction stop {};
-    stop.sa_handler = request_stop;
-    sigaction(SIGINT, &stop, nullptr);
-    sigaction(SIGTERM, &stop, nullptr);
+    const StopOnSignal stop;
+    a.campaign.stop_requested = StopOnSignal::flag();
+    // Inside a VM under test (--events), what the kernel really holds goes
+    // out with the statistics: slotcheck vm checks it against the budget.
+    std::optional<VmallocWatch> vmalloc;
+    if (events) vmalloc.emplace(a.campaign.kernel_memory_budget, std::chrono::milliseconds(100));
+    auto send_vmalloc = [&]() {
+        if (auto seen = vmalloc ? vmalloc->seen() : std::nullopt) events->write(event::kVmalloc, encode_vmalloc(*seen));
+    };
     auto result = fuzz::run_campaign(a.campaign, [&](const fuzz::Progress& p) {
         print_progress(std::cerr, p);
         if (p.finding_list) file_findings(*p.finding_list);
         if (events) events->write(event::kStats, fuzz::wire::encode_stats(p.stats, *p.coverage));
+        send_vmalloc();
     });
     file_findings(result.findings);
     if (events) events->write(event::kStats, fuzz::wire::encode_stats(result.stats, result.coverage));
+    send_vmalloc();
     if (a.json_path && *a.json_path == "-") {
         print_summary_json(std::cout, header, result, dirs);
     } else {
@@ -311,7 +313,7 @@ int fuzz_main(int argc, char** argv) {
         print_summary_json(json, header, result, dirs);
         events->write(event::kResult, json.str());
     }
-    if (result.interrupted) return 128 + stop_signal;
+    if (result.interrupted) return stop.exit_code();
     if (finding_lost) return kExitBadInput;
     if (std::any_of(result.findings.begin(), result.findings.end(), [](const fuzz::Finding& f) { return !f.flaky(); }))
         return kExitDivergence;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/sequence.h"
@@ -15,6 +16,9 @@
 
 namespace slotcheck::cli {
 
+// The field of /proc/meminfo named `field` ("MemAvailable", "VmallocUsed")
+// in bytes; nothing when it cannot be read.
+std::optional<uint64_t> meminfo_bytes(std::string_view field);
 // MemAvailable of /proc/meminfo in bytes; nothing when it cannot be read.
 std::optional<uint64_t> mem_available();
 // The smaller of 1 GiB and an eighth of MemAvailable (1 GiB when unknown).

@@ -19,6 +19,7 @@
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
+#include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_oracle.h"
 
@@ -57,8 +58,10 @@ constexpr const char* kUsage =
     "                       at most SIZE of kernel memory (default: the smaller of 1G and an eighth of\n"
     "                       MemAvailable; with --vm, of the VM's memory); an input over it is refused\n"
     "                       (exit 2), a candidate over it counts as not failing and is never run\n"
+    "  SIGINT or SIGTERM end the search at the next candidate: the smallest failing sequence found so\n"
+    "  far is written (--out, --into, stdout) and said to be cut short\n"
     "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n"
-    "      (or, with --vm, no qemu, kernel or static slotcheck)\n";
+    "      (or, with --vm, no qemu, kernel or static slotcheck), 130 / 143 stopped by SIGINT / SIGTERM\n";
 
 struct Settings {
     std::string file;
@@ -351,7 +354,16 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
     const Profile* profile = &profile_ref;
     std::string error;
     const Sequence input = without_expectations(parsed);
-    if (!judge.judge_input(input)) {
+    // SIGINT and SIGTERM end the search at the next candidate: the smallest
+    // failing sequence found so far is written as a finished one is.
+    const StopOnSignal stop;
+    const bool input_fails = judge.judge_input(input);
+    if (stop.requested()) {
+        std::cerr << "slotcheck minimize: stopped by a signal before " << s.file
+                  << " was judged: nothing minimized, nothing written\n";
+        return stop.exit_code();
+    }
+    if (!input_fails) {
         std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
                   << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize"
                   << (judge.flaky_input().empty() ? "" : " (flaky: " + judge.flaky_input() + ")") << "\n";
@@ -368,6 +380,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
     options.max_candidates = s.max_candidates;
     const auto start = std::chrono::steady_clock::now();
     if (s.max_time) options.deadline = start + *s.max_time;
+    options.stop = [&stop]() { return stop.requested(); };
     const MinimizeResult result =
         minimize(input, [&](const Sequence& c) { return judge.still_fails(c); }, options);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -376,20 +389,25 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
     std::snprintf(took, sizeof took, "%.1f s", seconds);
     std::cerr << "minimize: " << s.file << ": from " << result.original_length << " to "
               << result.sequence.steps.size() << " operations in " << took << ", " << result.candidates
-              << " candidates" << (result.one_minimal ? " (1-minimal)" : " (budget ran out: not 1-minimal)") << "\n";
+              << " candidates"
+              << (result.one_minimal     ? " (1-minimal)"
+                  : stop.requested() ? " (cut short by a signal: the smallest failing sequence so far, not 1-minimal)"
+                                     : " (budget ran out: not 1-minimal)")
+              << "\n";
 
     const auto verdict = judge.verdict(result.sequence);
     if (verdict)
         std::cerr << "minimize: " << verdict_status_name(verdict->status) << ": " << verdict->detail
                   << (verdict->reproduction.runs > 1 ? " (" + verdict->reproduction.text() + ")" : "") << "\n";
     if (const auto& f = judge.vm_last()) std::cerr << "minimize: in the VM: " << f->describe() << "\n";
-    if (s.repeat) {
+    if (s.repeat && !stop.requested()) {
         size_t reproduced = 0;
         for (size_t i = 0; i < s.repeat; ++i) reproduced += judge.still_fails(result.sequence);
         std::cerr << "minimize: the result fails " << reproduced << " of " << s.repeat << " times\n";
     }
 
-    const Finding finding = describe_finding(s, judge, facts, *profile, result.sequence, verdict, result);
+    Finding finding = describe_finding(s, judge, facts, *profile, result.sequence, verdict, result);
+    finding.cut_short = stop.requested() && !result.one_minimal;
     std::optional<Outcome> deviation;
     if (finding.deviation_step) deviation = verdict->divergence->other;
     if (s.record_deviation && !finding.deviation_step)
@@ -413,7 +431,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
             return bad(*failed);
         }
     }
-    return kExitOk;
+    return stop.requested() ? stop.exit_code() : kExitOk;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "tools/file_judge.h"
 #include "tools/replay_result.h"
 #include "tools/sequence_files.h"
+#include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
 
@@ -47,7 +48,10 @@ constexpr const char* kUsage =
     "A file that agrees but did not reach its point (a step before it that the file writes to succeed\n"
     "  failed, so its scenario never started) is 'not-reached': counted apart, never a pass.\n"
     "A failure most runs do not show is 'flaky': counted apart, never a divergence.\n"
-    "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
+    "SIGINT or SIGTERM stop the replay after the file that is running; the table and the JSON cover\n"
+    "  the files that ran.\n"
+    "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm,\n"
+    "      130 / 143 stopped by SIGINT / SIGTERM\n";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
@@ -122,6 +126,10 @@ int replay_main(int argc, char** argv) {
             std::cerr << "slotcheck replay: " << *unwritable << "\n";
             return kExitBadInput;
         }
+    // SIGINT and SIGTERM stop the replay after the file that is running (a
+    // signal while the files are read: before the first): the table and the
+    // JSON then cover the files that ran.
+    const StopOnSignal stop;
     std::string error;
     auto files = collect_files(paths, error);
     if (files.empty()) {
@@ -169,7 +177,7 @@ int replay_main(int argc, char** argv) {
     std::vector<FileResult> results;
     ReplayOptions options;
     options.check_expectations = check_expectations;
-    for (size_t i = 0; i < files.size(); ++i) {
+    for (size_t i = 0; i < files.size() && !stop.requested(); ++i) {
         // What the kernel lacks and the file's expectations need: the file
         // cannot test anything here (model/features.h says how it is decided).
         if (const auto missing = missing_features(sequences[i], *profile); !missing.empty()) {
@@ -201,13 +209,14 @@ int replay_main(int argc, char** argv) {
         if (events) events->end_sequence(event_id, r.verdict, end_detail(r));
         results.push_back(r);
     }
+    const auto stopped_of = stop.requested() ? std::optional(files.size()) : std::nullopt;
     if (json_path && *json_path == "-") {
-        print_json(std::cout, results, profile->name, !model_only);
+        print_json(std::cout, results, profile->name, !model_only, stopped_of);
     } else {
-        print_table(std::cout, results, profile->name, !model_only);
+        print_table(std::cout, results, profile->name, !model_only, stopped_of);
         if (json_path) {
             std::ostringstream json;
-            print_json(json, results, profile->name, !model_only);
+            print_json(json, results, profile->name, !model_only, stopped_of);
             if (auto failed = write_file_atomically(*json_path, json.str())) {
                 std::cerr << "slotcheck replay: " << *failed << "\n";
                 return kExitBadInput;
@@ -216,9 +225,10 @@ int replay_main(int argc, char** argv) {
     }
     if (events) {
         std::ostringstream json;
-        print_json(json, results, profile->name, !model_only);
+        print_json(json, results, profile->name, !model_only, stopped_of);
         events->write(event::kResult, json.str());
     }
+    if (stop.requested()) return stop.exit_code();
     bool any = std::any_of(results.begin(), results.end(), [](const FileResult& r) { return r.diverged(); });
     return any ? kExitDivergence : kExitOk;
 }

@@ -165,7 +165,7 @@ std::optional<FileResult> deserialize(const std::string& text) {
 }
 
 void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
-                 bool kernel) {
+                 bool kernel, std::optional<size_t> stopped_of) {
     const Totals t = totals(results);
     size_t width = 4;
     for (const auto& r : results) width = std::max(width, r.file.size());
@@ -183,12 +183,16 @@ void print_table(std::ostream& out, const std::vector<FileResult>& results, cons
     // A flaky file neither passed nor failed: counted apart, where there is one.
     if (t.flaky) out << ", " << t.flaky << " flaky";
     out << "\n";
+    if (stopped_of)
+        out << "stopped by a signal after " << results.size() << " of " << *stopped_of << " files"
+            << (results.size() < *stopped_of ? "; the rest did not run" : "") << "\n";
 }
 
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
-                bool kernel) {
+                bool kernel, std::optional<size_t> stopped_of) {
     out << "{\"profile\":" << json_string(profile_name) << ",\"kernel\":" << (kernel ? "true" : "false")
-        << ",\"files\":[";
+        << ",\"interrupted\":" << (stopped_of ? "true" : "false")
+        << ",\"files_given\":" << stopped_of.value_or(results.size()) << ",\"files\":[";
     for (size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
         out << (i ? "," : "") << "{\"file\":" << json_string(r.file) << ",\"verdict\":" << json_string(r.verdict)

@@ -63,9 +63,11 @@ Totals totals(const std::vector<FileResult>& results);
 // A JSON string literal: quotes, backslashes and control characters escaped.
 std::string json_string(const std::string& s);
 
+// `stopped_of`: set when a signal stopped the replay before every file ran,
+// to the number of files it was given (`results` holds those that ran).
 void print_table(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
-                 bool kernel);
+                 bool kernel, std::optional<size_t> stopped_of = std::nullopt);
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
-                bool kernel);
+                bool kernel, std::optional<size_t> stopped_of = std::nullopt);
 
 }  // namespace slotcheck::cli

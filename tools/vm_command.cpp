@@ -21,6 +21,7 @@
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
+#include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_report.h"
 #include "tools/vm_session.h"
@@ -40,6 +41,8 @@ constexpr const char* kUsage =
     "                       restarted with a new seed for the time that is left\n"
     "  --jobs J             VMs at once (default 1): J fuzzing VMs per kernel with disjoint seeds;\n"
     "                       with --replay, J kernels at once\n"
+    "  --guest-jobs J       fuzz workers inside each VM (fuzz --jobs J, default 1; they share the kernel\n"
+    "                       memory budget); --smp J lets them run at once\n"
     "  --seed S             seed of the first VM (default random); VM j's k-th boot uses S + j + k*J\n"
     "  --replay PATH        replay sequence files or directories instead of fuzzing (repeatable);\n"
     "                       prints each file's verdict on each kernel\n"
@@ -61,13 +64,17 @@ constexpr const char* kUsage =
     "  --verbose            show every VM's console as it runs\n"
     "  --inject-kmsg FILE@LABEL  test the watcher: write FILE's lines into the guest's kernel log\n"
     "                       while the sequence whose label contains LABEL runs\n"
+    "  SIGINT or SIGTERM stop the VMs (qemu stopped, no temporary files left); the summary of what\n"
+    "  ran and the JSON are still written\n"
     "exit: 0 clean, 1 divergence, kernel report, dead or hung VM, 2 bad input,\n"
-    "      3 environment missing (qemu, kernel, static binary), 4 a VM without /dev/kvm\n";
+    "      3 environment missing (qemu, kernel, static binary), 4 a VM without /dev/kvm,\n"
+    "      130 / 143 stopped by SIGINT / SIGTERM\n";
 
 struct Options {
     std::vector<KernelRequest> kernels;
     double seconds = 60;
     unsigned jobs = 1;
+    unsigned guest_jobs = 1;  // fuzz --jobs inside each VM
     uint64_t seed = 0;
     bool seed_given = false;
     std::vector<std::string> replay_paths;
@@ -115,6 +122,9 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--jobs") {
             if (!(v = number(1, 64))) return bad("--jobs takes 1..64");
             o.jobs = static_cast<unsigned>(*v);
+        } else if (a == "--guest-jobs") {
+            if (!(v = number(1, 64))) return bad("--guest-jobs takes 1..64");
+            o.guest_jobs = static_cast<unsigned>(*v);
         } else if (a == "--seed") {
             if (!(v = number(0, UINT64_MAX))) return bad("--seed takes a 64-bit number");
             o.seed = *v;
@@ -169,7 +179,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
 
 class VmCommand {
 public:
-    VmCommand(Options o, std::string binary) : o_(std::move(o)), guest_(o_.vm, std::move(binary)) {}
+    VmCommand(Options o, std::string binary, const StopOnSignal& stop)
+        : o_(std::move(o)), guest_(o_.vm, std::move(binary)), stop_(stop) {}
 
     int run(const std::vector<vm::KernelUnderTest>& kernels) {
         report_.out_dir = o_.out;
@@ -191,7 +202,8 @@ public:
             for (unsigned j = 0; j < (report_.replay ? 1u : o_.jobs); ++j) tasks.push_back({k, j});
         std::atomic<size_t> next{0};
         auto worker = [&]() {
-            for (size_t t; (t = next++) < tasks.size();) {
+            // After a signal no VM starts; the running ones stop (VmSpec::stop_requested).
+            for (size_t t; !stop_.requested() && (t = next++) < tasks.size();) {
                 if (report_.replay) replay_on(tasks[t].first);
                 else fuzz_slot(tasks[t].first, tasks[t].second);
             }
@@ -204,7 +216,9 @@ public:
 
 private:
     vm::VmSpec base_spec(size_t kernel, const std::string& work_dir, double time_limit_s) const {
-        return guest_.base_spec(report_.kernels[kernel].kernel, work_dir, time_limit_s);
+        auto spec = guest_.base_spec(report_.kernels[kernel].kernel, work_dir, time_limit_s);
+        spec.stop_requested = StopOnSignal::flag();
+        return spec;
     }
 
     std::vector<std::string> guest_command(const std::vector<std::string>& job) const {
@@ -235,7 +249,7 @@ private:
         constexpr double kBootAndShrinkAllowance = 240;
         constexpr double kShortestUsefulRun = 10;
         const auto start = std::chrono::steady_clock::now();
-        for (unsigned k = 0;; ++k) {
+        for (unsigned k = 0; !stop_.requested(); ++k) {
             const double left =
                 o_.seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (k > 0 && left < kShortestUsefulRun) break;
@@ -243,6 +257,7 @@ private:
             std::vector<std::string> job = {"fuzz", "--seconds", std::to_string(static_cast<long>(std::max(left, 1.0))),
                                             "--seed", std::to_string(seed), "--keep-going", "--out", "/tmp/findings",
                                             "--shrink-seconds", "60"};
+            if (o_.guest_jobs > 1) job.insert(job.end(), {"--jobs", std::to_string(o_.guest_jobs)});
             if (o_.max_ops) job.insert(job.end(), {"--max-ops", std::to_string(*o_.max_ops)});
             if (o_.kernel_memory_budget)
                 job.insert(job.end(), {"--kernel-memory-budget", std::to_string(*o_.kernel_memory_budget)});
@@ -260,7 +275,7 @@ private:
             // one that died before its first sequence (the kernel does not
             // boot: restarting would only repeat that).
             if (end == vm::VmEnd::Exited || end == vm::VmEnd::NoKvm || end == vm::VmEnd::StartFailed) break;
-            if (!ran_a_sequence) break;
+            if (!ran_a_sequence || end == vm::VmEnd::Stopped) break;
         }
     }
 
@@ -277,7 +292,7 @@ private:
             to_host[guest] = files_[i];
         }
         size_t next_file = 0;
-        for (unsigned k = 0; next_file < files_.size(); ++k) {
+        for (unsigned k = 0; next_file < files_.size() && !stop_.requested(); ++k) {
             std::vector<std::string> job = {"replay", "--allow-kernel-memory", std::to_string(memory_limit_)};
             if (!o_.expectations) job.push_back("--ignore-expectations");
             job.insert(job.end(), guest_paths.begin() + static_cast<long>(next_file), guest_paths.end());
@@ -296,7 +311,9 @@ private:
             while (next_file < files_.size() && report_.kernels[kernel].verdicts.count(files_[next_file])) ++next_file;
             // A VM that never reached its first file tells nothing about the
             // files: the rest stay not-run rather than blamed one by one.
-            if (r.end != vm::VmEnd::Exited && r.sequences_begun == 0) {
+            // Stopped on request: the file in flight has no verdict; it and
+            // the rest stay not-run.
+            if (r.end == vm::VmEnd::Stopped || (r.end != vm::VmEnd::Exited && r.sequences_begun == 0)) {
                 report_.add_boot(kernel, 0, k, o_.seed, std::move(r), spec.work_dir);
                 break;
             }
@@ -338,6 +355,7 @@ private:
 
     int finish() {
         report_.files = files_;
+        report_.interrupted = stop_.requested();
         report_.print(std::cout);
         if (o_.json_path) {
             if (*o_.json_path == "-") {
@@ -351,6 +369,7 @@ private:
                 }
             }
         }
+        if (stop_.requested()) return stop_.exit_code();
         return report_.exit_code();
     }
 
@@ -361,6 +380,7 @@ private:
 
     Options o_;
     VmGuest guest_;
+    const StopOnSignal& stop_;
     std::vector<std::string> files_;
     uint64_t memory_limit_ = 0;  // --replay: the kernel memory a file may hold
     VmReport report_;
@@ -407,7 +427,10 @@ int vm_main(int argc, char** argv) {
     }
     std::cerr << "slotcheck vm: " << (o.replay_paths.empty() ? "fuzzing " + std::to_string(static_cast<long>(o.seconds)) + " s per VM, seed " + std::to_string(o.seed) : std::string("replaying"))
               << ", " << kernels.size() << " kernel(s), " << o.jobs << " VM(s) at once, output in " << o.out << "\n";
-    return VmCommand(std::move(o), *binary).run(kernels);
+    // SIGINT and SIGTERM stop the VMs (qemu stopped, the runner's temporary
+    // files gone) and end with the summary of what ran and the JSON.
+    const StopOnSignal stop;
+    return VmCommand(std::move(o), *binary, stop).run(kernels);
 }
 
 }  // namespace slotcheck::cli

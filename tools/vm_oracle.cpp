@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "tools/atomic_file.h"
+#include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
 
@@ -32,7 +33,11 @@ std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
     vm::VmSpec spec = guest_.base_spec(kernel_, dir.string(), kCandidateTimeLimitS);
     spec.payloads.push_back(file.string() + ":" + kGuestCandidate);
     spec.command = guest_.guest_command({"replay", "--ignore-expectations", kGuestCandidate});
+    spec.stop_requested = StopOnSignal::flag();
     const vm::VmRunResult r = vm::run_vm(spec, {});
+    // Stopped on request (minimize was sent SIGINT or SIGTERM): the
+    // candidate was not judged, so it does not count as failing.
+    if (r.end == vm::VmEnd::Stopped) return std::nullopt;
 
     if (r.end == vm::VmEnd::NoKvm || r.end == vm::VmEnd::StartFailed)
         throw VmOracleBroken{"the VM could not judge the candidate: " + vm::vm_end_name(r.end) + ": " + r.detail +

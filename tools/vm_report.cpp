@@ -145,6 +145,9 @@ void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t se
         } else if (frame.type == event::kStats) {
             fuzz::RuleCoverage coverage;
             fuzz::wire::decode_stats(frame.payload, b.stats, coverage);
+        } else if (frame.type == event::kVmalloc) {
+            if (auto v = decode_vmalloc(frame.payload)) b.vmalloc = *v;
+            else errors_.push_back(k.kernel.name + " vm" + std::to_string(slot) + ": unreadable VmallocUsed report");
         } else if (frame.type == event::kFinding) {
             std::string error;
             auto f = fuzz::wire::decode_finding(frame.payload, error);
@@ -187,6 +190,13 @@ double sequences_per_second(uint64_t sequences, const BootRecord& b) {
 
 }  // namespace
 
+std::optional<VmallocSample> KernelReport::largest_vmalloc_growth() const {
+    std::optional<VmallocSample> largest;
+    for (const auto& b : boots)
+        if (b.vmalloc && (!largest || b.vmalloc->growth() > largest->growth())) largest = b.vmalloc;
+    return largest;
+}
+
 void VmReport::print(std::ostream& out) const {
     uint64_t sequences = 0, ops = 0, vms = 0, boots = 0;
     for (const auto& k : kernels) {
@@ -208,6 +218,7 @@ void VmReport::print(std::ostream& out) const {
                 << b.boot_to_first_sequence_s << "s" << std::setw(6) << b.wall_s << "s" << std::setw(8)
                 << sequences_per_second(seqs, b) << std::defaultfloat << std::setprecision(6) << "\n";
         }
+        if (auto v = k.largest_vmalloc_growth()) out << "  kernel memory: " << describe_vmalloc(*v) << "\n";
     }
     if (replay && !files.empty()) {
         const std::string base = common_dir(files);
@@ -244,7 +255,9 @@ void VmReport::print(std::ostream& out) const {
             for (const auto& [file, verdict] : k.verdicts) divergences += verdict == "diverge";
     out << "\ntotal: " << sequences << " sequences" << (replay ? "" : " (" + std::to_string(ops) + " operations)")
         << " in " << vms << " VM(s), " << boots << " boot(s); " << divergences << " divergence(s), " << reports
-        << " kernel report(s), " << ends << " dead or hung VM(s)\n";
+        << " kernel report(s), " << ends << " dead or hung VM(s)"
+        << (interrupted ? "; stopped by a signal (the VMs running were stopped, what they sent is counted)" : "")
+        << "\n";
     if (replay) {
         size_t bad = 0, skipped = 0, not_reached = 0;
         for (const auto& k : kernels)
@@ -271,7 +284,8 @@ void VmReport::print_json(std::ostream& out) const {
     const auto flags = out.flags();
     const auto precision = out.precision();
     out << std::fixed << std::setprecision(2);
-    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz") << ", \"kernels\": [";
+    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz")
+        << ", \"interrupted\": " << (interrupted ? "true" : "false") << ", \"kernels\": [";
     for (size_t i = 0; i < kernels.size(); ++i) {
         const auto& k = kernels[i];
         out << (i ? ", " : "") << "{\"name\": " << json_string(k.kernel.name) << ", \"release\": "
@@ -284,9 +298,17 @@ void VmReport::print_json(std::ostream& out) const {
                 << ", \"operations\": " << b.stats.ops << ", \"reports\": " << b.reports
                 << ", \"boot_to_first_sequence_s\": " << b.boot_to_first_sequence_s << ", \"wall_s\": " << b.wall_s
                 << ", \"sequences_per_s\": " << sequences_per_second(replay ? b.sequences_begun : b.stats.sequences, b)
-                << ", \"dir\": " << json_string(b.dir) << "}";
+                << ", \"dir\": " << json_string(b.dir);
+            if (b.vmalloc)
+                out << ", \"vmalloc_used\": {\"start\": " << b.vmalloc->start << ", \"peak\": " << b.vmalloc->peak
+                    << ", \"growth\": " << b.vmalloc->growth() << ", \"budget\": " << b.vmalloc->budget
+                    << ", \"samples\": " << b.vmalloc->samples << "}";
+            out << "}";
         }
-        out << "], \"verdicts\": {";
+        out << "]";
+        if (auto v = k.largest_vmalloc_growth())
+            out << ", \"vmalloc_growth\": " << v->growth() << ", \"kernel_memory_budget\": " << v->budget;
+        out << ", \"verdicts\": {";
         size_t n = 0;
         for (const auto& [file, verdict] : k.verdicts)
             out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(verdict);

@@ -12,6 +12,7 @@
 
 #include "fuzz/campaign.h"
 #include "harness/vm/vm_run.h"
+#include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
 
@@ -22,6 +23,7 @@ struct BootRecord {
     vm::VmEnd end = vm::VmEnd::StartFailed;
     std::string detail;
     fuzz::Stats stats;  // the last statistics the guest sent
+    std::optional<VmallocSample> vmalloc;  // the last VmallocUsed report the guest's fuzz sent
     uint64_t sequences_begun = 0;
     size_t reports = 0;
     double boot_to_first_sequence_s = -1, wall_s = 0;
@@ -33,6 +35,9 @@ struct KernelReport {
     std::vector<BootRecord> boots;
     std::map<std::string, std::string> verdicts;  // --replay: host file -> verdict
     std::map<std::string, std::string> verdict_details;  // host file -> its first divergence, when not agree
+    // The boot whose VmallocUsed grew most over its campaign; nothing when
+    // no guest reported it (replay, a VM that died before its first report).
+    std::optional<VmallocSample> largest_vmalloc_growth() const;
 };
 
 struct VmFinding {
@@ -50,6 +55,7 @@ public:
     bool replay = false;
     std::vector<KernelReport> kernels;
     std::vector<std::string> files;  // --replay: every file, in order
+    bool interrupted = false;        // SIGINT or SIGTERM stopped the run: the summary is of what ran
 
     // Takes one boot's result: reads its events and writes its findings.
     void add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t seed, vm::VmRunResult run,

@@ -27,6 +27,7 @@ std::string vm_end_name(VmEnd e) {
     case VmEnd::TimedOut: return "timeout";
     case VmEnd::NoKvm: return "no-kvm";
     case VmEnd::StartFailed: return "start-failed";
+    case VmEnd::Stopped: return "stopped";
     }
     return "?";
 }
@@ -322,7 +323,9 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
         if (got) last_output = Clock::now();
         if (!console_open && waitpid(pid, &status, WNOHANG) == pid) break;
         const auto lockup = watch.last_lockup();
-        if (!killed && seconds_since(last_output) > spec.silence_limit_s) {
+        if (spec.stop_requested && *spec.stop_requested) {
+            killed = VmEnd::Stopped;
+        } else if (!killed && seconds_since(last_output) > spec.silence_limit_s) {
             killed = VmEnd::Hung;
         } else if (!killed && lockup && *lockup > last_event && seconds_since(last_event) > spec.lockup_grace_s) {
             killed = VmEnd::Hung;
@@ -352,7 +355,8 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (killed) {
         result.end = *killed;
-        result.detail = wedged ? "the kernel reported a lockup and the guest made no progress for " +
+        result.detail = *killed == VmEnd::Stopped ? "stopped on request (SIGINT or SIGTERM to slotcheck): qemu stopped"
+                        : wedged ? "the kernel reported a lockup and the guest made no progress for " +
                                      std::to_string(static_cast<long>(spec.lockup_grace_s)) + " s: killed"
                         : *killed == VmEnd::Hung
                             ? "no console or event output for " + std::to_string(static_cast<long>(spec.silence_limit_s)) +

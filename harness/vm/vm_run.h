@@ -12,6 +12,7 @@
 // killed; one that ends without its trailer died.
 #pragma once
 
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -44,6 +45,9 @@ struct VmSpec {
     double lockup_grace_s = 30;
     std::string work_dir;          // console.log, events.bin and run.log are written here
     std::string runner;            // path of harness/vm/run
+    // Set (by a signal handler) to stop the VM: the runner is told to stop
+    // qemu and clean up, and the run ends as Stopped.
+    const volatile std::sig_atomic_t* stop_requested = nullptr;
 };
 
 // A sequence as the guest logged it before running it.
@@ -65,9 +69,10 @@ enum class VmEnd : uint8_t {
     Hung,        // no output for silence_limit_s: killed
     TimedOut,    // time_limit_s passed: killed
     NoKvm,       // the guest booted but has no /dev/kvm (KVM modules missing or no nested virtualization)
-    StartFailed  // the runner could not be started
+    StartFailed,  // the runner could not be started
+    Stopped       // stop_requested: killed on the user's request (SIGINT, SIGTERM)
 };
-std::string vm_end_name(VmEnd e);  // exited, died, hung, timeout, no-kvm, start-failed
+std::string vm_end_name(VmEnd e);  // exited, died, hung, timeout, no-kvm, start-failed, stopped
 
 struct FinishedSequence {
     std::string label, status;  // status as the guest wrote it: agree, diverge, crashed, timeout, ...
