@@ -33,7 +33,8 @@ constexpr const char* kUsage =
     "  --model-only         replay against the model alone (no /dev/kvm)\n"
     SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
-    "  --trace              print every step with both outcomes\n"
+    "  --trace              print every step with both outcomes (held until the file ends: without it\n"
+    "                       replay holds a stretch of a file, whatever its length)\n"
     "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
     "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 10000, as fuzz and minimize; a file\n"
