@@ -72,10 +72,10 @@ bool may_change_slots_or_bindings(const Op& op) {
 }
 
 // Names the step a divergence happened at.
-Divergence at_step(Divergence d, size_t i, const Step& step) {
+Divergence at_step(Divergence d, size_t i, int line, const Op& op) {
     d.step = i;
-    d.line = step.line;
-    d.op_text = print_op(step.op);
+    d.line = line;
+    d.op_text = print_op(op);
     return d;
 }
 
@@ -96,36 +96,45 @@ std::variant<ModelView, Decision> step_model(World& model, const Op& op) {
     return mv;
 }
 
+// A step the model has run and the kernel has not: the step, its record so
+// far and, for a check, what the model saw.
+struct Pending {
+    Step step;
+    StepRecord rec;
+    std::optional<ModelView> check;
+};
+
 // The model's side: it runs ahead of the kernel, a bounded stretch at a
-// time. It fills in a record per step with the model's outcome, keeps each
-// check's view until the kernel has observed it, and finds the divergences
-// the model can have on its own (an expected outcome, an invariant), in step
-// order; asked to stop at the first divergence, it ends with that step.
+// time, reading the steps as it goes. It keeps each step it ran, with the
+// model's outcome and a check's view, until the kernel has run it, and finds
+// the divergences the model can have on its own (an expected outcome, an
+// invariant), in step order; asked to stop at the first divergence, it ends
+// with that step.
 class ModelAhead {
 public:
-    ModelAhead(const Sequence& seq, const Profile& profile, World& model, const ReplayOptions& options,
-               ReplayReport& report)
-        : seq_(seq), profile_(profile), model_(model), options_(options), report_(report) {
-        report_.steps.reserve(report_.steps.size() + seq.steps.size());
-    }
+    ModelAhead(StepSource::Pass& steps, const Profile& profile, World& model, const ReplayOptions& options)
+        : steps_(steps), profile_(profile), model_(model), options_(options) {}
 
     // Runs the next stretch: up to `options.model_ahead_steps` steps, fewer
     // when the views kept for checks grow large. Returns one past its last step.
     size_t advance() {
-        const size_t stretch_end = std::min(seq_.steps.size(), next_ + std::max<size_t>(1, options_.model_ahead_steps));
+        const size_t stretch_end = next_ + std::max<size_t>(1, options_.model_ahead_steps);
         size_t held = 0;
-        while (next_ < stretch_end && !finished_ && held < kMaxHeldObservations) held += step(next_++);
-        if (next_ == seq_.steps.size() && !finished_) {
-            finished_ = true;
-            if (options_.check_invariants && unchecked_ && !seq_.steps.empty())
-                invariants_hold(seq_.steps.size() - 1, RuleId::Count);
+        while (next_ < stretch_end && !finished_ && held < kMaxHeldObservations) {
+            const Step* step = steps_.next();
+            if (!step) {
+                finished_ = true;
+                if (options_.check_invariants && unchecked_) invariants_hold(next_ - 1, last_line_, last_op_, RuleId::Count);
+                break;
+            }
+            held += run(next_++, *step);
         }
         return next_;
     }
     bool finished() const { return finished_; }
     size_t steps_run() const { return next_; }
 
-    std::deque<ModelView> checks;        // views the kernel has not observed yet, in step order
+    std::deque<Pending> pending;         // steps the kernel has not run yet, in step order
     std::deque<Divergence> model_only;  // the model's own divergences not yet reported, in step order
 
 private:
@@ -133,22 +142,27 @@ private:
     static constexpr size_t kMaxHeldObservations = size_t{1} << 16;
 
     // Runs step i; returns how many observations it keeps for the kernel.
-    size_t step(size_t i) {
-        const Step& step = seq_.steps[i];
+    size_t run(size_t i, const Step& step) {
+        last_line_ = step.line;
+        last_op_ = step.op;
         auto answer = step_model(model_, step.op);
         if (auto* mv = std::get_if<ModelView>(&answer)) {
-            report_.steps.push_back(
-                StepRecord{i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt});
-            checks.push_back(std::move(*mv));
-            return checks.back().plan.size();
+            const size_t held = mv->plan.size();
+            pending.push_back(Pending{
+                step, StepRecord{i, step.line, step.op, Outcome::ok(), RuleId::Count, std::nullopt, std::nullopt},
+                std::move(*mv)});
+            return held;
         }
         const Decision& decision = std::get<Decision>(answer);
-        // Moved in, not copied: replay keeps a record of every step, and
-        // copying them was a good part of its own cost per step. (A braced
-        // record: clang 14, which builds the parser fuzzer, has no
-        // parenthesized aggregate initialisation.)
-        StepRecord& rec = report_.steps.emplace_back(
-            StepRecord{i, step.line, step.op, decision.outcome, decision.rule, std::nullopt, std::nullopt});
+        // (A braced record: clang 14, which builds the parser fuzzer, has
+        // no parenthesized aggregate initialisation.)
+        StepRecord& rec =
+            pending
+                .emplace_back(Pending{step,
+                                      StepRecord{i, step.line, step.op, decision.outcome, decision.rule,
+                                                 std::nullopt, std::nullopt},
+                                      std::nullopt})
+                .rec;
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile_);
         if (options_.check_expectations && rec.expected && *rec.expected != decision.outcome) {
             Divergence d;
@@ -156,7 +170,7 @@ private:
             d.model = decision.outcome;
             d.rule = decision.rule;
             d.other = *rec.expected;
-            model_only.push_back(at_step(std::move(d), i, step));
+            model_only.push_back(at_step(std::move(d), i, step.line, step.op));
             if (options_.stop_at_first) {
                 finished_ = true;
                 return 0;
@@ -173,29 +187,30 @@ private:
             return 0;
         }
         unchecked_ = false;
-        if (!invariants_hold(i, decision.rule) && options_.stop_at_first) finished_ = true;
+        if (!invariants_hold(i, step.line, step.op, decision.rule) && options_.stop_at_first) finished_ = true;
         return 0;
     }
 
-    bool invariants_hold(size_t i, RuleId rule) {
+    bool invariants_hold(size_t i, int line, const Op& op, RuleId rule) {
         auto problems = model_.check_invariants();
         if (problems.empty()) return true;
         Divergence d;
         d.kind = Divergence::Kind::Invariant;
         d.rule = rule;
         d.invariant_problems = std::move(problems);
-        model_only.push_back(at_step(std::move(d), i, seq_.steps[i]));
+        model_only.push_back(at_step(std::move(d), i, line, op));
         return false;
     }
 
-    const Sequence& seq_;
+    StepSource::Pass& steps_;
     const Profile& profile_;
     World& model_;
     const ReplayOptions& options_;
-    ReplayReport& report_;
     size_t next_ = 0;         // the next step to run
-    bool finished_ = false;   // the last step ran, or a divergence stopped the model
+    bool finished_ = false;   // the steps ended, or a divergence stopped the model
     bool unchecked_ = false;  // a step since the last invariant check went unchecked
+    int last_line_ = 0;       // the last step run, for a final invariant check
+    Op last_op_;
 };
 
 // Reports the model's own divergences at steps before `end`.
@@ -206,21 +221,35 @@ void report_model_divergences(ModelAhead& ahead, size_t end, ReplayReport& repor
     }
 }
 
-// The kernel's side: it runs the steps from `next` up to `end` that the
-// model has run, each compared as it returns, and moves `next` on.
-// Divergences come in step order, a step's kernel divergence before the
-// model's own. Returns whether a divergence stopped it.
-bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& options, ModelAhead& ahead,
-                size_t& next, size_t end, ReplayReport& report) {
-    for (; next < end; ++next) {
-        const size_t i = next;
-        const Step& step = seq.steps[i];
-        StepRecord& rec = report.steps[i];
-        auto diverge = [&](Divergence d) { report.divergences.push_back(at_step(std::move(d), i, step)); };
+// A step both sides have run: counted, shown to ReplayOptions::on_step, and
+// kept while it is among the last ReplayOptions::keep_steps.
+void step_done(Pending& p, const ReplayOptions& options, ReplayReport& report) {
+    if (!std::holds_alternative<Check>(p.step.op)) report.rule_hits[static_cast<size_t>(p.rec.rule)]++;
+    if (options.on_step) options.on_step(p.step, p.rec);
+    ++report.steps_run;
+    if (!options.keep_steps) {
+        report.steps.push_back(std::move(p.rec));
+    } else if (*options.keep_steps > 0) {
+        if (report.steps.size() == *options.keep_steps) report.steps.erase(report.steps.begin());
+        report.steps.push_back(std::move(p.rec));
+    }
+}
+
+// The kernel's side: it runs the steps before `end` that the model has run,
+// each compared as it returns. Divergences come in step order, a step's
+// kernel divergence before the model's own. Returns whether a divergence
+// stopped it.
+bool run_kernel(Executor& kernel, const ReplayOptions& options, ModelAhead& ahead, size_t end, ReplayReport& report) {
+    while (!ahead.pending.empty() && ahead.pending.front().rec.index < end) {
+        Pending p = std::move(ahead.pending.front());
+        ahead.pending.pop_front();
+        const size_t i = p.rec.index;
+        const Step& step = p.step;
+        StepRecord& rec = p.rec;
+        auto diverge = [&](Divergence d) { report.divergences.push_back(at_step(std::move(d), i, step.line, step.op)); };
         bool diverged = false;
-        if (std::holds_alternative<Check>(step.op)) {
-            const ModelView mine = std::move(ahead.checks.front());
-            ahead.checks.pop_front();
+        if (p.check) {
+            const ModelView& mine = *p.check;
             auto theirs = kernel.observe(mine.plan);
             report.observations_compared += mine.plan.size();
             Divergence d;
@@ -248,7 +277,7 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
                 // exactly what was recorded and the model still differs from it.
                 if (*rec.kernel == *recorded && *recorded != rec.model) {
                     d.kind = Divergence::Kind::Outcome;
-                    report.deviations_as_recorded.push_back(at_step(std::move(d), i, step));
+                    report.deviations_as_recorded.push_back(at_step(std::move(d), i, step.line, step.op));
                 } else {
                     d.kind = Divergence::Kind::DeviationChanged;
                     d.recorded = recorded;
@@ -261,16 +290,18 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
                 diverged = true;
             }
         }
-        if (diverged && options.stop_at_first) {
-            ++next;
-            return true;
-        }
+        step_done(p, options, report);
+        if (diverged && options.stop_at_first) return true;
         report_model_divergences(ahead, i + 1, report);
     }
     return false;
 }
 
 }  // namespace
+
+ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
+    return replay(SequenceSteps(seq), profile, kernel, options);
+}
 
 // The model never depends on the kernel's answers, so it runs a stretch of
 // steps first (ReplayOptions::model_ahead_steps) and the kernel runs them
@@ -280,27 +311,27 @@ bool run_kernel(const Sequence& seq, Executor& kernel, const ReplayOptions& opti
 // back makes qemu drop its software TLB and jump cache, so after every
 // kernel call the model's code and data had to be found again
 // (docs/performance.md).
-ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
+ReplayReport replay(const StepSource& steps, const Profile& profile, Executor* kernel, const ReplayOptions& options) {
     ReplayReport report;
     report.rule_hits.assign(kRuleCount + 1, 0);
     World model(profile);
     model.set_mutant(options.mutant);
-    ModelAhead ahead(seq, profile, model, options, report);
+    auto pass = steps.pass();
+    ModelAhead ahead(*pass, profile, model, options);
     bool kernel_stopped = false;
-    size_t kernel_next = 0;
     while (!ahead.finished() && !kernel_stopped) {
         const size_t model_next = ahead.advance();
         if (kernel) {
-            kernel_stopped = run_kernel(seq, *kernel, options, ahead, kernel_next, model_next, report);
+            kernel_stopped = run_kernel(*kernel, options, ahead, model_next, report);
         } else {
-            ahead.checks.clear();
+            for (auto& p : ahead.pending) step_done(p, options, report);
+            ahead.pending.clear();
             report_model_divergences(ahead, model_next, report);
         }
     }
-    if (kernel_stopped) report.steps.resize(kernel_next);
-    for (const auto& rec : report.steps)
-        if (!std::holds_alternative<Check>(rec.op)) report.rule_hits[static_cast<size_t>(rec.rule)]++;
-    if (report.steps.size() == ahead.steps_run()) {
+    // The model's check after the last step comes after the kernel ran it.
+    if (!kernel_stopped) report_model_divergences(ahead, report.steps_run, report);
+    if (report.steps_run == ahead.steps_run()) {
         report.rule_passes.assign(model.rule_passes().begin(), model.rule_passes().end());
         return report;
     }
@@ -308,7 +339,11 @@ ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kerne
     // those of the steps both ran, so the model runs them again on its own.
     World counted(profile);
     counted.set_mutant(options.mutant);
-    for (const auto& rec : report.steps) step_model(counted, rec.op);
+    each_step(steps, [&](size_t i, const Step& step) {
+        if (i >= report.steps_run) return false;
+        step_model(counted, step.op);
+        return true;
+    });
     report.rule_passes.assign(counted.rule_passes().begin(), counted.rule_passes().end());
     return report;
 }

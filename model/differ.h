@@ -7,6 +7,7 @@
 // the invariants after every step. Pure: the kernel arrives as an Executor.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "model/profile.h"
 #include "model/rules.h"
 #include "model/sequence.h"
+#include "model/step_source.h"
 
 namespace slotcheck {
 
@@ -62,9 +64,21 @@ struct ReplayOptions {
     // why it runs ahead at all). A bound, so a file of millions of steps and
     // checks does not hold every check's view at once.
     size_t model_ahead_steps = 1024;
+    // How many of the last steps the report keeps (ReplayReport::steps):
+    // all of them when unset, as tests and the small sequences of fuzz and
+    // minimize want; a long file's replay keeps a few, or none, so its
+    // memory does not grow with its length.
+    std::optional<size_t> keep_steps;
+    // Called with each step and its record once both sides have run it, in
+    // step order: how a caller follows every step without the report
+    // keeping them (PointWatch, model/point.h).
+    std::function<void(const Step&, const StepRecord&)> on_step;
 };
 
 struct ReplayReport {
+    // How many steps both sides ran (all of them, unless a divergence stopped the replay).
+    size_t steps_run = 0;
+    // The records of the last ReplayOptions::keep_steps of them (of all when unset).
     std::vector<StepRecord> steps;
     std::vector<Divergence> divergences;
     // Steps where the kernel differs from the model exactly as the file
@@ -85,6 +99,9 @@ std::string divergence_kind_name(Divergence::Kind k);
 Outcome expected_outcome(const Expectation& e, const Profile& profile);
 
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options);
+// The same over steps read one at a time (a long file): it holds a stretch
+// of ReplayOptions::model_ahead_steps steps, not the sequence.
+ReplayReport replay(const StepSource& steps, const Profile& profile, Executor* kernel, const ReplayOptions& options);
 
 // A copy of `seq` whose expectations are the model's outcomes under the
 // profile, with an alternative `variant: outcome` wherever switching on one

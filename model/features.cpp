@@ -78,44 +78,54 @@ bool in_table_order(const Feature& a, const Feature& b) {
     return a.kind != b.kind ? a.kind < b.kind : a.vm_type < b.vm_type;
 }
 
-// The features whose profile fields the model consults for the file's
-// operations (model/world*.cpp): only these can change its outcomes.
-// Type 0 is every kernel's, and types past 63 no kernel's.
-std::vector<Feature> touched_features(const Sequence& seq) {
-    std::vector<Feature> out;
-    auto add = [&](Feature f) {
-        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+}  // namespace
+
+void FeatureUse::add(const Op& op) {
+    auto use = [&](Feature f) {
+        if (std::find(touched_.begin(), touched_.end(), f) == touched_.end()) touched_.push_back(f);
     };
-    for (const Step& s : seq.steps) {
-        if (std::holds_alternative<CreateGmem>(s.op)) {
-            add({Feature::Kind::GuestMemfd});
-            add({Feature::Kind::GmemMmap});
-        } else if (const auto* r = std::get_if<SetRegion>(&s.op)) {
-            if (r->flags & kMemGuestMemfd) add({Feature::Kind::GmemOnDefaultVm});
-            if (r->flags & kMemReadonly) add({Feature::Kind::ReadonlyMem});
-            if (r->slot >> 16) add({Feature::Kind::SmmAddressSpace});
-        } else if (std::holds_alternative<SetAttributes>(s.op)) {
-            add({Feature::Kind::MemoryAttributes});
-        } else if (const auto* v = std::get_if<CreateVm>(&s.op)) {
-            if (v->type != kVmTypeDefault && v->type < 64) add({Feature::Kind::VmType, v->type});
-        }
+    if (std::holds_alternative<CreateGmem>(op)) {
+        use({Feature::Kind::GuestMemfd});
+        use({Feature::Kind::GmemMmap});
+    } else if (const auto* r = std::get_if<SetRegion>(&op)) {
+        if (r->flags & kMemGuestMemfd) use({Feature::Kind::GmemOnDefaultVm});
+        if (r->flags & kMemReadonly) use({Feature::Kind::ReadonlyMem});
+        if (r->slot >> 16) use({Feature::Kind::SmmAddressSpace});
+    } else if (std::holds_alternative<SetAttributes>(op)) {
+        use({Feature::Kind::MemoryAttributes});
+    } else if (const auto* v = std::get_if<CreateVm>(&op)) {
+        // Type 0 is every kernel's, and types past 63 no kernel's.
+        if (v->type != kVmTypeDefault && v->type < 64) use({Feature::Kind::VmType, v->type});
     }
+}
+
+std::vector<Feature> FeatureUse::features() const {
+    std::vector<Feature> out = touched_;
     std::sort(out.begin(), out.end(), in_table_order);
     return out;
 }
 
+namespace {
+
+std::vector<Feature> touched_features(const Sequence& seq) {
+    FeatureUse use;
+    for (const Step& s : seq.steps) use.add(s.op);
+    return use.features();
+}
+
 // The first step whose written expectation, read under `expectations`, the
 // model under `model_profile` contradicts.
-std::optional<size_t> first_contradiction(const Sequence& seq, const Profile& expectations,
+std::optional<size_t> first_contradiction(const StepSource& steps, const Profile& expectations,
                                           const Profile& model_profile) {
     World model(model_profile);
-    for (size_t i = 0; i < seq.steps.size(); ++i) {
-        const Step& step = seq.steps[i];
-        if (std::holds_alternative<Check>(step.op)) continue;  // no outcome, no change
+    std::optional<size_t> found;
+    each_step(steps, [&](size_t i, const Step& step) {
+        if (std::holds_alternative<Check>(step.op)) return true;  // no outcome, no change
         const Outcome got = model.step(step.op).outcome;
-        if (step.expect && expected_outcome(*step.expect, expectations) != got) return i;
-    }
-    return std::nullopt;
+        if (step.expect && expected_outcome(*step.expect, expectations) != got) found = i;
+        return !found;
+    });
+    return found;
 }
 
 bool later(std::optional<size_t> a, size_t b) { return !a || *a > b; }
@@ -127,7 +137,7 @@ Profile with(Profile p, const std::vector<Feature>& features) {
 
 // The smallest set of `candidates` (at most three) that, switched on in
 // `base`, moves the first contradiction past step `at`; empty when none does.
-std::vector<Feature> smallest_explanation(const Sequence& seq, const Profile& expectations, const Profile& base,
+std::vector<Feature> smallest_explanation(const StepSource& seq, const Profile& expectations, const Profile& base,
                                           const std::vector<Feature>& candidates, size_t at) {
     const size_t n = candidates.size();
     auto works = [&](const std::vector<Feature>& set) {
@@ -151,7 +161,7 @@ std::vector<Feature> smallest_explanation(const Sequence& seq, const Profile& ex
 // move the first contradiction past its step, until none is left or no
 // candidates explain it. The smallest set, not all of them: a candidate can
 // also turn an expected refusal into a success and contradict the file.
-std::vector<Feature> needed_features(const Sequence& seq, const Profile& expectations, Profile base,
+std::vector<Feature> needed_features(const StepSource& seq, const Profile& expectations, Profile base,
                                      const std::vector<Feature>& candidates) {
     std::vector<Feature> needs;
     if (candidates.empty()) return needs;
@@ -173,17 +183,22 @@ std::vector<Feature> needed_features(const Sequence& seq, const Profile& expecta
 }  // namespace
 
 std::vector<Feature> missing_features(const Sequence& seq, const Profile& profile) {
+    return missing_features(SequenceSteps(seq), touched_features(seq), profile);
+}
+
+std::vector<Feature> missing_features(const StepSource& steps, const std::vector<Feature>& touched,
+                                      const Profile& profile) {
     std::vector<Feature> lacking;
-    for (const auto& f : touched_features(seq))
+    for (const auto& f : touched)
         if (!has_feature(profile, f)) lacking.push_back(f);
-    return needed_features(seq, profile, profile, lacking);
+    return needed_features(steps, profile, profile, lacking);
 }
 
 std::vector<Feature> required_features(const Sequence& seq, const Profile& profile) {
     const auto touched = touched_features(seq);
     Profile bare = profile;
     for (const auto& f : touched) set_feature(bare, f, false);
-    return needed_features(seq, profile, bare, touched);
+    return needed_features(SequenceSteps(seq), profile, bare, touched);
 }
 
 }  // namespace slotcheck

@@ -12,6 +12,7 @@
 
 #include "model/profile.h"
 #include "model/sequence.h"
+#include "model/step_source.h"
 
 namespace slotcheck {
 
@@ -51,6 +52,26 @@ void set_feature(Profile& profile, const Feature& f, bool on);
 // agrees without it and needs nothing. A contradiction no feature explains
 // ends the search: it is a divergence, not a skip.
 std::vector<Feature> missing_features(const Sequence& seq, const Profile& profile);
+
+// The features whose profile fields the model consults for a sequence's
+// operations (model/world*.cpp), gathered a step at a time: only these can
+// change its outcomes, so only these are searched.
+class FeatureUse {
+public:
+    void add(const Op& op);
+    // In table order.
+    std::vector<Feature> features() const;
+
+private:
+    std::vector<Feature> touched_;
+};
+
+// missing_features() over steps read one at a time (a long file), given the
+// features its steps touch (FeatureUse over the same steps). Each search
+// step is a pass over them; a file that touches nothing the profile lacks
+// needs no pass at all.
+std::vector<Feature> missing_features(const StepSource& steps, const std::vector<Feature>& touched,
+                                      const Profile& profile);
 
 // Every feature the file's expectations, read under `profile`, need of a
 // kernel: what missing_features() finds with every feature the file touches

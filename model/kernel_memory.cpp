@@ -73,12 +73,18 @@ uint64_t attribute_memory(uint64_t pages, uint64_t ranges) {
 }
 
 std::optional<MemoryOverrun> first_step_over(const Sequence& seq, const Profile& profile, uint64_t limit) {
+    return first_step_over(SequenceSteps(seq), profile, limit);
+}
+
+std::optional<MemoryOverrun> first_step_over(const StepSource& steps, const Profile& profile, uint64_t limit) {
     World world(profile);
-    for (size_t i = 0; i < seq.steps.size(); ++i) {
-        world.step(seq.steps[i].op);
-        if (world.last_step_peak() > limit) return MemoryOverrun{i, world.last_step_peak()};
-    }
-    return std::nullopt;
+    std::optional<MemoryOverrun> over;
+    each_step(steps, [&](size_t i, const Step& step) {
+        world.step(step.op);
+        if (world.last_step_peak() > limit) over = MemoryOverrun{i, world.last_step_peak(), step.line, step.op};
+        return !over;
+    });
+    return over;
 }
 
 uint64_t peak_kernel_memory(const Sequence& seq, const Profile& profile) {

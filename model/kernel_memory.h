@@ -18,6 +18,7 @@
 
 #include "model/profile.h"
 #include "model/sequence.h"
+#include "model/step_source.h"
 
 namespace slotcheck {
 
@@ -97,8 +98,12 @@ inline constexpr uint64_t kDefaultKernelMemoryBudget = 1ull << 30;
 struct MemoryOverrun {
     size_t step = 0;     // index into seq.steps
     uint64_t bytes = 0;  // the estimated peak during that step
+    int line = 0;        // the step's source line (0 for generated steps)
+    Op op;               // the step's operation
 };
 std::optional<MemoryOverrun> first_step_over(const Sequence& seq, const Profile& profile, uint64_t limit);
+// The same over steps read one at a time (a long file).
+std::optional<MemoryOverrun> first_step_over(const StepSource& steps, const Profile& profile, uint64_t limit);
 // The largest amount any step of `seq` holds at once.
 uint64_t peak_kernel_memory(const Sequence& seq, const Profile& profile);
 

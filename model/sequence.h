@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,11 +81,29 @@ struct ParseResult {
     std::optional<SourceError> error;
 };
 ParseResult parse(const std::string& text, const std::string& file_name = "<input>");
+ParseResult parse(std::istream& in, const std::string& file_name);
 ParseResult parse_file(const std::string& path);
 
 // Handle discipline: every handle is created once before use, and kinds fit
 // the operation. Returns the first violation. Parsed and generated
 // sequences both go through this, so later layers can rely on it.
 std::optional<SourceError> validate_handles(const Sequence& seq, const std::string& file_name);
+
+// The same check one step at a time (what validate_handles() and the reader
+// of a file run): it holds what the steps so far created, in memory bounded
+// by the handle numbers a file can name, not by its length.
+class HandleValidator {
+public:
+    HandleValidator();
+    ~HandleValidator();
+    HandleValidator(HandleValidator&&) noexcept;
+    HandleValidator& operator=(HandleValidator&&) noexcept;
+    // The problem with the next step, if any.
+    std::optional<std::string> check(const Step& step);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 }  // namespace slotcheck

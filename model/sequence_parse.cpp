@@ -9,6 +9,7 @@
 #include "model/layout.h"
 #include "model/quoted.h"
 #include "model/sequence.h"
+#include "model/sequence_reader.h"
 #include "model/text_scan.h"
 
 namespace slotcheck {
@@ -356,24 +357,39 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
+enum class LineRead { Line, End, TooLong };
+
+// One line of the input without its '\n'. A line longer than kMaxLineBytes
+// is read no further: the caller reports it.
+LineRead read_line(std::istream& in, std::string& line) {
+    line.clear();
+    std::streambuf* buf = in.rdbuf();
+    for (;;) {
+        const int c = buf->sbumpc();
+        if (c == std::char_traits<char>::eof()) return line.empty() ? LineRead::End : LineRead::Line;
+        if (c == '\n') return LineRead::Line;
+        if (line.size() == kMaxLineBytes) return LineRead::TooLong;
+        line.push_back(static_cast<char>(c));
+    }
+}
+
 }  // namespace
 
-ParseResult parse(const std::string& text, const std::string& file_name) {
-    ParseResult result;
-    Sequence seq;
-    std::istringstream in(text);
+SequenceReader::SequenceReader(std::istream& in, std::string file_name) : in_(in), file_name_(std::move(file_name)) {}
+SequenceReader::~SequenceReader() = default;
+
+std::optional<Step> SequenceReader::next() {
+    if (ended_) return std::nullopt;
     std::string raw;
-    int line_no = 0;
-    bool seen_header = false;
-    std::vector<std::string> pending_comments;
     try {
-        while (std::getline(in, raw)) {
-            ++line_no;
+        for (LineRead read; (read = read_line(in_, raw)) != LineRead::End;) {
+            ++line_no_;
+            if (read == LineRead::TooLong) fail(1, "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
             if (raw.find('\0') != std::string::npos) fail(1, "NUL byte in line");
             std::string line = raw;
             if (!line.empty() && line.back() == '\r') line.pop_back();
             std::string t = trim(line);
-            if (!seen_header) {
+            if (!seen_header_) {
                 if (t.empty()) continue;
                 Scanner hs(t);
                 auto magic = hs.word();
@@ -383,22 +399,22 @@ ParseResult parse(const std::string& text, const std::string& file_name) {
                 if (*version != static_cast<uint64_t>(kSequenceFormatVersion))
                     fail(20, "unsupported format version " + std::to_string(*version) + " (this slotcheck reads " +
                                  std::to_string(kSequenceFormatVersion) + ")");
-                seen_header = true;
+                seen_header_ = true;
                 continue;
             }
             if (t.empty()) continue;
             if (t[0] == '#') {
                 std::string c = t.substr(1);
-                if (seq.steps.empty()) seq.header_comments.push_back(c);
-                else pending_comments.push_back(c);
+                if (steps_ == 0) header_comments_.push_back(c);
+                else pending_comments_.push_back(c);
                 continue;
             }
             // A file's comments before its first step belong to the header;
             // whole-line comments later belong to the step that follows.
             Step step;
-            step.line = line_no;
-            step.leading_comments = std::move(pending_comments);
-            pending_comments.clear();
+            step.line = line_no_;
+            step.leading_comments = std::move(pending_comments_);
+            pending_comments_.clear();
             size_t hash = line.find('#');
             std::string body = line;
             if (hash != std::string::npos) {
@@ -436,23 +452,42 @@ ParseResult parse(const std::string& text, const std::string& file_name) {
                     fail(static_cast<int>(arrow) + 3 + static_cast<int>(exp.find('!')),
                          "a check has no outcome to record; '!kernel:' belongs to an operation");
             }
-            // Canonical trailing comments are printed as "  #text": drop the
-            // separating blanks, which belong to the layout, not the text.
-            seq.steps.push_back(std::move(step));
+            if (auto problem = validator_.check(step)) {
+                error_ = SourceError{file_name_, line_no_, 0, *problem};
+                ended_ = true;
+                return std::nullopt;
+            }
+            ++steps_;
+            return step;
         }
-        if (!seen_header) {
-            line_no = 1;
+        ended_ = true;
+        if (!seen_header_) {
+            line_no_ = 1;
             fail(1, "empty input: expected the header 'slotcheck-sequence " +
                         std::to_string(kSequenceFormatVersion) + "'");
         }
     } catch (const ParseFailure& pf) {
-        result.error = SourceError{file_name, line_no, pf.column, pf.message};
+        ended_ = true;
+        error_ = SourceError{file_name_, line_no_, pf.column, pf.message};
+    }
+    return std::nullopt;
+}
+
+ParseResult parse(const std::string& text, const std::string& file_name) {
+    std::istringstream in(text);
+    return parse(in, file_name);
+}
+
+ParseResult parse(std::istream& in, const std::string& file_name) {
+    ParseResult result;
+    SequenceReader reader(in, file_name);
+    Sequence seq;
+    while (auto step = reader.next()) seq.steps.push_back(std::move(*step));
+    if (reader.error()) {
+        result.error = reader.error();
         return result;
     }
-    if (auto err = validate_handles(seq, file_name)) {
-        result.error = err;
-        return result;
-    }
+    seq.header_comments = reader.header_comments();
     result.sequence = std::move(seq);
     return result;
 }
@@ -464,9 +499,39 @@ ParseResult parse_file(const std::string& path) {
         r.error = SourceError{path, 0, 0, "cannot open the file"};
         return r;
     }
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return parse(ss.str(), path);
+    return parse(f, path);
 }
+
+namespace {
+
+class FilePass final : public StepSource::Pass {
+public:
+    FilePass(const std::string& path, std::shared_ptr<std::optional<SourceError>> error)
+        : in_(path, std::ios::binary), reader_(in_, path), error_(std::move(error)) {
+        if (!in_) {
+            if (!*error_) *error_ = SourceError{path, 0, 0, "cannot open the file"};
+            ended_ = true;
+        }
+    }
+    const Step* next() override {
+        if (ended_) return nullptr;
+        current_ = reader_.next();
+        if (current_) return &*current_;
+        ended_ = true;
+        if (reader_.error() && !*error_) *error_ = reader_.error();
+        return nullptr;
+    }
+
+private:
+    std::ifstream in_;
+    SequenceReader reader_;
+    std::shared_ptr<std::optional<SourceError>> error_;
+    std::optional<Step> current_;
+    bool ended_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<StepSource::Pass> FileSteps::pass() const { return std::make_unique<FilePass>(path_, error_); }
 
 }  // namespace slotcheck

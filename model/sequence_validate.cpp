@@ -1,8 +1,10 @@
 // Handle discipline and the harness's own limits, checked once for parsed and
 // generated sequences alike so that no later layer has to.
+#include <algorithm>
+#include <array>
 #include <cstdint>
-#include <map>
-#include <set>
+#include <optional>
+#include <vector>
 
 #include "model/layout.h"
 #include "model/profile.h"
@@ -18,13 +20,31 @@ namespace {
 // the machine running the sequence; such a sequence is refused.
 constexpr uint64_t kMaxAllocation = 1ull << 30;
 
+// The handles created so far, a bit per handle number of each kind: a file
+// names at most 999999 of a kind, so this stays small however long it is.
+class HandleSet {
+public:
+    bool contains(const Handle& h) const {
+        const auto& bits = bits_[static_cast<size_t>(h.kind)];
+        return h.index < bits.size() && bits[h.index];
+    }
+    void insert(const Handle& h) {
+        auto& bits = bits_[static_cast<size_t>(h.kind)];
+        if (h.index >= bits.size()) bits.resize(std::max<size_t>(size_t{h.index} + 1, 2 * bits.size()));
+        bits[h.index] = true;
+    }
+
+private:
+    std::array<std::vector<bool>, 4> bits_;  // one per HandleKind
+};
+
 struct Validator {
-    std::set<Handle> created;
-    std::map<Handle, uint64_t> gmem_size;  // creation size of each guest_memfd
+    HandleSet created;
+    std::vector<std::optional<uint64_t>> gmem_size;  // creation size of each guest_memfd, by number
     std::string problem;
 
     bool create(const Handle& h) {
-        if (created.count(h)) {
+        if (created.contains(h)) {
             problem = "handle " + print_handle(h) + " is created twice";
             return false;
         }
@@ -37,7 +57,7 @@ struct Validator {
         return true;
     }
     bool use(const Handle& h) {
-        if (!created.count(h)) {
+        if (!created.contains(h)) {
             problem = "handle " + print_handle(h) + " is used before it is created";
             return false;
         }
@@ -74,7 +94,8 @@ struct Validator {
 
     bool operator()(const CreateVm& x) { return create(x.vm); }
     bool operator()(const CreateGmem& x) {
-        gmem_size[x.gmem] = x.size;
+        if (x.gmem.index >= gmem_size.size()) gmem_size.resize(std::max<size_t>(size_t{x.gmem.index} + 1, 2 * gmem_size.size()));
+        gmem_size[x.gmem.index] = x.size;
         return use(x.vm) && create(x.gmem);
     }
     bool operator()(const CreateMemfd& x) { return create(x.memfd); }
@@ -93,8 +114,8 @@ struct Validator {
         // allocation and stays allowed.
         const bool allocates = x.mode <= 1 && static_cast<int64_t>(x.offset) >= 0 && static_cast<int64_t>(x.len) > 0 &&
                                x.offset + x.len <= static_cast<uint64_t>(INT64_MAX);
-        auto g = gmem_size.find(x.file);
-        const bool fails_on_size = g != gmem_size.end() && x.offset + x.len > g->second;
+        const bool fails_on_size = x.file.kind == HandleKind::Gmem && x.file.index < gmem_size.size() &&
+                                   gmem_size[x.file.index] && x.offset + x.len > *gmem_size[x.file.index];
         if (allocates && x.len > kMaxAllocation && !fails_on_size) {
             problem = "fallocate would allocate " + hex(x.len) + " bytes; the harness refuses more than " +
                       hex(kMaxAllocation);
@@ -113,26 +134,35 @@ struct Validator {
 
 }  // namespace
 
-std::optional<SourceError> validate_handles(const Sequence& seq, const std::string& file_name) {
+struct HandleValidator::State {
     Validator v;
+};
+
+HandleValidator::HandleValidator() : state_(std::make_unique<State>()) {}
+HandleValidator::~HandleValidator() = default;
+HandleValidator::HandleValidator(HandleValidator&&) noexcept = default;
+HandleValidator& HandleValidator::operator=(HandleValidator&&) noexcept = default;
+
+std::optional<std::string> HandleValidator::check(const Step& s) {
+    Validator& v = state_->v;
+    if (!std::visit(v, s.op)) return v.problem;
+    if (s.expect) {
+        for (const auto& alt : s.expect->alternatives) {
+            bool known = false;
+            for (const auto& info : variant_table()) known = known || alt.variant == info.name;
+            if (!known)
+                return "unknown profile variant " + quote(alt.variant) +
+                       " in an expected outcome (slotcheck probe --variants lists them)";
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<SourceError> validate_handles(const Sequence& seq, const std::string& file_name) {
+    HandleValidator v;
     for (size_t i = 0; i < seq.steps.size(); ++i) {
         const Step& s = seq.steps[i];
-        if (!std::visit(v, s.op)) {
-            int line = s.line ? s.line : static_cast<int>(i) + 1;
-            return SourceError{file_name, line, 0, v.problem};
-        }
-        if (s.expect) {
-            for (const auto& alt : s.expect->alternatives) {
-                bool known = false;
-                for (const auto& info : variant_table()) known = known || alt.variant == info.name;
-                if (!known) {
-                    int line = s.line ? s.line : static_cast<int>(i) + 1;
-                    return SourceError{file_name, line, 0,
-                                       "unknown profile variant " + quote(alt.variant) +
-                                           " in an expected outcome (slotcheck probe --variants lists them)"};
-                }
-            }
-        }
+        if (auto problem = v.check(s)) return SourceError{file_name, s.line ? s.line : static_cast<int>(i) + 1, 0, *problem};
     }
     return std::nullopt;
 }

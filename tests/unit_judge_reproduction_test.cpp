@@ -187,7 +187,8 @@ cli::FileResult judge_file_with(SharedCounter& runs, Misbehaviour how, std::func
     const JudgeOptions o = scripted(runs, how, std::move(on_run));
     return cli::judge_file(
         [&](milliseconds limit) {
-            return cli::run_file_isolated("f.seq", seq, o.profile, ReplayOptions{}, false, limit, o);
+            return cli::run_file_isolated("f.seq", SequenceSteps(seq), last_point_step(seq), o.profile, ReplayOptions{},
+                                          false, limit, o);
         },
         o);
 }

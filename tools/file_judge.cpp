@@ -5,15 +5,35 @@
 
 namespace slotcheck::cli {
 
-FileResult run_file_isolated(const std::string& file, const Sequence& seq, const Profile& profile,
+FileResult replay_file(const std::string& file, const StepSource& steps, const std::optional<PointFinder::Last>& point,
+                       const Profile& profile, Executor* kernel, ReplayOptions options, bool trace) {
+    PointWatch watch(profile, point);
+    options.on_step = [&](const Step& step, const StepRecord& rec) { watch.see(step, rec); };
+    if (!trace) options.keep_steps = 0;  // nothing else prints them
+    const ReplayReport report = replay(steps, profile, kernel, options);
+    if (const auto unread = steps.error()) {
+        FileResult failed;
+        failed.file = file;
+        failed.verdict = "error";
+        FileResult::Finding f;
+        f.kind = "error";
+        f.line = unread->line;
+        f.summary = "the file could not be read again after it was checked: " + unread->to_string();
+        failed.findings.push_back(f);
+        return failed;
+    }
+    return from_report(file, report, watch.reach(report.steps_run), trace);
+}
+
+FileResult run_file_isolated(const std::string& file, const StepSource& steps,
+                             const std::optional<PointFinder::Last>& point, const Profile& profile,
                              const ReplayOptions& options, bool trace, std::chrono::milliseconds limit,
                              const JudgeOptions& judging) {
     auto isolated = run_isolated(
         [&]() {
             std::unique_ptr<Executor> kernel =
                 judging.make_kernel ? judging.make_kernel() : std::make_unique<KvmBackend>();
-            const ReplayReport report = replay(seq, profile, kernel.get(), options);
-            return serialize(from_report(file, report, point_reach(seq, profile, report), trace));
+            return serialize(replay_file(file, steps, point, profile, kernel.get(), options, trace));
         },
         limit);
     std::optional<FileResult> r;

@@ -10,14 +10,25 @@
 
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"
+#include "model/point.h"
+#include "model/step_source.h"
 #include "tools/replay_result.h"
 
 namespace slotcheck::cli {
 
-// One run of `seq` on a fresh kernel (judging.make_kernel, or KvmBackend)
-// in a child with the time limit `limit`; a child that died or outlived it
-// is a result too (crashed, timeout).
-FileResult run_file_isolated(const std::string& file, const Sequence& seq, const Profile& profile,
+// One replay of a file's steps on `kernel` (nullptr: the model alone) as
+// replay reports it. The file's point (`point`, PointFinder) is followed step
+// by step, and the report keeps the steps only for --trace (`trace`), so a
+// long file is replayed in the memory of one stretch of it. A file that can
+// no longer be read (changed since it was checked) is an error.
+FileResult replay_file(const std::string& file, const StepSource& steps, const std::optional<PointFinder::Last>& point,
+                       const Profile& profile, Executor* kernel, ReplayOptions options, bool trace);
+
+// One run of replay_file() on a fresh kernel (judging.make_kernel, or
+// KvmBackend) in a child with the time limit `limit`; a child that died or
+// outlived it is a result too (crashed, timeout).
+FileResult run_file_isolated(const std::string& file, const StepSource& steps,
+                             const std::optional<PointFinder::Last>& point, const Profile& profile,
                              const ReplayOptions& options, bool trace, std::chrono::milliseconds limit,
                              const JudgeOptions& judging);
 

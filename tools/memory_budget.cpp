@@ -66,18 +66,21 @@ std::optional<Profile> budget_profile(const ProfileChoice& choice, std::string& 
 
 std::optional<int> refuse_over_budget(const char* command, const std::vector<std::string>& files,
                                       const std::vector<Sequence>& sequences, const Profile& profile, uint64_t limit) {
-    for (size_t i = 0; i < sequences.size(); ++i) {
-        const auto over = first_step_over(sequences[i], profile, limit);
-        if (!over) continue;
-        const Step& step = sequences[i].steps[over->step];
-        std::cerr << "slotcheck " << command << ": " << files[i] << ":" << step.line << ": step " << over->step + 1
-                  << " (" << print_op(step.op) << ") would hold about " << describe_bytes(over->bytes)
-                  << " of kernel memory (" << mmu_kind_name(profile.mmu) << " MMU, profile " << profile.name
-                  << "), over the limit of " << describe_bytes(limit)
-                  << "; nothing was run (--allow-kernel-memory SIZE raises the limit)\n";
-        return kExitBadInput;
-    }
+    for (size_t i = 0; i < sequences.size(); ++i)
+        if (auto refused = refuse_over_budget(command, files[i], SequenceSteps(sequences[i]), profile, limit))
+            return refused;
     return std::nullopt;
+}
+
+std::optional<int> refuse_over_budget(const char* command, const std::string& file, const StepSource& steps,
+                                      const Profile& profile, uint64_t limit) {
+    const auto over = first_step_over(steps, profile, limit);
+    if (!over) return std::nullopt;
+    std::cerr << "slotcheck " << command << ": " << file << ":" << over->line << ": step " << over->step + 1 << " ("
+              << print_op(over->op) << ") would hold about " << describe_bytes(over->bytes) << " of kernel memory ("
+              << mmu_kind_name(profile.mmu) << " MMU, profile " << profile.name << "), over the limit of "
+              << describe_bytes(limit) << "; nothing was run (--allow-kernel-memory SIZE raises the limit)\n";
+    return kExitBadInput;
 }
 
 }  // namespace slotcheck::cli

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/sequence.h"
+#include "model/step_source.h"
 #include "tools/profile_options.h"
 
 namespace slotcheck::cli {
@@ -45,5 +46,8 @@ std::optional<Profile> budget_profile(const ProfileChoice& choice, std::string& 
 // it" and returns kExitBadInput; nothing when every step fits.
 std::optional<int> refuse_over_budget(const char* command, const std::vector<std::string>& files,
                                       const std::vector<Sequence>& sequences, const Profile& profile, uint64_t limit);
+// The same for one file's steps read one at a time (replay of a long file).
+std::optional<int> refuse_over_budget(const char* command, const std::string& file, const StepSource& steps,
+                                      const Profile& profile, uint64_t limit);
 
 }  // namespace slotcheck::cli

@@ -11,6 +11,8 @@
 #include "model/differ.h"
 #include "model/quoted.h"
 #include "model/features.h"
+#include "model/point.h"
+#include "model/sequence_reader.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
@@ -32,7 +34,8 @@ constexpr const char* kUsage =
     "  --model-only         replay against the model alone (no /dev/kvm)\n"
     SLOTCHECK_PROFILE_OPTIONS_USAGE
     "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
-    "  --trace              print every step with both outcomes\n"
+    "  --trace              print every step with both outcomes (held until the file ends: without it\n"
+    "                       replay holds a stretch of a file, whatever its length)\n"
     "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
     "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
     "  --timeout-ms N       wall-clock limit per sequence (default 10000, as fuzz and minimize; a file\n"
@@ -62,6 +65,21 @@ std::string end_detail(const FileResult& r) {
     const auto& f = r.findings.front();
     const std::string op = f.op.substr(0, f.op.find(' '));
     return f.summary + "\n" + std::string(kSignaturePrefix) + failure_signature(f.kind, f.rule, op);
+}
+
+// A file checked before anything runs, and what running it needs to know.
+struct CheckedFile {
+    std::unique_ptr<FileSteps> steps;
+    std::vector<Feature> touched;  // FeatureUse
+    std::optional<PointFinder::Last> point;
+};
+
+// The whole sequence of a checked file, for the event that announces it (a
+// VM's host keeps the text of the sequence in flight): with --events a file
+// is held whole while it runs.
+Sequence whole_file(const std::string& file) {
+    auto parsed = parse_file(file);
+    return parsed.sequence ? std::move(*parsed.sequence) : Sequence{};
 }
 
 }  // namespace
@@ -136,16 +154,28 @@ int replay_main(int argc, char** argv) {
         std::cerr << "slotcheck replay: " << error << "\n";
         return kExitBadInput;
     }
-    // Parse everything first: a typo in the last file should not cost a
-    // long kernel run.
-    std::vector<Sequence> sequences;
+    // Read and check every file first, a step at a time: a typo in the last
+    // line of the last file should not cost a long kernel run. What running
+    // a file needs to know beforehand (the features its steps touch, its
+    // point) is gathered in the same pass; the runs read the files again, so
+    // a file of any length is held a stretch at a time, never whole.
+    std::vector<CheckedFile> checked;
     for (const auto& f : files) {
-        auto parsed = parse_file(f);
-        if (parsed.error) {
-            std::cerr << "slotcheck replay: " << parsed.error->to_string() << "\n";
+        CheckedFile c{std::make_unique<FileSteps>(f), {}, {}};
+        FeatureUse use;
+        PointFinder point;
+        each_step(*c.steps, [&](size_t index, const Step& step) {
+            use.add(step.op);
+            point.add(index, step);
+            return true;
+        });
+        if (const auto bad = c.steps->error()) {
+            std::cerr << "slotcheck replay: " << bad->to_string() << "\n";
             return kExitBadInput;
         }
-        sequences.push_back(std::move(*parsed.sequence));
+        c.touched = use.features();
+        c.point = point.last();
+        checked.push_back(std::move(c));
     }
     KernelFacts facts;
     if (!model_only) {
@@ -156,9 +186,10 @@ int replay_main(int argc, char** argv) {
             std::cerr << "slotcheck replay: " << error << "\n";
             return kExitBadInput;
         }
-        if (auto refused = refuse_over_budget("replay", files, sequences, *memory_profile,
-                                              allow_memory.value_or(default_kernel_memory_budget())))
-            return *refused;
+        for (size_t i = 0; i < files.size(); ++i)
+            if (auto refused = refuse_over_budget("replay", files[i], *checked[i].steps, *memory_profile,
+                                                  allow_memory.value_or(default_kernel_memory_budget())))
+                return *refused;
         auto running = require_kvm("replay", "--model-only replays against the model alone");
         if (!running) return kExitNoEnvironment;
         facts = *running;
@@ -178,31 +209,31 @@ int replay_main(int argc, char** argv) {
     ReplayOptions options;
     options.check_expectations = check_expectations;
     for (size_t i = 0; i < files.size() && !stop.requested(); ++i) {
+        const StepSource& steps = *checked[i].steps;
         // What the kernel lacks and the file's expectations need: the file
         // cannot test anything here (model/features.h says how it is decided).
-        if (const auto missing = missing_features(sequences[i], *profile); !missing.empty()) {
+        if (const auto missing = missing_features(steps, checked[i].touched, *profile); !missing.empty()) {
             std::vector<std::string> needs;
             for (const auto& f : missing) needs.push_back(feature_name(f));
             results.push_back(skipped_for(files[i], needs));
             if (events) {
-                const std::string id = events->begin_sequence(files[i], sequences[i]);
+                const std::string id = events->begin_sequence(files[i], whole_file(files[i]));
                 events->end_sequence(id, "skip", "needs " + feature_list(missing));
             }
             continue;
         }
         if (model_only) {
-            const auto report = replay(sequences[i], *profile, nullptr, options);
-            results.push_back(from_report(files[i], report, point_reach(sequences[i], *profile, report), trace));
+            results.push_back(replay_file(files[i], steps, checked[i].point, *profile, nullptr, options, trace));
             continue;
         }
         // Each sequence runs in a child with a fresh backend: a kernel or
         // harness crash costs this file only. A failure is judged as every
         // command judges one: a timeout is retried with a longer limit, and
         // the verdict stands only when most runs show it.
-        const std::string event_id = events ? events->begin_sequence(files[i], sequences[i]) : "";
+        const std::string event_id = events ? events->begin_sequence(files[i], whole_file(files[i])) : "";
         auto r = judge_file(
             [&](std::chrono::milliseconds limit) {
-                return run_file_isolated(files[i], sequences[i], *profile, options, trace, limit, judging);
+                return run_file_isolated(files[i], steps, checked[i].point, *profile, options, trace, limit, judging);
             },
             judging);
         r.file = files[i];

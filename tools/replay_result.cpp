@@ -76,7 +76,7 @@ FileResult from_report(const std::string& file, const ReplayReport& report, cons
     FileResult r;
     r.file = file;
     r.verdict = !report.agreed() ? "diverge" : reach.reached ? "agree" : "not-reached";
-    r.steps = report.steps.size();
+    r.steps = report.steps_run;
     r.observations = report.observations_compared;
     auto finding = [](const Divergence& d, const std::string& kind) {
         FileResult::Finding f;
@@ -97,7 +97,7 @@ FileResult from_report(const std::string& file, const ReplayReport& report, cons
         FileResult::Finding f;
         f.kind = "not reached";
         f.step = reach.blocked_at.value_or(0);
-        f.line = f.step < report.steps.size() ? report.steps[f.step].line : 0;
+        f.line = reach.blocked_line;
         f.summary = reach.why;
         r.findings.push_back(f);
     }
