@@ -402,6 +402,8 @@ std::vector<BadInput> bad_options() {
         {"VmSilenceTooShort", {"vm", "--kernel", "7.3", "--silence-seconds", "1"}, "--silence-seconds takes 5..86400"},
         {"VmModulesBeforeKernel", {"vm", "--modules", "@", "--kernel", "7.3"}, "--modules follows the --kernel it belongs to"},
         {"VmInjectKmsgMalformed", {"vm", "--kernel", "7.3", "--inject-kmsg", "nolabel"}, "--inject-kmsg takes FILE@LABEL"},
+        {"ReplayInjectKmsgNoCauseText", {"replay", "--model-only", "--events", "@/ev", "--inject-kmsg", "r.txt@+3", g},
+         "--inject-kmsg FILE@+K:TEXT needs the TEXT of the causing operation after the ':'"},
         {"VmJsonInMissingDirectory", {"vm", "--kernel", "7.3", "--out", "@/vm-out", "--json", "/nonexistent/x"},
          "slotcheck vm: --json /nonexistent/x: cannot write there: /nonexistent: No such file or directory"},
         {"VmOutUnderARegularFile", {"vm", "--kernel", "7.3", "--out", "@/FILE/vm-out"}, "slotcheck vm: --out @/FILE/vm-out: @/FILE/vm-out: Not a directory"},
