@@ -65,13 +65,27 @@ void EventLog::kmsg_line(std::string_view text) {
 
 std::string EventLog::begin_sequence(std::string_view label, const Sequence& seq) {
     std::string id = std::to_string(getpid()) + "." + std::to_string(next_++);
-    std::string payload = id + " " + std::string(label) + "\n" + print(seq);
-    write(event::kBegin, payload);
+    const std::string text = print(seq);
+    write(event::kBegin, id + " " + std::string(label) + "\n" + text);
     if (is_tty_) tcdrain(channel_.get());
     std::string marker(kKmsgMarker);
     kmsg_line(marker + id + " begin " + std::string(label));
     if (!injection_label_.empty() && label.find(injection_label_) != std::string_view::npos)
         for (const auto& l : injection_lines_) kmsg_line(l);
+    if (!cause_text_.empty()) {
+        if (sequences_until_report_) {
+            if (--*sequences_until_report_ == 0) {
+                sequences_until_report_.reset();
+                for (const auto& l : injection_lines_) kmsg_line(l);
+            }
+        } else if (text.find(cause_text_) != std::string::npos) {
+            if (cause_after_ == 0) {
+                for (const auto& l : injection_lines_) kmsg_line(l);
+            } else {
+                sequences_until_report_ = cause_after_;
+            }
+        }
+    }
     return id;
 }
 
@@ -86,6 +100,17 @@ void EventLog::end_sequence(const std::string& id, std::string_view status, std:
 void EventLog::inject_into_kernel_log(std::string label_part, std::vector<std::string> lines) {
     injection_label_ = std::move(label_part);
     injection_lines_ = std::move(lines);
+}
+
+void EventLog::inject_after_cause(std::string text_part, unsigned after, std::vector<std::string> lines) {
+    cause_text_ = std::move(text_part);
+    cause_after_ = after;
+    injection_lines_ = std::move(lines);
+}
+
+EventLog::~EventLog() {
+    if (sequences_until_report_)
+        for (const auto& l : injection_lines_) kmsg_line(l);
 }
 
 }  // namespace slotcheck

@@ -73,6 +73,16 @@ public:
     // write `lines` into the kernel log as if the kernel had printed them
     // (checks end to end that a report is caught and attributed).
     void inject_into_kernel_log(std::string label_part, std::vector<std::string> lines);
+    // Test-only, a delayed effect (harness/kmsg_injection.h): once a
+    // sequence whose text contains `text_part` has begun, write `lines` when
+    // the `after`-th sequence after it begins (0: at once, in the causing
+    // sequence), or when the log closes if fewer follow.
+    void inject_after_cause(std::string text_part, unsigned after, std::vector<std::string> lines);
+
+    // Writes a pending delayed injection: the run ended before it surfaced.
+    ~EventLog();
+    EventLog(const EventLog&) = delete;
+    EventLog& operator=(const EventLog&) = delete;
 
 private:
     EventLog(UniqueFd channel, UniqueFd kmsg, bool is_tty)
@@ -84,6 +94,9 @@ private:
     uint64_t next_ = 0;
     std::string injection_label_;
     std::vector<std::string> injection_lines_;
+    std::string cause_text_;
+    unsigned cause_after_ = 0;
+    std::optional<unsigned> sequences_until_report_;  // armed by a causing sequence
 };
 
 }  // namespace slotcheck

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -43,9 +44,41 @@ struct KernelSummary {
     std::map<std::string, std::string> verdicts;
 };
 
+// What reproducing a finding in fresh VMs found (the finding's "repro").
+struct Repro {
+    bool reproduced = false;
+    std::vector<std::string> culprits;
+    unsigned attempts = 0;
+    std::string rate;  // "k/n"
+    unsigned original_ops = 0, minimized_ops = 0;
+    std::string minimized, c_reproducer, console;
+};
+
 struct Finding {
     std::string kind, title, sequence, dir;
+    std::optional<Repro> repro;
 };
+
+inline std::optional<Repro> parse_repro(const std::string& finding_json) {
+    const std::regex repro_re(
+        R"rx("repro": \{"reproduced": (true|false), "culprits": \[([^\]]*)\], "attempts": (\d+), "rate": "([^"]*)", "original_ops": (\d+), "minimized_ops": (\d+), "one_minimal": (?:true|false), "minimized": "([^"]*)", "c_reproducer": "([^"]*)", "note": "(?:[^"\\]|\\.)*", "console": "([^"]*)")rx");
+    std::smatch m;
+    if (!std::regex_search(finding_json, m, repro_re)) return std::nullopt;
+    Repro r;
+    r.reproduced = m[1] == "true";
+    const std::string culprits = m[2];
+    const std::regex label_re(R"rx("((?:[^"\\]|\\.)*)")rx");
+    for (auto it = std::sregex_iterator(culprits.begin(), culprits.end(), label_re); it != std::sregex_iterator(); ++it)
+        r.culprits.push_back((*it)[1]);
+    r.attempts = static_cast<unsigned>(std::stoul(m[3]));
+    r.rate = m[4];
+    r.original_ops = static_cast<unsigned>(std::stoul(m[5]));
+    r.minimized_ops = static_cast<unsigned>(std::stoul(m[6]));
+    r.minimized = m[7];
+    r.c_reproducer = m[8];
+    r.console = m[9];
+    return r;
+}
 
 struct Summary {
     std::vector<KernelSummary> kernels;
@@ -79,8 +112,14 @@ inline Summary parse_summary(const std::string& json) {
         const std::string part = json.substr(findings_at);
         const std::regex finding_re(
             R"rx(\{"kind": "([^"]*)", "title": "((?:[^"\\]|\\.)*)", "kernel": "[^"]*", "sequence": "((?:[^"\\]|\\.)*)", "dir": "([^"]*)")rx");
-        for (auto it = std::sregex_iterator(part.begin(), part.end(), finding_re); it != std::sregex_iterator(); ++it)
-            s.findings.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
+        std::vector<size_t> starts;
+        for (auto it = std::sregex_iterator(part.begin(), part.end(), finding_re); it != std::sregex_iterator(); ++it) {
+            starts.push_back(static_cast<size_t>(it->position()));
+            s.findings.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4], std::nullopt});
+        }
+        for (size_t i = 0; i < starts.size(); ++i)
+            s.findings[i].repro =
+                parse_repro(part.substr(starts[i], (i + 1 < starts.size() ? starts[i + 1] : part.size()) - starts[i]));
     }
     return s;
 }

@@ -1,4 +1,5 @@
 #include "tools/event_options.h"
+#include "harness/kmsg_injection.h"
 #include "model/quoted.h"
 
 #include <filesystem>
@@ -21,8 +22,9 @@ OptionTaken take_event_option(const char* command, int argc, char** argv, int& i
         choice.path = value;
         return OptionTaken::Yes;
     }
-    if (value.find('@') == std::string::npos || value.front() == '@' || value.back() == '@') {
-        std::cerr << "slotcheck " << command << ": --inject-kmsg takes FILE@LABEL, got " << quote(value) << "\n";
+    std::string error;
+    if (!parse_kmsg_injection(value, error)) {
+        std::cerr << "slotcheck " << command << ": --inject-kmsg " << error << ", got " << quote(value) << "\n";
         return OptionTaken::Bad;
     }
     choice.inject = value;
@@ -37,16 +39,17 @@ std::unique_ptr<EventLog> open_event_log(const EventChoice& choice, std::string&
     }
     auto log = EventLog::open(*choice.path, error);
     if (!log || !choice.inject) return log;
-    const auto at = choice.inject->rfind('@');
-    const std::string file = choice.inject->substr(0, at), label = choice.inject->substr(at + 1);
-    std::ifstream in(file);
+    const auto rule = parse_kmsg_injection(*choice.inject, error);  // checked when the option was taken
+    if (!rule) return nullptr;
+    std::ifstream in(rule->file);
     if (!in) {
-        error = "--inject-kmsg: cannot read " + file;
+        error = "--inject-kmsg: cannot read " + rule->file;
         return nullptr;
     }
     std::vector<std::string> lines;
     for (std::string line; std::getline(in, line);) lines.push_back(line);
-    log->inject_into_kernel_log(label, std::move(lines));
+    if (rule->caused) log->inject_after_cause(rule->text_part, rule->after, std::move(lines));
+    else log->inject_into_kernel_log(rule->label_part, std::move(lines));
     return log;
 }
 

@@ -1,4 +1,5 @@
-// --events PATH (and the test-only --inject-kmsg FILE@LABEL), shared by the
+// --events PATH (and the test-only --inject-kmsg FILE@LABEL or FILE@+K:TEXT,
+// harness/kmsg_injection.h), shared by the
 // commands that run inside a VM under test: probe, replay, fuzz.
 #pragma once
 
@@ -13,7 +14,7 @@ namespace slotcheck::cli {
 
 struct EventChoice {
     std::optional<std::string> path;    // --events
-    std::optional<std::string> inject;  // --inject-kmsg FILE@LABEL
+    std::optional<std::string> inject;  // --inject-kmsg FILE@LABEL or FILE@+K:TEXT
 };
 
 // The usage lines of these options, for the commands' usage literals.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "harness/kmsg_injection.h"
 #include "model/quoted.h"
 #include "model/text_scan.h"
 #include "tools/atomic_file.h"
@@ -24,6 +26,7 @@
 #include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_report.h"
+#include "tools/vm_repro.h"
 #include "tools/vm_session.h"
 
 namespace slotcheck::cli {
@@ -64,6 +67,12 @@ constexpr const char* kUsage =
     "  --verbose            show every VM's console as it runs\n"
     "  --inject-kmsg FILE@LABEL  test the watcher: write FILE's lines into the guest's kernel log\n"
     "                       while the sequence whose label contains LABEL runs\n"
+    "  --inject-kmsg FILE@+K:TEXT  the same as a delayed effect: K sequences after one whose text\n"
+    "                       contains TEXT (or when the run ends), also in reproduction VMs\n"
+    "  --repro-seconds N    reproduce each new kernel report and dead or hung VM in fresh VMs for at\n"
+    "                       most N s in all (default 1200): find the sequences that cause it, the rate,\n"
+    "                       a minimized sequence and its C reproducer\n"
+    "  --no-repro           do not reproduce\n"
     "  SIGINT or SIGTERM stop the VMs (qemu stopped, no temporary files left); the summary of what\n"
     "  ran and the JSON are still written\n"
     "exit: 0 clean, 1 divergence, kernel report, dead or hung VM, 2 bad input,\n"
@@ -86,6 +95,8 @@ struct Options {
     std::string out = "vm-out";
     std::optional<std::string> json_path;
     bool verbose = false;
+    bool repro = true;
+    double repro_seconds = 1200;
 };
 
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -109,6 +120,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.verbose = true;
         } else if (a == "--expectations") {
             o.expectations = true;
+        } else if (a == "--no-repro") {
+            o.repro = false;
         } else if (!has_value) {
             return bad("unknown option or missing value " + quote(a) + "\n" + kUsage);
         } else if (a == "--kernel") {
@@ -159,16 +172,19 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         } else if (a == "--silence-seconds") {
             if (!(v = number(5, 24 * 3600))) return bad("--silence-seconds takes 5..86400");
             o.vm.silence_s = static_cast<double>(*v);
+        } else if (a == "--repro-seconds") {
+            if (!(v = number(1, 7 * 24 * 3600))) return bad("--repro-seconds takes 1..604800");
+            o.repro_seconds = static_cast<double>(*v);
         } else if (a == "--out") {
             o.out = argv[++i];
         } else if (a == "--json") {
             o.json_path = argv[++i];
         } else if (a == "--inject-kmsg") {
             o.vm.inject = argv[++i];
-            auto at = o.vm.inject->rfind('@');
-            if (at == std::string::npos || at == 0 || at + 1 == o.vm.inject->size())
-                return bad("--inject-kmsg takes FILE@LABEL");
-            if (!fs::is_regular_file(o.vm.inject->substr(0, at))) return bad("--inject-kmsg: no file " + o.vm.inject->substr(0, at));
+            std::string error;
+            const auto rule = parse_kmsg_injection(*o.vm.inject, error);
+            if (!rule) return bad("--inject-kmsg " + error + ", got " + quote(*o.vm.inject));
+            if (!fs::is_regular_file(rule->file)) return bad("--inject-kmsg: no file " + rule->file);
         } else {
             return bad("unknown option " + quote(a) + "\n" + kUsage);
         }
@@ -211,6 +227,7 @@ public:
         std::vector<std::thread> threads;
         for (unsigned j = 0; j < std::min<size_t>(o_.jobs, tasks.size()); ++j) threads.emplace_back(worker);
         for (auto& t : threads) t.join();
+        if (o_.repro) reproduce_findings();
         return finish();
     }
 
@@ -351,6 +368,39 @@ private:
             sequences.push_back(std::move(*parsed.sequence));
         }
         return refuse_over_budget("vm", parsed_files, sequences, *profile, memory_limit_);
+    }
+
+    // Each new kernel report and dead or hung VM, one after another (one VM
+    // at a time), within --repro-seconds in all (tools/vm_repro.h).
+    void reproduce_findings() {
+        const std::vector<ReproRequest> requests = report_.repro_requests();
+        if (requests.empty()) return;
+        std::string error;
+        auto profile = resolve_profile(o_.profile, nullptr, error);
+        if (!profile) {
+            say("cannot reproduce: " + error);
+            return;
+        }
+        ReproSettings settings;
+        settings.deadline = std::chrono::steady_clock::now() +
+                            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(o_.repro_seconds));
+        for (const auto& request : requests) {
+            if (request.kind == "timeout") continue;  // the run's own limit, not the kernel
+            const VmFinding& finding = report_.findings().at(request.finding);
+            const auto& kernel = report_.kernels[request.kernel].kernel;
+            const std::string dir =
+                (fs::path(o_.out) / "repro" / kernel.name / fs::path(finding.dir).filename()).string();
+            say("reproducing " + finding.kind + ": " + finding.title + " (attempts in " + dir + ")");
+            VmReproducer reproducer(guest_, kernel, *profile, dir, settings);
+            ReproSummary summary = reproducer.reproduce(request, finding.dir);
+            say(finding.title + ": " +
+                (summary.reproduced ? "reproduced " + std::to_string(summary.rate_hits) + "/" +
+                                          std::to_string(summary.rate_runs) + " by " + summary.culprits.back()
+                                    : std::string("not reproduced")) +
+                (summary.note.empty() ? "" : " (" + summary.note + ")"));
+            report_.set_repro(request.finding, std::move(summary));
+        }
     }
 
     int finish() {

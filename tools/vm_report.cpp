@@ -1,6 +1,7 @@
 #include "tools/vm_report.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <optional>
@@ -103,6 +104,8 @@ void VmReport::add_report_finding(const KernelReport& k, const BootRecord& b, co
            << (s.culprit && !s.culprit_in_flight ? " (had ended; the last one before the report)" : "")
            << "\nconsole: " << b.dir << "/console.log, line " << s.splat.start_line + 1 << "\n\n";
     for (const auto& line : s.splat.report) report << line << "\n";
+    repro_requests_.push_back({findings_.size(), kernel_index(k), b.dir,
+                               s.culprit ? std::optional(s.culprit->id) : std::nullopt, f.kind, f.title});
     file_finding(std::move(f), b, report.str(), s.culprit);
 }
 
@@ -118,6 +121,9 @@ void VmReport::add_end_finding(const KernelReport& k, const BootRecord& b, const
     std::ostringstream report;
     report << "title: " << f.title << "\nkernel: " << k.kernel.name << "\nsequence in flight: "
            << (f.sequence.empty() ? "(none)" : f.sequence) << "\nconsole: " << b.dir << "/console.log\n";
+    repro_requests_.push_back({findings_.size(), kernel_index(k), b.dir,
+                               run.in_flight_at_end ? std::optional(run.in_flight_at_end->id) : std::nullopt, f.kind,
+                               ""});
     file_finding(std::move(f), b, report.str(), run.in_flight_at_end);
 }
 
@@ -197,6 +203,43 @@ std::optional<VmallocSample> KernelReport::largest_vmalloc_growth() const {
     return largest;
 }
 
+namespace {
+
+std::string joined_labels(const std::vector<std::string>& labels) {
+    std::string all;
+    for (const auto& l : labels) all += (all.empty() ? "\"" : ", \"") + l + "\"";
+    return all;
+}
+
+void print_repro(std::ostream& out, const ReproSummary& r) {
+    char took[32];
+    std::snprintf(took, sizeof took, "%.0f s", r.seconds);
+    if (!r.reproduced) {
+        out << "  not reproduced in " << r.attempts << " VM(s), " << took << (r.note.empty() ? "" : " (" + r.note + ")")
+            << "; console: " << r.console << "\n";
+        return;
+    }
+    out << "  reproduced by " << joined_labels(r.culprits) << ": " << r.rate_hits << "/" << r.rate_runs
+        << " runs, found in " << r.attempts << " VM(s), " << took << "\n";
+    if (!r.minimized_file.empty())
+        out << "  minimized from " << r.original_ops << " to " << r.minimized_ops << " operations"
+            << (r.one_minimal ? " (1-minimal)" : " (not 1-minimal)") << ": " << r.minimized_file
+            << (r.c_file.empty() ? "" : ", C reproducer " + r.c_file) << "\n";
+    if (!r.note.empty()) out << "  note: " << r.note << "\n";
+}
+
+void print_repro_json(std::ostream& out, const ReproSummary& r) {
+    out << "{\"reproduced\": " << (r.reproduced ? "true" : "false") << ", \"culprits\": [";
+    for (size_t i = 0; i < r.culprits.size(); ++i) out << (i ? ", " : "") << json_string(r.culprits[i]);
+    out << "], \"attempts\": " << r.attempts << ", \"rate\": " << json_string(std::to_string(r.rate_hits) + "/" + std::to_string(r.rate_runs))
+        << ", \"original_ops\": " << r.original_ops << ", \"minimized_ops\": " << r.minimized_ops
+        << ", \"one_minimal\": " << (r.one_minimal ? "true" : "false") << ", \"minimized\": " << json_string(r.minimized_file)
+        << ", \"c_reproducer\": " << json_string(r.c_file) << ", \"note\": " << json_string(r.note)
+        << ", \"console\": " << json_string(r.console) << ", \"seconds\": " << r.seconds << "}";
+}
+
+}  // namespace
+
 void VmReport::print(std::ostream& out) const {
     uint64_t sequences = 0, ops = 0, vms = 0, boots = 0;
     for (const auto& k : kernels) {
@@ -270,11 +313,13 @@ void VmReport::print(std::ostream& out) const {
             << " skipped (the kernel lacks what they need), " << not_reached
             << " not reached (their scenario never started)\n";
     }
-    for (const auto& f : findings_)
+    for (const auto& f : findings_) {
         out << "finding: " << f.kind << ": " << f.title << (f.count > 1 ? " (x" + std::to_string(f.count) + ")" : "")
             << " [" << f.kernel << "]"
             << (f.sequence.empty() ? "" : " sequence \"" + f.sequence + "\"") << (f.dir.empty() ? "" : " -> " + f.dir)
             << "\n";
+        if (f.repro) print_repro(out, *f.repro);
+    }
     for (const auto& e : errors_) out << "error: " << e << "\n";
     for (const auto& e : lost_writes_) out << "error: a finding's file was not written: " << e << "\n";
 }
@@ -323,7 +368,10 @@ void VmReport::print_json(std::ostream& out) const {
         const auto& f = findings_[i];
         out << (i ? ", " : "") << "{\"kind\": " << json_string(f.kind) << ", \"title\": " << json_string(f.title)
             << ", \"kernel\": " << json_string(f.kernel) << ", \"sequence\": " << json_string(f.sequence)
-            << ", \"dir\": " << json_string(f.dir) << ", \"count\": " << f.count << "}";
+            << ", \"dir\": " << json_string(f.dir) << ", \"count\": " << f.count << ", \"repro\": ";
+        if (f.repro) print_repro_json(out, *f.repro);
+        else out << "null";
+        out << "}";
     }
     out << "], \"errors\": [";
     for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);

@@ -40,6 +40,20 @@ struct KernelReport {
     std::optional<VmallocSample> largest_vmalloc_growth() const;
 };
 
+// What reproducing a finding in fresh VMs found (tools/vm_repro.h).
+struct ReproSummary {
+    bool reproduced = false;
+    std::vector<std::string> culprits;  // labels of the sequences that bring the report back, in order
+    size_t attempts = 0;                // VMs booted for the search (the rate's and the minimizer's apart)
+    unsigned rate_hits = 0, rate_runs = 0;  // the culprits replayed again: how often the report came back
+    size_t original_ops = 0, minimized_ops = 0;  // of the last culprit, the one minimized
+    bool one_minimal = false;
+    std::string minimized_file, c_file;  // in the finding's directory; empty when not made
+    std::string note;                    // why the search or minimizing stopped short, if it did
+    std::string console;                 // not reproduced: the console of the boot that showed it
+    double seconds = 0;
+};
+
 struct VmFinding {
     std::string kind;      // divergence, a report kind (warning, kasan, ...), died, hung, timeout
     std::string title;     // the failure signature or the report's title
@@ -47,6 +61,16 @@ struct VmFinding {
     std::string sequence;  // the label of the sequence it is tied to ("" when none)
     std::string dir;
     size_t count = 1;      // reports with this title on this kernel (one directory: the first)
+    std::optional<ReproSummary> repro;
+};
+
+// A finding to reproduce: the boot it came from, the sequence the report was
+// tied to, and what counts as the same failure.
+struct ReproRequest {
+    size_t finding = 0, kernel = 0;
+    std::string boot_dir;                   // its events.bin holds every sequence run since boot
+    std::optional<std::string> culprit_id;  // the sequence the report was tied to (none: all of the boot)
+    std::string kind, title;                // a report's title; a dead or hung VM: its kind, no title
 };
 
 class VmReport {
@@ -65,8 +89,12 @@ public:
     void print_json(std::ostream& out) const;
     int exit_code() const;
     const std::vector<VmFinding>& findings() const { return findings_; }
+    // The new findings that a kernel report or a dead or hung VM made.
+    const std::vector<ReproRequest>& repro_requests() const { return repro_requests_; }
+    void set_repro(size_t finding, ReproSummary summary) { findings_.at(finding).repro = std::move(summary); }
 
 private:
+    size_t kernel_index(const KernelReport& k) const { return static_cast<size_t>(&k - kernels.data()); }
     std::string finding_dir(const KernelReport& k, const std::string& name) const;
     void add_report_finding(const KernelReport& k, const BootRecord& b, const vm::SplatRecord& s, size_t n);
     void add_end_finding(const KernelReport& k, const BootRecord& b, const vm::VmRunResult& run);
@@ -79,6 +107,7 @@ private:
                       const std::optional<vm::SequenceRecord>& sequence);
 
     std::vector<VmFinding> findings_;
+    std::vector<ReproRequest> repro_requests_;
     std::vector<std::string> errors_;
     std::vector<std::string> lost_writes_;  // findings' files that could not be written (exit 2)
 };

@@ -19,6 +19,17 @@
 
 namespace slotcheck::vm {
 
+SequenceRecord parse_begin_frame(const std::string& payload) {
+    const auto nl = payload.find('\n');
+    const std::string head = payload.substr(0, nl);
+    const auto space = head.find(' ');
+    SequenceRecord r;
+    r.id = head.substr(0, space);
+    r.label = space == std::string::npos ? "" : head.substr(space + 1);
+    r.text = nl == std::string::npos ? "" : payload.substr(nl + 1);
+    return r;
+}
+
 std::string vm_end_name(VmEnd e) {
     switch (e) {
     case VmEnd::Exited: return "exited";
@@ -113,13 +124,7 @@ public:
 private:
     void on_frame(frames::Frame f) {
         if (f.type == event::kBegin) {
-            auto nl = f.payload.find('\n');
-            std::string head = f.payload.substr(0, nl);
-            auto space = head.find(' ');
-            SequenceRecord r;
-            r.id = head.substr(0, space);
-            r.label = space == std::string::npos ? "" : head.substr(space + 1);
-            r.text = nl == std::string::npos ? "" : f.payload.substr(nl + 1);
+            SequenceRecord r = parse_begin_frame(f.payload);
             if (result_.sequences_begun++ == 0) result_.boot_to_first_sequence_s = seconds_since(start_);
             in_flight_.push_back(r.id);
             records_[r.id] = std::move(r);

@@ -55,6 +55,9 @@ struct SequenceRecord {
     std::string id, label, text;
 };
 
+// Reads a begin frame's payload ("ID LABEL\n" + the sequence's text).
+SequenceRecord parse_begin_frame(const std::string& payload);
+
 struct SplatRecord {
     Splat splat;
     // The sequence whose marker was open when the report began (the last
