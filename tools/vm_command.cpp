@@ -227,7 +227,7 @@ public:
         std::vector<std::thread> threads;
         for (unsigned j = 0; j < std::min<size_t>(o_.jobs, tasks.size()); ++j) threads.emplace_back(worker);
         for (auto& t : threads) t.join();
-        if (o_.repro) reproduce_findings();
+        if (o_.repro && !stop_.requested()) reproduce_findings();
         return finish();
     }
 

@@ -12,6 +12,7 @@
 #include "tools/corpus_writer.h"
 #include "tools/emit_c.h"
 #include "tools/repro_search.h"
+#include "tools/stop_signal.h"
 #include "tools/vm_oracle.h"
 
 namespace slotcheck::cli {
@@ -72,10 +73,12 @@ std::vector<vm::SequenceRecord> sequences_run(const std::string& events_path, co
 }
 
 std::optional<bool> VmReproducer::attempt(const Files& files, const ReproRequest& request) {
-    if (std::chrono::steady_clock::now() >= settings_.deadline) return std::nullopt;
+    // A stop on the user's request (SIGINT, SIGTERM) ends the search as running out of time does.
+    if (std::chrono::steady_clock::now() >= settings_.deadline || *StopOnSignal::flag() != 0) return std::nullopt;
     const fs::path dir = fs::path(work_dir_) / ("attempt-" + std::to_string(boots_++));
     if (auto failed = create_directories((dir / "seqs").string())) throw VmOracleBroken{*failed};
     vm::VmSpec spec = guest_.base_spec(kernel_, dir.string(), kAttemptTimeLimitS);
+    spec.stop_requested = StopOnSignal::flag();
     std::vector<std::string> job = {"replay", "--ignore-expectations"};
     for (size_t i = 0; i < files.size(); ++i) {
         char prefix[24];
