@@ -13,6 +13,7 @@
 #include "model/differ.h"
 #include "model/features.h"
 #include "tests/command_output.h"
+#include "tests/qemu_guest_profile.h"
 #include "tools/emit_c.h"
 
 namespace slotcheck {
@@ -128,18 +129,7 @@ TEST(Features, AProgramNeedsWhatItsOutcomesNeedEvenWhereTheProfileLacksIt) {
               Names{"guest-memfd-ioctl"});
 }
 
-// The machine of the qemu guests the vm tests boot (docs/vm.md): TDP with a
-// 40-bit MAXPHYADDR, 5-level paging, SMM.
-Profile on_the_qemu_guests(const std::string& release) {
-    KernelFacts facts;
-    facts.tdp_enabled = true;
-    facts.phys_addr_bits = facts.guest_phys_addr_bits = 40;
-    facts.five_level_paging = true;
-    facts.cap_multi_address_space = 2;
-    Profile p = *named_profile(release);
-    apply_machine_facts(p, facts);
-    return p;
-}
+Profile on_the_qemu_guests(const std::string& release) { return test::on_the_qemu_guests(*named_profile(release)); }
 
 bool names_a_machine_fact(const std::vector<Feature>& features) {
     return std::any_of(features.begin(), features.end(), [](const Feature& f) {

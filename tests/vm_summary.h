@@ -41,8 +41,8 @@ struct KernelSummary {
     std::vector<uint64_t> sequences_per_boot;
     std::vector<unsigned> vm_per_boot;
     std::map<std::string, std::string> verdicts;
-    // What the guest said about a verdict other than agree: "skip (needs
-    // vm-type-1)", a divergence's summary.
+    // What the guest said about a verdict other than agree: "needs
+    // vm-type-1" for a skip, a divergence's summary.
     std::map<std::string, std::string> details;
 };
 
@@ -124,17 +124,18 @@ inline bool point_at_a_machine_limit(const std::string& file) {
     return false;
 }
 
-// What the guest said a skipped file needs ("skip (needs a, b)" gives
-// "a, b"), and whether that names `feature`.
+// What the guest said a skipped file needs ("needs a, b and c", as
+// tools/replay_command.cpp sends it), and whether that names `feature`.
 inline std::string needs_of(const KernelSummary& k, const std::string& file) {
     const auto it = k.details.find(file);
-    const std::string prefix = "skip (needs ";
+    const std::string prefix = "needs ";
     if (it == k.details.end() || it->second.rfind(prefix, 0) != 0) return "";
-    return it->second.substr(prefix.size(), it->second.size() - prefix.size() - 1);
+    return it->second.substr(prefix.size());
 }
 
 inline bool needs(const KernelSummary& k, const std::string& file, const std::string& feature) {
-    const std::string list = ", " + needs_of(k, file) + ",";
+    std::string list = ", " + needs_of(k, file) + ",";
+    for (size_t at; (at = list.find(" and ")) != std::string::npos;) list.replace(at, 5, ", ");
     return list.find(", " + feature + ",") != std::string::npos;
 }
 

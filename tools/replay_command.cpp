@@ -49,11 +49,10 @@ constexpr const char* kUsage =
     "A failure most runs do not show is 'flaky': counted apart, never a divergence.\n"
     "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm\n";
 
-// What the event channel says about a file that did not agree: what a
-// skipped file needs, the first divergence's summary and its
-// failure_signature() ("outcome RULE at OP"), which `minimize --vm` compares.
+// What the event channel says about a file that did not agree: the first
+// divergence's summary, and its failure_signature() ("outcome RULE at OP"),
+// which `minimize --vm` compares.
 std::string end_detail(const FileResult& r) {
-    if (r.skipped()) return r.verdict_text();
     if (r.not_reached() && !r.findings.empty()) return r.findings.front().summary;
     if (!r.diverged() || r.findings.empty()) return "";
     const auto& f = r.findings.front();
