@@ -9,6 +9,23 @@
 
 namespace slotcheck {
 
+namespace {
+
+// The values of the machine-fact features (apply_machine_facts()): with them
+// and without them. Without the 52-bit MAXPHYADDR: the smallest an x86-64
+// machine has, 36 bits.
+constexpr uint64_t kTaskSize4Level = (1ull << 47) - 4096;
+constexpr uint64_t kTaskSize5Level = (1ull << 56) - 4096;
+constexpr uint64_t kMaxGfn52 = (1ull << 40) - 1;
+constexpr uint64_t kMaxGfn36 = (1ull << 24) - 1;
+
+// True when [start, start + size) reaches past `limit` or wraps.
+bool reaches_past(uint64_t start, uint64_t size, uint64_t limit) {
+    return start + size < start || start + size > limit;
+}
+
+}  // namespace
+
 std::string feature_name(const Feature& f) {
     switch (f.kind) {
     case Feature::Kind::GuestMemfd: return "guest-memfd-ioctl";
@@ -18,6 +35,8 @@ std::string feature_name(const Feature& f) {
     case Feature::Kind::VmType: return "vm-type-" + std::to_string(f.vm_type);
     case Feature::Kind::ReadonlyMem: return "readonly-mem";
     case Feature::Kind::SmmAddressSpace: return "smm-address-space";
+    case Feature::Kind::Paging4Level: return "paging-4-level";
+    case Feature::Kind::Maxphyaddr52: return "maxphyaddr-52";
     }
     return "?";
 }
@@ -33,6 +52,12 @@ std::string feature_description(const Feature& f) {
                (f.vm_type == 1 ? "; variant sw-protected-vm)" : ")");
     case Feature::Kind::ReadonlyMem: return "read-only memslots (KVM_CAP_READONLY_MEM)";
     case Feature::Kind::SmmAddressSpace: return "the SMM address space (KVM_CAP_MULTI_ADDRESS_SPACE >= 2)";
+    case Feature::Kind::Paging4Level:
+        return "TASK_SIZE_MAX of 4-level paging, 0x7ffffffff000 (a machine fact: with 5-level paging access_ok() "
+               "takes user addresses up to 2^56)";
+    case Feature::Kind::Maxphyaddr52:
+        return "the largest gfn of a 52-bit MAXPHYADDR, 2^40 - 1 (a machine fact: kvm_mmu_max_gfn() follows the "
+               "host MAXPHYADDR with TDP)";
     }
     return "?";
 }
@@ -53,6 +78,8 @@ bool has_feature(const Profile& p, const Feature& f) {
     case Feature::Kind::VmType: return p.vm_type_supported(f.vm_type);
     case Feature::Kind::ReadonlyMem: return p.readonly_mem;
     case Feature::Kind::SmmAddressSpace: return p.nr_address_spaces >= 2;
+    case Feature::Kind::Paging4Level: return p.task_size_max == kTaskSize4Level;
+    case Feature::Kind::Maxphyaddr52: return p.max_gfn >= kMaxGfn52;
     }
     return false;
 }
@@ -69,6 +96,8 @@ void set_feature(Profile& p, const Feature& f, bool on) {
         return;
     case Feature::Kind::ReadonlyMem: p.readonly_mem = on; return;
     case Feature::Kind::SmmAddressSpace: p.nr_address_spaces = on ? std::max(2u, p.nr_address_spaces) : 1; return;
+    case Feature::Kind::Paging4Level: p.task_size_max = on ? kTaskSize4Level : kTaskSize5Level; return;
+    case Feature::Kind::Maxphyaddr52: p.max_gfn = on ? kMaxGfn52 : kMaxGfn36; return;
     }
 }
 
@@ -91,6 +120,12 @@ void FeatureUse::add(const Op& op) {
         if (r->flags & kMemGuestMemfd) use({Feature::Kind::GmemOnDefaultVm});
         if (r->flags & kMemReadonly) use({Feature::Kind::ReadonlyMem});
         if (r->slot >> 16) use({Feature::Kind::SmmAddressSpace});
+        // Mapping addresses lie in the arena, below every TASK_SIZE_MAX;
+        // a raw one past the 4-level limit, or a gpa past the smallest
+        // MAXPHYADDR, can answer differently with another machine's limit.
+        if (!r->uaddr.symbolic && reaches_past(r->uaddr.value, r->size, kTaskSize4Level))
+            use({Feature::Kind::Paging4Level});
+        if (reaches_past(r->gpa, r->size, (kMaxGfn36 + 1) << 12)) use({Feature::Kind::Maxphyaddr52});
     } else if (std::holds_alternative<SetAttributes>(op)) {
         use({Feature::Kind::MemoryAttributes});
     } else if (const auto* v = std::get_if<CreateVm>(&op)) {

@@ -25,6 +25,11 @@ struct Feature {
         VmType,            // KVM_CREATE_VM(vm_type) (KVM_CAP_VM_TYPES; type 1 is variant sw-protected-vm)
         ReadonlyMem,       // KVM_MEM_READONLY (KVM_CAP_READONLY_MEM)
         SmmAddressSpace,   // address space 1 (KVM_CAP_MULTI_ADDRESS_SPACE >= 2)
+        // Machine facts (model/profile.h apply_machine_facts): limits the
+        // hardware and the boot set, which a file at such a limit is written
+        // for. A machine without them cannot test that file's point.
+        Paging4Level,      // TASK_SIZE_MAX of 4-level paging, 2^47 - 4096 (5-level: 2^56 - 4096)
+        Maxphyaddr52,      // kvm_mmu_max_gfn() of a 52-bit MAXPHYADDR (or shadow paging), 2^40 - 1
     };
     Kind kind = Kind::GuestMemfd;
     uint64_t vm_type = 0;  // Kind::VmType only

@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "model/differ.h"
 #include "model/features.h"
 #include "tests/command_output.h"
+#include "tests/qemu_guest_profile.h"
 #include "tools/emit_c.h"
 
 namespace slotcheck {
@@ -125,6 +127,55 @@ TEST(Features, AProgramNeedsWhatItsOutcomesNeedEvenWhereTheProfileLacksIt) {
     // turn the expected EINVAL into a success.
     EXPECT_EQ(names(required_features(load("corpus/bind/gmem-flag-unsupported.seq"), *named_profile("linux-6.12"))),
               Names{"guest-memfd-ioctl"});
+}
+
+Profile on_the_qemu_guests(const std::string& release) { return test::on_the_qemu_guests(*named_profile(release)); }
+
+bool names_a_machine_fact(const std::vector<Feature>& features) {
+    return std::any_of(features.begin(), features.end(), [](const Feature& f) {
+        return f.kind == Feature::Kind::Paging4Level || f.kind == Feature::Kind::Maxphyaddr52;
+    });
+}
+
+TEST(Features, AFileAtAMachineLimitNeedsTheMachineItIsWrittenFor) {
+    const Profile guest = on_the_qemu_guests("linux-7.3");
+    EXPECT_EQ(names(missing_features(load("corpus/region/uaddr-range.seq"), guest)), Names{"paging-4-level"});
+    EXPECT_EQ(names(missing_features(load("corpus/region/gpa-wrap-and-max-gfn.seq"), guest)), Names{"maxphyaddr-52"});
+    EXPECT_EQ(names(missing_features(load("corpus/region/max-pages.seq"), guest)), Names{"maxphyaddr-52"});
+    EXPECT_EQ(names(missing_features(load("corpus/bind/check-order.seq"), guest)), Names{"maxphyaddr-52"});
+    // The named profiles are such a machine: nothing is missing there.
+    EXPECT_TRUE(missing_features(load("corpus/region/uaddr-range.seq"), *named_profile("linux-7.3")).empty());
+    // A 4-level machine with a 48-bit MAXPHYADDR has the TASK_SIZE but not the gfns.
+    Profile host = *named_profile("linux-7.3");
+    KernelFacts facts;
+    facts.tdp_enabled = true;
+    facts.phys_addr_bits = facts.guest_phys_addr_bits = 48;
+    apply_machine_facts(host, facts);
+    EXPECT_TRUE(missing_features(load("corpus/region/uaddr-range.seq"), host).empty());
+    EXPECT_EQ(names(missing_features(load("corpus/region/gpa-wrap-and-max-gfn.seq"), host)), Names{"maxphyaddr-52"});
+    // An emitted program checks the machine too.
+    EXPECT_EQ(names(required_features(load("corpus/region/uaddr-range.seq"), *named_profile("linux-7.3"))),
+              Names{"paging-4-level"});
+}
+
+// Only the four files whose point lies at a machine limit need a machine
+// fact on the qemu guests, under every release they run there: the others
+// hold their written outcomes on those machines as they are.
+TEST(Features, OnlyTheFilesAtAMachineLimitNeedAMachineFactInTheQemuGuests) {
+    const std::vector<std::string> at_a_limit = {"corpus/bind/check-order.seq", "corpus/region/gpa-wrap-and-max-gfn.seq",
+                                                 "corpus/region/max-pages.seq", "corpus/region/uaddr-range.seq"};
+    for (const auto& e : std::filesystem::recursive_directory_iterator(kSource + "/corpus")) {
+        if (e.path().extension() != ".seq") continue;
+        const std::string relative = std::filesystem::relative(e.path(), kSource).string();
+        const bool expected = std::find(at_a_limit.begin(), at_a_limit.end(), relative) != at_a_limit.end();
+        const Sequence seq = load(relative);
+        // 6.12 lacks guest_memfd on a default VM, which check-order needs first.
+        for (const char* release : {"linux-6.18", "linux-7.3"}) {
+            const auto missing = missing_features(seq, on_the_qemu_guests(release));
+            EXPECT_EQ(names_a_machine_fact(missing), expected) << relative << " under " << release << ": "
+                                                               << feature_list(missing);
+        }
+    }
 }
 
 // --- slotcheck replay

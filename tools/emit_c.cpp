@@ -119,6 +119,8 @@ const char* c_feature(Feature::Kind kind) {
     case Feature::Kind::VmType: return "SC_FEATURE_VM_TYPE";
     case Feature::Kind::ReadonlyMem: return "SC_FEATURE_READONLY_MEM";
     case Feature::Kind::SmmAddressSpace: return "SC_FEATURE_SMM_ADDRESS_SPACE";
+    case Feature::Kind::Paging4Level: return "SC_FEATURE_PAGING_4_LEVEL";
+    case Feature::Kind::Maxphyaddr52: return "SC_FEATURE_MAXPHYADDR_52";
     }
     return "?";
 }

@@ -910,7 +910,7 @@ SC_HELPER uint64_t sc_arena(uint32_t index)
 enum sc_feature {
 	SC_FEATURE_GUEST_MEMFD, SC_FEATURE_GMEM_ON_DEFAULT_VM, SC_FEATURE_GMEM_MMAP,
 	SC_FEATURE_MEMORY_ATTRIBUTES, SC_FEATURE_VM_TYPE, SC_FEATURE_READONLY_MEM,
-	SC_FEATURE_SMM_ADDRESS_SPACE,
+	SC_FEATURE_SMM_ADDRESS_SPACE, SC_FEATURE_PAGING_4_LEVEL, SC_FEATURE_MAXPHYADDR_52,
 };
 
 struct sc_need {
@@ -939,12 +939,71 @@ SC_HELPER int sc_ioctl_exists(int fd, unsigned long request, void *zeroed)
 	return !(r < 0 && errno == ENOTTY);
 }
 
+/* Machine facts, as harness/kernel_facts.cpp reads them. With 5-level
+ * paging a process may map above 2^47 when it asks for it with an explicit
+ * hint; with 4 levels the hint cannot be honoured. */
+SC_HELPER int sc_five_level_paging(void)
+{
+	void *hint = (void *)(1ull << 50);
+	void *p = mmap(hint, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, 4096);
+	return p == hint;
+}
+
+/* The first line of a file, "" when it cannot be read. */
+SC_HELPER void sc_first_line(const char *path, char *line, int size)
+{
+	FILE *f = fopen(path, "r");
+
+	line[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(line, size, f))
+		line[0] = 0;
+	fclose(f);
+}
+
+/* kvm_mmu_max_gfn(): the host MAXPHYADDR with TDP (npt/ept "Y" or "1" of the
+ * loaded vendor module), 52 bits under shadow paging. */
+SC_HELPER int sc_max_gfn_bits(void)
+{
+	static const char *const tdp[] = {"/sys/module/kvm_amd/parameters/npt",
+					  "/sys/module/kvm_intel/parameters/ept"};
+	char line[256];
+	int bits = 52, tdp_on = 0;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(tdp) / sizeof(tdp[0]); ++i) {
+		sc_first_line(tdp[i], line, sizeof(line));
+		tdp_on |= line[0] == 'Y' || line[0] == '1';
+	}
+	if (!tdp_on)
+		return 52 - 12;
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "address sizes", 13) == 0 && colon && sscanf(colon + 1, "%d", &bits) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return bits - 12;
+}
+
 SC_HELPER int sc_has(int kvm, const struct sc_need *need)
 {
 	struct sc_create_guest_memfd gmem = {0};
 	struct sc_memory_attributes attrs = {0};
 	int vm, has = 0;
 
+	if (need->feature == SC_FEATURE_PAGING_4_LEVEL)
+		return !sc_five_level_paging();
+	if (need->feature == SC_FEATURE_MAXPHYADDR_52)
+		return sc_max_gfn_bits() >= 40;
 	if (need->feature == SC_FEATURE_VM_TYPE)
 		return need->vm_type == 0 ||
 		       (need->vm_type < 64 && ((uint64_t)sc_extension(kvm, SC_KVM_CAP_VM_TYPES) >> need->vm_type) & 1);
@@ -958,7 +1017,7 @@ SC_HELPER int sc_has(int kvm, const struct sc_need *need)
 	case SC_FEATURE_MEMORY_ATTRIBUTES: has = sc_ioctl_exists(vm, SC_KVM_SET_MEMORY_ATTRIBUTES, &attrs); break;
 	case SC_FEATURE_READONLY_MEM: has = sc_extension(vm, SC_KVM_CAP_READONLY_MEM) > 0; break;
 	case SC_FEATURE_SMM_ADDRESS_SPACE: has = sc_extension(vm, SC_KVM_CAP_MULTI_ADDRESS_SPACE) >= 2; break;
-	case SC_FEATURE_VM_TYPE: break;
+	case SC_FEATURE_VM_TYPE: case SC_FEATURE_PAGING_4_LEVEL: case SC_FEATURE_MAXPHYADDR_52: break;
 	}
 	close(vm);
 	return has;
