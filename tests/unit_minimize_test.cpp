@@ -17,6 +17,7 @@
 #include "model/differ.h"
 #include "model/minimize.h"
 #include "model/world.h"
+#include "tests/scratch_dir.h"
 #include "tests/command_output.h"
 
 namespace slotcheck {
@@ -356,22 +357,6 @@ TEST(Deviation, ModelOnlyReplayAndAnnotationKeepTheMarker) {
 
 // ---- the CLI
 
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& name)
-        : path(fs::temp_directory_path() / ("slotcheck-minimize-" + name + "-" + std::to_string(getpid()))) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
-
-
-
 std::vector<fs::path> seq_files(const fs::path& dir) {
     std::vector<fs::path> out;
     for (const auto& e : fs::directory_iterator(dir))
@@ -380,7 +365,7 @@ std::vector<fs::path> seq_files(const fs::path& dir) {
 }
 
 TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
-    TempDir dir("into");
+    test::ScratchDir dir("minimize-into");
     const std::string input = dir.file("big.seq", print(gen::padded(gen::bind_overlap_core(), 300, 5)));
     const std::string corpus = (dir.path / "findings").string();
     const std::string args = "minimize --model-only --mutant gmem.bind-overlap --into " + corpus + " " + input;
@@ -420,7 +405,7 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
 }
 
 TEST(MinimizeCli, ExternalOracleCommand) {
-    TempDir dir("oracle");
+    test::ScratchDir dir("minimize-oracle");
     // "Fails" while the candidate still has a guest read through v1.
     const std::string script = dir.file("oracle.sh", "#!/bin/sh\ngrep -q '^gread v1 ' \"$1\"\n");
     fs::permissions(script, fs::perms::owner_all);
@@ -439,7 +424,7 @@ TEST(MinimizeCli, ExternalOracleCommand) {
 }
 
 TEST(MinimizeCli, InputThatDoesNotFailExitsOne) {
-    TempDir dir("agree");
+    test::ScratchDir dir("minimize-agree");
     const std::string input = dir.file("ok.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
     const test::CommandOutput run = test::run_slotcheck("minimize --model-only --mutant gmem.bind-overlap " + input);
     EXPECT_EQ(run.status, 1) << run.output;
@@ -447,7 +432,7 @@ TEST(MinimizeCli, InputThatDoesNotFailExitsOne) {
 }
 
 TEST(MinimizeCli, BadInputExitsTwoWithThePlace) {
-    TempDir dir("bad");
+    test::ScratchDir dir("minimize-bad");
     const std::string broken = dir.file("broken.seq", "slotcheck-sequence 1\nvm v0\nregion v0 slot=zz\n");
     const std::string good = dir.file("good.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
     struct Case {
@@ -471,7 +456,7 @@ TEST(MinimizeCli, BadInputExitsTwoWithThePlace) {
 TEST(MinimizeCli, WithoutKvmTheDefaultOracleExitsThree) {
     std::string why;
     if (kvm_available(why)) GTEST_SKIP() << "/dev/kvm is here";
-    TempDir dir("nokvm");
+    test::ScratchDir dir("minimize-nokvm");
     const std::string input = dir.file("x.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
     const test::CommandOutput run = test::run_slotcheck("minimize " + input);
     EXPECT_EQ(run.status, 3) << run.output;

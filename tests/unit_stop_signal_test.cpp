@@ -16,6 +16,7 @@
 #include "harness/sequence_oracle.h"
 #include "model/rules.h"
 #include "model/sequence.h"
+#include "tests/scratch_dir.h"
 #include "tests/command_output.h"
 #include "tests/json_validity.h"
 
@@ -23,20 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace slotcheck;
-
-struct Scratch {
-    fs::path path;
-    explicit Scratch(const std::string& name)
-        : path(fs::temp_directory_path() / ("slotcheck-stop-" + name + "-" + std::to_string(getpid()))) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~Scratch() { fs::remove_all(path); }
-    std::string file(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
 
 std::string read_text(const fs::path& p) {
     std::ifstream in(p);
@@ -72,7 +59,7 @@ TEST(JsonValidity, TellsWholeJsonFromCutJson) {
 // and the JSON cover the files that ran, and say the run was stopped.
 TEST(StopSignal, ReplayOfADirectoryReportsTheFilesThatRan) {
     for (const auto& [signal_name, code] : kSignals) {
-        Scratch dir(std::string("replay-") + signal_name);
+        test::ScratchDir dir(std::string("stop-replay-") + signal_name);
         // 40 files of 20,001 steps (a slot made and deleted 10,000 times):
         // replaying them takes about a second, so a signal sent once they
         // were read (replay reads every file first) finds the replay under way.
@@ -110,7 +97,7 @@ TEST(StopSignal, ReplayOfADirectoryReportsTheFilesThatRan) {
 // --out or --into says, marked as cut short, and still failing.
 TEST(StopSignal, MinimizeWritesTheSmallestFailingSequenceSoFar) {
     for (const auto& [signal_name, code] : kSignals) {
-        Scratch dir(std::string("minimize-") + signal_name);
+        test::ScratchDir dir(std::string("stop-minimize-") + signal_name);
         const Sequence input = gen::padded(gen::bind_overlap_core(), 20000, 3);
         const std::string input_file = dir.file("big.seq", print(input));
         const bool into = std::string(signal_name) == "TERM";
@@ -152,7 +139,7 @@ TEST(StopSignal, MinimizeWritesTheSmallestFailingSequenceSoFar) {
 // JSON still come, with the guest's VmallocUsed report.
 TEST(StopSignal, VmStopsQemuAndLeavesNothingBehind) {
     for (const auto& [signal_name, code] : kSignals) {
-        Scratch dir(std::string("vm-") + signal_name);
+        test::ScratchDir dir(std::string("stop-vm-") + signal_name);
         fs::create_directories(dir.path / "tmp");
         const std::string kernel = dir.file("bzImage", "not a kernel");
         const std::string pids = (dir.path / "qemu.pids").string();
