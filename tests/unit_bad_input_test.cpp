@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -185,7 +186,20 @@ struct BadInput {
     std::string content = "";       // when given: written to @/case.seq first
     bool unprivileged = false;      // run as nobody (root reads and writes through permission bits)
     int status = 2;
+    // Where a token of kBigToken bytes goes into `content`, made only when
+    // the case runs: gtest copies every case in each test process, and ten
+    // megabytes copied a few dozen times made every unit test start slowly.
+    std::optional<size_t> big_token_at = std::nullopt;
 };
+
+constexpr size_t kBigToken = 10'000'000;
+
+// The bytes the case writes to @/case.seq.
+std::string file_content(const BadInput& c) {
+    std::string text = c.content;
+    if (c.big_token_at) text.insert(*c.big_token_at, kBigToken, 'x');
+    return text;
+}
 
 // gtest names a case by its name, not its bytes.
 void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
@@ -200,10 +214,17 @@ BadInput malformed_body(std::string name, const std::string& body, std::string m
     return malformed(std::move(name), std::string("slotcheck-sequence 1\n") + body, std::move(message));
 }
 
+// A body of `before`, a token of kBigToken 'x' bytes, and `after`.
+BadInput malformed_body_with_big_token(std::string name, const std::string& before, const std::string& after,
+                                       std::string message) {
+    BadInput c = malformed_body(std::move(name), before + after, std::move(message));
+    c.big_token_at = c.content.size() - after.size();
+    return c;
+}
+
 const std::string kHead = "vm v0 type=0x0 => ok\n";
 
 std::vector<BadInput> malformed_files() {
-    const std::string big(10'000'000, 'x');
     return {
         malformed("EmptyFile", "", "case.seq:1:1: empty input: expected the header 'slotcheck-sequence 1'"),
         malformed("OnlyBlankLines", "\n\n  \n", "empty input: expected the header"),
@@ -257,10 +278,10 @@ std::vector<BadInput> malformed_files() {
         malformed_body("BangWithoutKernel", "vm v0 type=0x0 => ok !model: EINVAL\n", "expected '!kernel: OUTCOME'"),
         malformed_body("KernelDeviationOnCheck", kHead + "check => ok !kernel: EINVAL\n", "a check has no outcome to record"),
         malformed_body("RunWithoutExit", "vm v0 type=0x0 => run EINVAL\n", "expected 'run ERRNO exit=N'"),
-        malformed_body("TenMegabyteOperation", big + "\n", "unknown operation 'xxxxxxxxxx"),
-        malformed_body("TenMegabyteTokenIsCut", big + "\n", "...' (10000000 bytes)"),
-        malformed_body("TenMegabyteNumber", "vm v0 type=" + big + "\n", "got 'xxxx"),
-        malformed_body("TenMegabyteOutcome", "vm v0 type=0x0 => " + big + "\n", "unknown outcome 'xxx"),
+        malformed_body_with_big_token("TenMegabyteOperation", "", "\n", "unknown operation 'xxxxxxxxxx"),
+        malformed_body_with_big_token("TenMegabyteTokenIsCut", "", "\n", "...' (10000000 bytes)"),
+        malformed_body_with_big_token("TenMegabyteNumber", "vm v0 type=", "\n", "got 'xxxx"),
+        malformed_body_with_big_token("TenMegabyteOutcome", "vm v0 type=0x0 => ", "\n", "unknown outcome 'xxx"),
         malformed_body("ControlBytesAreEscaped", "vm\x1b[31m v0\n", "unknown operation 'vm\\x1b[31m'"),
         malformed_body("BellAndBackspaceAreEscaped", "v\x07\x08 v0\n", "unknown operation 'v\\x07\\x08'"),
         malformed_body("NonUtf8IsEscaped", "vm\xff\xfe v0\n", "unknown operation 'vm\\xff\\xfe'"),
@@ -458,7 +479,8 @@ TEST_P(BadInputCase, ExitsTwoWithAMessageNamingThePlace) {
     if (c.unprivileged && geteuid() != 0 && getuid() != 65534)
         GTEST_SKIP() << "needs root (to drop to nobody) or an unprivileged user; permission bits stop it as any user but root";
     Scratch scratch;
-    if (!c.content.empty() || (!c.args.empty() && c.args.back() == "@/case.seq")) write_text(scratch.file("case.seq"), c.content);
+    if (!c.content.empty() || (!c.args.empty() && c.args.back() == "@/case.seq"))
+        write_text(scratch.file("case.seq"), file_content(c));
     std::vector<std::string> args;
     for (const auto& a : c.args) args.push_back(scratch.expand(a));
     const RunResult r = run(args, RunLimits{RLIM_INFINITY, c.unprivileged});
