@@ -13,6 +13,7 @@
 #include "fuzz/wire.h"
 #include "model/mutation.h"
 #include "tests/command_output.h"
+#include "tests/sanitizer_slowdown.h"
 
 namespace slotcheck::fuzz {
 namespace {
@@ -92,7 +93,7 @@ TEST(FuzzGeneration, TheSameSeedAndIndexGiveTheSameSequence) {
 }
 
 TEST(FuzzCampaign, ModelOnlyCampaignKeepsTheInvariantsAndCoversTheRules) {
-    auto o = model_campaign(3, 11);
+    auto o = model_campaign(3 * test::kSanitizerSlowdown, 11);
     o.jobs = 2;
     auto r = run_campaign(o, nullptr);
     for (const auto& f : r.findings) ADD_FAILURE() << f.signature << ": " << f.detail << "\n" << print(f.shrunk);
