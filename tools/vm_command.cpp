@@ -61,6 +61,9 @@ constexpr const char* kUsage =
     "  --accel auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)\n"
     "  --memory MB          guest memory (default 2048)\n"
     "  --smp N              guest CPUs (default 1)\n"
+    "  --shadow-paging      the guest's KVM uses shadow paging (kvm_amd.npt=0, kvm_intel.ept=0) instead\n"
+    "                       of its default, the TDP MMU: the MMU that allocates each slot's reverse maps\n"
+    "                       up front\n"
     "  --silence-seconds N  a VM with no output for this long is hung and killed (default 150)\n"
     "  --out DIR            consoles, event logs and findings (default vm-out)\n"
     "  --json FILE          also write the summary as JSON ('-' for stdout)\n"
@@ -122,6 +125,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.expectations = true;
         } else if (a == "--no-repro") {
             o.repro = false;
+        } else if (a == "--shadow-paging") {
+            o.vm.shadow_paging = true;
         } else if (!has_value) {
             return bad("unknown option or missing value " + quote(a) + "\n" + kUsage);
         } else if (a == "--kernel") {

@@ -148,6 +148,8 @@ void VmReport::add_boot(size_t kernel, unsigned slot, unsigned boot, uint64_t se
         if (frame.type == event::kProbe) {
             k.release = probe_word(frame.payload, "kernel ");
             k.profile = probe_word(frame.payload, "profile ");
+            if (auto at = frame.payload.find("(MMU "); at != std::string::npos)
+                k.mmu = probe_word(frame.payload.substr(at + 1), "MMU ");
         } else if (frame.type == event::kStats) {
             fuzz::RuleCoverage coverage;
             fuzz::wire::decode_stats(frame.payload, b.stats, coverage);
@@ -244,7 +246,7 @@ void VmReport::print(std::ostream& out) const {
     uint64_t sequences = 0, ops = 0, vms = 0, boots = 0;
     for (const auto& k : kernels) {
         out << "kernel " << k.kernel.name << ": release " << (k.release.empty() ? "?" : k.release) << ", profile "
-            << (k.profile.empty() ? "?" : k.profile) << "\n";
+            << (k.profile.empty() ? "?" : k.profile) << ", MMU " << (k.mmu.empty() ? "?" : k.mmu) << "\n";
         out << "  vm boot  end        sequences      ops  reports  first-seq  wall   seq/s\n";
         unsigned last_slot = ~0u;
         for (const auto& b : k.boots) {
@@ -334,7 +336,8 @@ void VmReport::print_json(std::ostream& out) const {
     for (size_t i = 0; i < kernels.size(); ++i) {
         const auto& k = kernels[i];
         out << (i ? ", " : "") << "{\"name\": " << json_string(k.kernel.name) << ", \"release\": "
-            << json_string(k.release) << ", \"profile\": " << json_string(k.profile) << ", \"boots\": [";
+            << json_string(k.release) << ", \"profile\": " << json_string(k.profile) << ", \"mmu\": " << json_string(k.mmu)
+            << ", \"boots\": [";
         for (size_t j = 0; j < k.boots.size(); ++j) {
             const auto& b = k.boots[j];
             out << (j ? ", " : "") << "{\"vm\": " << b.slot << ", \"boot\": " << b.boot << ", \"seed\": " << b.seed

@@ -31,7 +31,7 @@ struct BootRecord {
 
 struct KernelReport {
     vm::KernelUnderTest kernel;
-    std::string release, profile;  // from the probe inside
+    std::string release, profile, mmu;  // from the probe inside (mmu: tdp-mmu, tdp-legacy, shadow)
     std::vector<BootRecord> boots;
     std::map<std::string, std::string> verdicts;  // --replay: host file -> verdict
     std::map<std::string, std::string> verdict_details;  // host file -> its first divergence, when not agree

@@ -51,6 +51,7 @@ vm::VmSpec VmGuest::base_spec(const vm::KernelUnderTest& kernel, const std::stri
     spec.memory_mb = settings_.memory_mb;
     spec.smp = settings_.smp;
     spec.accel = settings_.accel;
+    if (settings_.shadow_paging) spec.kernel_params = {"kvm_amd.npt=0", "kvm_intel.ept=0"};
     spec.silence_limit_s = settings_.silence_s;
     spec.time_limit_s = time_limit_s;
     spec.work_dir = work_dir;

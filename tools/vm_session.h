@@ -16,6 +16,9 @@ struct VmSettings {
     unsigned memory_mb = 2048, smp = 1;
     std::string accel = "auto";
     double silence_s = 150;
+    // The guest's KVM on shadow paging (kvm_amd.npt=0, kvm_intel.ept=0): the
+    // MMU whose per-slot metadata is allocated up front (docs/vm.md).
+    bool shadow_paging = false;
     std::vector<std::string> guest_profile_args;  // --profile/--variant, passed through to the guest
     std::optional<std::string> inject;            // --inject-kmsg FILE@LABEL
 };

@@ -218,6 +218,10 @@ namespace {
 // Starts the runner in its own process group (so the whole tree, qemu
 // included, can be stopped at once) with its stdout, the console, on a pipe.
 pid_t start_runner(const VmSpec& spec, const std::string& events_path, int console_write_fd, int log_fd) {
+    // Warnings (level 4) must reach the console, and the sequence markers
+    // must not be rate limited.
+    std::string append = "loglevel=7 printk.devkmsg=on";
+    for (const auto& p : spec.kernel_params) append += " " + p;
     std::vector<std::string> args = {spec.runner,
                                      "--kernel", spec.kernel.bzimage,
                                      "--memory", std::to_string(spec.memory_mb),
@@ -225,9 +229,7 @@ pid_t start_runner(const VmSpec& spec, const std::string& events_path, int conso
                                      "--accel", spec.accel,
                                      "--timeout", std::to_string(static_cast<long>(spec.time_limit_s) + 1),
                                      "--events", events_path,
-                                     // Warnings (level 4) must reach the console, and the
-                                     // sequence markers must not be rate limited.
-                                     "--append", "loglevel=7 printk.devkmsg=on"};
+                                     "--append", append};
     if (!spec.kernel.modules.empty()) {
         args.push_back("--modules");
         args.push_back(spec.kernel.modules);

@@ -37,6 +37,9 @@ struct VmSpec {
     unsigned memory_mb = 2048;
     unsigned smp = 1;
     std::string accel = "auto";    // auto, kvm, tcg (harness/vm/run)
+    // More kernel command line words; MODULE.PARAM=VALUE reaches the KVM
+    // modules too (the image's init passes them to insmod, as modprobe would).
+    std::vector<std::string> kernel_params;
     double time_limit_s = 600;     // the whole run, boot included
     double silence_limit_s = 150;  // no console and no event output for this long: hung
     // After the kernel reported a lockup (soft lockup, hung task, RCU stall),
