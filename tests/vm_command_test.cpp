@@ -103,8 +103,12 @@ TEST(VmCommand, Fuzz612ThirtySecondsIsClean) {
 }
 
 TEST(VmCommand, FuzzNewest7InTwoVmsIsCleanAndCountsBoth) {
-    expect_clean_fuzz(run_vm("fuzz-7", "--kernel 7 --seconds 30 --seed 1 --jobs 2"), 2);
+    const auto r = run_vm("fuzz-7", "--kernel 7 --seconds 30 --seed 1 --jobs 2");
+    expect_clean_fuzz(r, 2);
+    ASSERT_EQ(r.summary.kernels.size(), 1u);
+    EXPECT_EQ(r.summary.kernels[0].mmu, "tdp-mmu") << r.command.output;
 }
+
 
 // A real-format WARNING report written into the guest's kernel log while a
 // known sequence runs must come back as a finding that names that sequence,

@@ -38,8 +38,11 @@ inline std::string read_text(const fs::path& path) {
 // The parts of the summary the tests look at. The summary is flat enough
 // that one regular expression per field reads it.
 struct KernelSummary {
-    std::string release, profile;
+    std::string release, profile, mmu;
     std::vector<uint64_t> sequences_per_boot;
+    // The boot whose VmallocUsed grew most, in bytes, and the budget its
+    // sequences were generated under (fuzzing only).
+    std::optional<uint64_t> vmalloc_growth, kernel_memory_budget;
     std::vector<unsigned> vm_per_boot;
     std::map<std::string, std::string> verdicts;
     // What the guest said about a verdict other than agree: "needs
@@ -92,14 +95,15 @@ inline Summary parse_summary(const std::string& json) {
     Summary s;
     const auto findings_at = json.find("\"findings\": [");
     const std::string kernels_part = json.substr(0, findings_at);
-    const std::regex kernel_re(R"rx(\{"name": "[^"]*", "release": "([^"]*)", "profile": "([^"]*)")rx");
+    const std::regex kernel_re(R"rx(\{"name": "[^"]*", "release": "([^"]*)", "profile": "([^"]*)", "mmu": "([^"]*)")rx");
+    const std::regex vmalloc_re(R"rx("vmalloc_growth": (\d+), "kernel_memory_budget": (\d+))rx");
     const std::regex boot_re(R"rx(\{"vm": (\d+), "boot": \d+, "seed": \d+, "end": "[^"]*", "detail": "(?:[^"\\]|\\.)*", "sequences": (\d+))rx");
     const std::regex verdict_re(R"rx("([^"]+\.seq)": "([a-z-]+)")rx");
     std::vector<size_t> starts;
     for (auto it = std::sregex_iterator(kernels_part.begin(), kernels_part.end(), kernel_re); it != std::sregex_iterator();
          ++it) {
         starts.push_back(static_cast<size_t>(it->position()));
-        s.kernels.push_back({(*it)[1], (*it)[2], {}, {}, {}, {}});
+        s.kernels.push_back({(*it)[1], (*it)[2], (*it)[3], {}, {}, {}, {}, {}, {}});
     }
     for (size_t k = 0; k < starts.size(); ++k) {
         const std::string part =
@@ -107,6 +111,10 @@ inline Summary parse_summary(const std::string& json) {
         for (auto it = std::sregex_iterator(part.begin(), part.end(), boot_re); it != std::sregex_iterator(); ++it) {
             s.kernels[k].vm_per_boot.push_back(std::stoul((*it)[1]));
             s.kernels[k].sequences_per_boot.push_back(std::stoull((*it)[2]));
+        }
+        if (std::smatch m; std::regex_search(part, m, vmalloc_re)) {
+            s.kernels[k].vmalloc_growth = std::stoull(m[1]);
+            s.kernels[k].kernel_memory_budget = std::stoull(m[2]);
         }
         const auto details_at = part.find("\"details\": {");
         const std::string verdicts = part.substr(0, details_at);
