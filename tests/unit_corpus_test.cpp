@@ -6,6 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "model/baselines.h"
 #include "model/differ.h"
@@ -152,6 +157,93 @@ TEST(CorpusCoverage, EveryRuleIsExercisedBothWays) {
         EXPECT_GT(hits[i], 0u) << "no corpus step is decided by rule " << r.name;
         if (r.err != 0) {
             EXPECT_GT(passes[i], 0u) << "no corpus step passes the check of rule " << r.name;
+        }
+    }
+}
+
+// Twins (docs/sequence-format.md "The point of a file"): a file of
+// corpus/private/ whose header starts "Twin of DIR/FILE.seq" (or names
+// corpus/prover/FILE.seq, as the generated prover twins do) is the type-1
+// form of that file. Original, relative to corpus/ -> twin.
+std::map<std::string, std::string> twins_by_original() {
+    std::map<std::string, std::string> out;
+    const std::regex names(R"([Tt]win of (corpus/)?([A-Za-z0-9_./-]+\.seq))");
+    for (const auto& file : corpus_files()) {
+        const std::string rel = relative(file);
+        if (rel.rfind("corpus/private/", 0) != 0) continue;
+        auto parsed = parse_file(file);
+        EXPECT_TRUE(parsed.sequence) << rel;
+        if (!parsed.sequence) continue;
+        std::string header;
+        for (const auto& line : parsed.sequence->header_comments) header += line + " ";
+        std::smatch m;
+        if (!std::regex_search(header, m, names)) continue;
+        EXPECT_FALSE(out.contains(m[2].str())) << m[2] << " has two twins: " << out[m[2].str()] << ", " << rel;
+        out[m[2].str()] = rel;
+    }
+    return out;
+}
+
+// The list "Files without a twin" of docs/sequence-format.md: the paths
+// (relative to corpus/) of its "- `DIR/FILE.seq`: reason" items.
+std::set<std::string> documented_without_twin() {
+    std::ifstream in(SLOTCHECK_SOURCE_DIR "/docs/sequence-format.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    const auto start = doc.find("Files without a twin");
+    EXPECT_NE(start, std::string::npos) << "docs/sequence-format.md lists the files without a twin";
+    std::set<std::string> out;
+    if (start == std::string::npos) return out;
+    const auto end = doc.find("\n\n", doc.find("\n- ", start));
+    const std::string list = doc.substr(start, end - start);
+    const std::regex item(R"(\n- `([^`]+\.seq)`:)");
+    for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+        out.insert((*it)[1].str());
+    return out;
+}
+
+bool lacks_guest_memfd_of_newer_kernels(const std::vector<Feature>& needs) {
+    return std::any_of(needs.begin(), needs.end(), [](const Feature& f) {
+        return f.kind == Feature::Kind::GmemOnDefaultVm || f.kind == Feature::Kind::GmemMmap;
+    });
+}
+
+// On the built 6.12 (the 6.12 release with VM type 1 and its baseline entry)
+// a file that binds guest_memfd on a default VM or uses the MMAP flags is a
+// skip; each has a twin that runs there, or the docs say why not.
+TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
+    const Profile built = with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck");
+    const auto twins = twins_by_original();
+    const auto without = documented_without_twin();
+    EXPECT_GT(twins.size(), 20u);
+    EXPECT_GT(without.size(), 5u);
+    const std::string root = SLOTCHECK_SOURCE_DIR "/corpus/";
+    for (const auto& file : corpus_files()) {
+        const std::string rel = relative(file).substr(std::string("corpus/").size());
+        auto parsed = parse_file(file);
+        ASSERT_TRUE(parsed.sequence) << rel;
+        const auto needs = missing_features(*parsed.sequence, built);
+        const bool has_twin = twins.contains(rel), listed = without.contains(rel);
+        if (lacks_guest_memfd_of_newer_kernels(needs)) {
+            EXPECT_TRUE(has_twin != listed) << rel << " (needs " << feature_list(needs)
+                                            << "): a twin in corpus/private/ or a line in the docs' list, not both";
+        } else {
+            EXPECT_FALSE(listed) << rel << " runs on the built 6.12; it needs no entry in the list";
+        }
+    }
+    for (const auto& rel : without) EXPECT_TRUE(std::filesystem::exists(root + rel)) << "listed: " << rel;
+    // A twin reaches its point there (and on the qemu guests' machine), where its original cannot.
+    for (const auto& [original, twin] : twins) {
+        EXPECT_TRUE(std::filesystem::exists(root + original)) << twin << " names " << original;
+        auto parsed = parse_file(SLOTCHECK_SOURCE_DIR "/" + twin);
+        ASSERT_TRUE(parsed.sequence) << twin;
+        for (const Profile& profile : {built, test::on_the_qemu_guests(built)}) {
+            const auto needs = missing_features(*parsed.sequence, profile);
+            EXPECT_TRUE(needs.empty()) << twin << " under " << profile.name << " needs " << feature_list(needs);
+            const auto report = replay(*parsed.sequence, profile, nullptr, {});
+            EXPECT_TRUE(report.divergences.empty()) << twin << " under " << profile.name;
+            EXPECT_TRUE(point_reach(*parsed.sequence, profile, report).reached) << twin << " under " << profile.name;
         }
     }
 }
