@@ -18,7 +18,9 @@
 #include "model/point.h"
 #include "model/rules.h"
 #include "model/sequence.h"
+#include "tests/command_output.h"
 #include "tests/qemu_guest_profile.h"
+#include "tests/scratch_dir.h"
 
 namespace slotcheck {
 namespace {
@@ -246,6 +248,22 @@ TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
             EXPECT_TRUE(point_reach(*parsed.sequence, profile, report).reached) << twin << " under " << profile.name;
         }
     }
+}
+
+// annotate checks what it wrote under the profiles the corpus is written
+// for, skipping those that lack what the file needs (VM type 1 under
+// linux-6.18), as replay does: a twin annotates cleanly.
+TEST(CorpusTwins, AnnotateSkipsTheProfilesWithoutVmTypeOne) {
+    test::ScratchDir out("annotate-twin");
+    const auto r = test::run_slotcheck("annotate --profile linux-6.12-sw-protected --out " + out.path.string() + " " +
+                                       SLOTCHECK_SOURCE_DIR "/corpus/private/fd-errors-private.seq");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(r.output.find("under linux-"), std::string::npos) << r.output;
+    std::ifstream written(out.path / "fd-errors-private.seq"), original(SLOTCHECK_SOURCE_DIR "/corpus/private/fd-errors-private.seq");
+    std::stringstream a, b;
+    a << written.rdbuf();
+    b << original.rdbuf();
+    EXPECT_EQ(a.str(), b.str());
 }
 
 }  // namespace
