@@ -19,6 +19,7 @@
 #include "model/rules.h"
 #include "model/sequence.h"
 #include "tests/command_output.h"
+#include "tests/corpus_twins.h"
 #include "tests/qemu_guest_profile.h"
 #include "tests/scratch_dir.h"
 
@@ -163,29 +164,6 @@ TEST(CorpusCoverage, EveryRuleIsExercisedBothWays) {
     }
 }
 
-// Twins (docs/sequence-format.md "The point of a file"): a file of
-// corpus/private/ whose header starts "Twin of DIR/FILE.seq" (or names
-// corpus/prover/FILE.seq, as the generated prover twins do) is the type-1
-// form of that file. Original, relative to corpus/ -> twin.
-std::map<std::string, std::string> twins_by_original() {
-    std::map<std::string, std::string> out;
-    const std::regex names(R"([Tt]win of (corpus/)?([A-Za-z0-9_./-]+\.seq))");
-    for (const auto& file : corpus_files()) {
-        const std::string rel = relative(file);
-        if (rel.rfind("corpus/private/", 0) != 0) continue;
-        auto parsed = parse_file(file);
-        EXPECT_TRUE(parsed.sequence) << rel;
-        if (!parsed.sequence) continue;
-        std::string header;
-        for (const auto& line : parsed.sequence->header_comments) header += line + " ";
-        std::smatch m;
-        if (!std::regex_search(header, m, names)) continue;
-        EXPECT_FALSE(out.contains(m[2].str())) << m[2] << " has two twins: " << out[m[2].str()] << ", " << rel;
-        out[m[2].str()] = rel;
-    }
-    return out;
-}
-
 // The list "Files without a twin" of docs/sequence-format.md: the paths
 // (relative to corpus/) of its "- `DIR/FILE.seq`: reason" items.
 std::set<std::string> documented_without_twin() {
@@ -216,7 +194,9 @@ bool lacks_guest_memfd_of_newer_kernels(const std::vector<Feature>& needs) {
 // skip; each has a twin that runs there, or the docs say why not.
 TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
     const Profile built = with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck");
-    const auto twins = twins_by_original();
+    const auto found = test::corpus_twins(SLOTCHECK_SOURCE_DIR "/corpus");
+    for (const auto& [original, twin] : found.duplicates) ADD_FAILURE() << original << " has a second twin: " << twin;
+    const auto& twins = found.by_original;
     const auto without = documented_without_twin();
     EXPECT_GT(twins.size(), 20u);
     EXPECT_GT(without.size(), 5u);
@@ -238,7 +218,7 @@ TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
     // A twin reaches its point there (and on the qemu guests' machine), where its original cannot.
     for (const auto& [original, twin] : twins) {
         EXPECT_TRUE(std::filesystem::exists(root + original)) << twin << " names " << original;
-        auto parsed = parse_file(SLOTCHECK_SOURCE_DIR "/" + twin);
+        auto parsed = parse_file(root + twin);
         ASSERT_TRUE(parsed.sequence) << twin;
         for (const Profile& profile : {built, test::on_the_qemu_guests(built)}) {
             const auto needs = missing_features(*parsed.sequence, profile);
