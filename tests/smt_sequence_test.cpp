@@ -7,6 +7,7 @@
 #include <sstream>
 #include <variant>
 
+#include "model/profile.h"
 #include "model/sequence.h"
 #include "model/smt/prove.h"
 #include "model/smt/prove_command.h"
@@ -94,9 +95,9 @@ TEST(ToSequence, PrintsAndParsesBack) {
     EXPECT_NE(text.find("Prover counterexample: design gfn-start-context"), std::string::npos);
 }
 
-// Replays a sequence on the reference model (upstream semantics).
-std::vector<Outcome> replay_on_model(const Sequence& s) {
-    slotcheck::World w(upstream_profile());
+// Replays a sequence on the reference model (upstream semantics by default).
+std::vector<Outcome> replay_on_model(const Sequence& s, const Profile& profile = upstream_profile()) {
+    slotcheck::World w(profile);
     std::vector<Outcome> out;
     for (const Step& st : s.steps) {
         if (std::holds_alternative<Check>(st.op)) continue;
@@ -138,6 +139,56 @@ TEST(ToSequence, TheStaleGfnReadsZeroUnderUpstreamSemantics) {
     EXPECT_EQ(last_read.value, 0u) << "the punched page must read as zero, not the marker";
 }
 
+// The private form: the same trace on a software-protected VM, for kernels
+// where only VM type 1 binds guest_memfd (6.12 with KVM_SW_PROTECTED_VM).
+TEST(ToSequence, ThePrivateFormUsesTypeOneFilesWithoutFlagsAndPrivateGfns) {
+    Sequence s = to_sequence(stale_after_punch(), VmForm::Private);
+    auto vms = ops_of<CreateVm>(s);
+    ASSERT_EQ(vms.size(), 1u);
+    EXPECT_EQ(vms[0].type, 1u);
+    auto gmems = ops_of<CreateGmem>(s);
+    ASSERT_EQ(gmems.size(), 1u);
+    EXPECT_EQ(gmems[0].flags, 0u);
+    // The registered gfns [0x10, 0x12) become private before anything is bound.
+    auto attrs = ops_of<SetAttributes>(s);
+    ASSERT_EQ(attrs.size(), 1u);
+    EXPECT_EQ(attrs[0].address, 0x10 * kPageSize);
+    EXPECT_EQ(attrs[0].size, 2 * kPageSize);
+    EXPECT_EQ(attrs[0].attributes, kAttributePrivate);
+    EXPECT_TRUE(std::holds_alternative<SetAttributes>(s.steps.at(1).op));
+    // The rest of the scenario is the default form's.
+    Sequence plain = to_sequence(stale_after_punch());
+    EXPECT_EQ(ops_of<SetRegion>(s), ops_of<SetRegion>(plain));
+    EXPECT_EQ(ops_of<Fallocate>(s), ops_of<Fallocate>(plain));
+    EXPECT_EQ(ops_of<GuestRead>(s), ops_of<GuestRead>(plain));
+    EXPECT_FALSE(validate_handles(s, "x.seq").has_value());
+    EXPECT_NE(print(s).find("software-protected VM (type 1)"), std::string::npos);
+}
+
+// On 6.12 with VM type 1 the default form stops at its guest_memfd (no
+// MMAP flag there); the private form binds and the punched page reads zero.
+TEST(ToSequence, ThePrivateFormTestsTheStaleGfnOn612WithTypeOne) {
+    Cell c = cell("gfn-start-context", "invalidation-sound");
+    ASSERT_TRUE(c.cex);
+    const Profile on_612 = *named_profile("linux-6.12-sw-protected");
+    const std::vector<Outcome> plain = replay_on_model(to_sequence(*c.cex), on_612);
+    ASSERT_GE(plain.size(), 2u);
+    EXPECT_EQ(plain[1].kind, Outcome::Kind::Errno) << "the MMAP|INIT_SHARED guest_memfd: " << to_string(plain[1]);
+    const Sequence s = to_sequence(*c.cex, VmForm::Private);
+    const std::vector<Outcome> out = replay_on_model(s, on_612);
+    size_t i = 0;
+    for (const Step& st : s.steps) {
+        if (std::holds_alternative<Check>(st.op)) continue;
+        if (!std::holds_alternative<GuestRead>(st.op)) {
+            EXPECT_EQ(out[i].kind, Outcome::Kind::Ok) << print(s);
+        }
+        ++i;
+    }
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.back().kind, Outcome::Kind::Value) << to_string(out.back());
+    EXPECT_EQ(out.back().value, 0u) << "the punched page must read as zero, not the marker";
+}
+
 TEST(ProveCommand, ExitCodes) {
     std::ostringstream out, err;
     EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), kProveAllProved)
@@ -177,6 +228,25 @@ TEST(ProveCommand, JsonAndEmit) {
     ParseResult back = parse_file(file.string());
     ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "");
     EXPECT_FALSE(ops_of<Fallocate>(*back.sequence).empty());
+    fs::remove_all(dir);
+}
+
+TEST(ProveCommand, EmitPrivateWritesTheTypeOneForm) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("slotcheck-prove-private-" + std::to_string(::getpid()));
+    ProveOptions opts{{"gfn-start-context"}, {"invalidation-sound"}, 4, std::nullopt, false, 20000};
+    opts.emit_private_dir = dir.string();
+    std::ostringstream out, err;
+    EXPECT_EQ(run_prove(opts, out, err), kProveCounterexample) << err.str();
+    EXPECT_NE(out.str().find("private sequence: " + (dir / "gfn-start-context.invalidation-sound.seq").string()),
+              std::string::npos)
+        << out.str();
+    ParseResult back = parse_file((dir / "gfn-start-context.invalidation-sound.seq").string());
+    ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "");
+    auto vms = ops_of<CreateVm>(*back.sequence);
+    ASSERT_EQ(vms.size(), 1u);
+    EXPECT_EQ(vms[0].type, 1u);
+    EXPECT_FALSE(ops_of<SetAttributes>(*back.sequence).empty());
     fs::remove_all(dir);
 }
 

@@ -6,6 +6,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "model/baselines.h"
 #include "model/differ.h"
@@ -13,7 +18,10 @@
 #include "model/point.h"
 #include "model/rules.h"
 #include "model/sequence.h"
+#include "tests/command_output.h"
+#include "tests/corpus_twins.h"
 #include "tests/qemu_guest_profile.h"
+#include "tests/scratch_dir.h"
 
 namespace slotcheck {
 namespace {
@@ -154,6 +162,88 @@ TEST(CorpusCoverage, EveryRuleIsExercisedBothWays) {
             EXPECT_GT(passes[i], 0u) << "no corpus step passes the check of rule " << r.name;
         }
     }
+}
+
+// The list "Files without a twin" of docs/sequence-format.md: the paths
+// (relative to corpus/) of its "- `DIR/FILE.seq`: reason" items.
+std::set<std::string> documented_without_twin() {
+    std::ifstream in(SLOTCHECK_SOURCE_DIR "/docs/sequence-format.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    const auto start = doc.find("Files without a twin");
+    EXPECT_NE(start, std::string::npos) << "docs/sequence-format.md lists the files without a twin";
+    std::set<std::string> out;
+    if (start == std::string::npos) return out;
+    const auto end = doc.find("\n\n", doc.find("\n- ", start));
+    const std::string list = doc.substr(start, end - start);
+    const std::regex item(R"(\n- `([^`]+\.seq)`:)");
+    for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it)
+        out.insert((*it)[1].str());
+    return out;
+}
+
+bool lacks_guest_memfd_of_newer_kernels(const std::vector<Feature>& needs) {
+    return std::any_of(needs.begin(), needs.end(), [](const Feature& f) {
+        return f.kind == Feature::Kind::GmemOnDefaultVm || f.kind == Feature::Kind::GmemMmap;
+    });
+}
+
+// On the built 6.12 (the 6.12 release with VM type 1 and its baseline entry)
+// a file that binds guest_memfd on a default VM or uses the MMAP flags is a
+// skip; each has a twin that runs there, or the docs say why not.
+TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
+    const Profile built = with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck");
+    const auto found = test::corpus_twins(SLOTCHECK_SOURCE_DIR "/corpus");
+    for (const auto& [original, twin] : found.duplicates) ADD_FAILURE() << original << " has a second twin: " << twin;
+    const auto& twins = found.by_original;
+    const auto without = documented_without_twin();
+    EXPECT_GT(twins.size(), 20u);
+    EXPECT_GT(without.size(), 5u);
+    const std::string root = SLOTCHECK_SOURCE_DIR "/corpus/";
+    for (const auto& file : corpus_files()) {
+        const std::string rel = relative(file).substr(std::string("corpus/").size());
+        auto parsed = parse_file(file);
+        ASSERT_TRUE(parsed.sequence) << rel;
+        const auto needs = missing_features(*parsed.sequence, built);
+        const bool has_twin = twins.contains(rel), listed = without.contains(rel);
+        if (lacks_guest_memfd_of_newer_kernels(needs)) {
+            EXPECT_TRUE(has_twin != listed) << rel << " (needs " << feature_list(needs)
+                                            << "): a twin in corpus/private/ or a line in the docs' list, not both";
+        } else {
+            EXPECT_FALSE(listed) << rel << " runs on the built 6.12; it needs no entry in the list";
+        }
+    }
+    for (const auto& rel : without) EXPECT_TRUE(std::filesystem::exists(root + rel)) << "listed: " << rel;
+    // A twin reaches its point there (and on the qemu guests' machine), where its original cannot.
+    for (const auto& [original, twin] : twins) {
+        EXPECT_TRUE(std::filesystem::exists(root + original)) << twin << " names " << original;
+        auto parsed = parse_file(root + twin);
+        ASSERT_TRUE(parsed.sequence) << twin;
+        for (const Profile& profile : {built, test::on_the_qemu_guests(built)}) {
+            const auto needs = missing_features(*parsed.sequence, profile);
+            EXPECT_TRUE(needs.empty()) << twin << " under " << profile.name << " needs " << feature_list(needs);
+            const auto report = replay(*parsed.sequence, profile, nullptr, {});
+            EXPECT_TRUE(report.divergences.empty()) << twin << " under " << profile.name;
+            EXPECT_TRUE(point_reach(*parsed.sequence, profile, report).reached) << twin << " under " << profile.name;
+        }
+    }
+}
+
+// annotate checks what it wrote under the profiles the corpus is written
+// for, skipping those that lack what the file needs (VM type 1 under
+// linux-6.18), as replay does: a twin annotates cleanly.
+TEST(CorpusTwins, AnnotateSkipsTheProfilesWithoutVmTypeOne) {
+    test::ScratchDir out("annotate-twin");
+    const auto r = test::run_slotcheck("annotate --profile linux-6.12-sw-protected --out " + out.path.string() + " " +
+                                       SLOTCHECK_SOURCE_DIR "/corpus/private/fd-errors-private.seq");
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(r.output.find("under linux-"), std::string::npos) << r.output;
+    std::ifstream written(out.path / "fd-errors-private.seq"), original(SLOTCHECK_SOURCE_DIR "/corpus/private/fd-errors-private.seq");
+    std::stringstream a, b;
+    a << written.rdbuf();
+    b << original.rdbuf();
+    EXPECT_EQ(a.str(), b.str());
 }
 
 }  // namespace

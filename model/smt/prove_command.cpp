@@ -21,11 +21,14 @@ namespace slotcheck::smt {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR] [--json]\n"
+    "usage: slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR]\n"
+    "                      [--emit-private DIR] [--json]\n"
     "  --design D      a design by name or number (repeatable; default all)\n"
     "  --property P    a property by name (repeatable; default all)\n"
     "  --depth K       bounded model checking depth for counterexamples (default 6)\n"
     "  --emit DIR      write every counterexample as DIR/<design>.<property>.seq\n"
+    "  --emit-private DIR  write each on a software-protected VM (type 1, files without\n"
+    "                  flags, bound gfns private) as DIR/<design>.<property>.seq\n"
     "  --json          print the results as JSON instead of text\n"
     "  --timeout-ms N  limit per solver query (default 20000)\n"
     "  --bitvectors    encode values as Z3 bit-vectors instead of range-bounded integers\n"
@@ -102,6 +105,8 @@ void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
                 out << "\n" << long_status(c) << ": design " << d.number << " " << c.design << ", " << c.property
                     << "\n" << format_counterexample(*c.cex, "  ");
                 if (opts.emit_dir) out << "  sequence: " << (*opts.emit_dir + "/" + emit_name(c)) << "\n";
+                if (opts.emit_private_dir)
+                    out << "  private sequence: " << (*opts.emit_private_dir + "/" + emit_name(c)) << "\n";
             } else if (c.status == CellStatus::Unknown) {
                 out << "\nUNKNOWN: design " << d.number << " " << c.design << ", " << c.property << ": " << c.detail
                     << "\n";
@@ -149,6 +154,8 @@ void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
                     out << (v ? ", " : "") << json_string(cell.cex->violation[v]);
                 out << "]";
                 if (opts.emit_dir) out << ", \"sequence\": " << json_string(*opts.emit_dir + "/" + emit_name(cell));
+                if (opts.emit_private_dir)
+                    out << ", \"private_sequence\": " << json_string(*opts.emit_private_dir + "/" + emit_name(cell));
             }
             out << "}";
         }
@@ -157,7 +164,7 @@ void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
     out << "\n  ]\n}\n";
 }
 
-bool emit(const std::vector<DesignResult>& rs, const std::string& dir, std::ostream& err) {
+bool emit(const std::vector<DesignResult>& rs, const std::string& dir, VmForm form, std::ostream& err) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
@@ -169,7 +176,7 @@ bool emit(const std::vector<DesignResult>& rs, const std::string& dir, std::ostr
             if (!c.cex) continue;
             std::string path = dir + "/" + emit_name(c);
             std::ofstream f(path);
-            f << print(to_sequence(*c.cex));
+            f << print(to_sequence(*c.cex, form));
             if (!f) {
                 err << "slotcheck prove: cannot write " << path << "\n";
                 return false;
@@ -208,7 +215,8 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
         return kProveBadUsage;
     }
     double total = seconds_since(start);
-    if (opts.emit_dir && !emit(rs, *opts.emit_dir, err)) return kProveBadUsage;
+    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return kProveBadUsage;
+    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return kProveBadUsage;
     if (opts.json) print_json(rs, opts, total, out);
     else print_text(rs, opts, total, out);
     bool cex = false, unknown = false;
@@ -245,13 +253,15 @@ int prove_main(int argc, char** argv) {
         } else if (a == "--list") {
             list(std::cout);
             return kProveAllProved;
-        } else if (a == "--design" || a == "--property" || a == "--depth" || a == "--emit" || a == "--timeout-ms") {
+        } else if (a == "--design" || a == "--property" || a == "--depth" || a == "--emit" ||
+                   a == "--emit-private" || a == "--timeout-ms") {
             const char* v = value(i, a);
             if (!v) return kProveBadUsage;
             long n = 0;
             if (a == "--design") opts.designs.push_back(v);
             else if (a == "--property") opts.properties.push_back(v);
             else if (a == "--emit") opts.emit_dir = v;
+            else if (a == "--emit-private") opts.emit_private_dir = v;
             else if (a == "--depth") {
                 if (!number(v, 1, 12, n)) {
                     std::cerr << "slotcheck prove: --depth wants 1..12, not " << quote(v) << "\n";

@@ -20,6 +20,7 @@ struct ProveOptions {
     bool json = false;
     unsigned timeout_ms = 20000;          // per solver query
     bool bitvectors = false;              // encode with Z3 bit-vectors instead of integers (slow)
+    std::optional<std::string> emit_private_dir;  // the same counterexamples on a type-1 VM (VmForm::Private)
 };
 
 inline constexpr int kProveAllProved = 0;
