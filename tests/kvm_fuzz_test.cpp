@@ -7,6 +7,7 @@
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
 #include "model/deviation.h"
+#include "tests/sanitizer_slowdown.h"
 
 namespace slotcheck::fuzz {
 namespace {
@@ -46,7 +47,7 @@ TEST_P(KernelKillsMutant, WithinThirtySeconds) {
     if ((name.rfind("gmem.", 0) == 0 || name.rfind("guest.gmem", 0) == 0) && !facts.has_create_guest_memfd_ioctl)
         GTEST_SKIP() << "KVM_CREATE_GUEST_MEMFD is ENOTTY on " << facts.release << ": " << name
                      << " cannot be reached";
-    options_.seconds = 30;
+    options_.seconds = 30 * test::kSanitizerSlowdown;
     options_.judge.mutant = rule_by_name(GetParam());
     options_.judge.check_invariants = false;
     ASSERT_TRUE(options_.judge.mutant);

@@ -2,7 +2,8 @@
 // must be reached. AddressSanitizer's allocator (the asan-ubsan preset,
 // docs/testing.md) makes the generators and the model, which allocate at
 // every step, many times slower, so a campaign that covers every rule in
-// 3 s needs longer there; everywhere else the factor is 1.
+// 3 s, or kills a mutant on a kernel in 30 s, needs longer there;
+// everywhere else the factor is 1.
 #pragma once
 
 namespace slotcheck::test {
