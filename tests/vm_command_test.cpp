@@ -110,6 +110,33 @@ TEST(VmCommand, FuzzNewest7InTwoVmsIsCleanAndCountsBoth) {
 }
 
 
+// docs/findings.md F7: with the guest's KVM on shadow paging, the SPTE
+// prefetch after a neighbouring fault maps a GMEM_ONLY slot's gfn from its
+// userspace_addr. Both files hold their written outcomes on 7.x under the
+// TDP MMU (the corpus test above); here the finding must still reproduce,
+// each file diverging at the step the finding names, on a VM the probe saw
+// run shadow paging. A kernel that fixes the prefetch makes this fail, and
+// F7 is then to be closed.
+TEST(VmCommand, ShadowPagingPrefetchStillMapsGmemOnlyGfnsFromUserspaceAddr) {
+    const fs::path dir = kSource / "corpus/discussion";
+    const auto r = run_vm("f7-shadow", "--kernel 7 --shadow-paging --expectations --no-repro --replay " +
+                                           (dir / "gmem-only-prefetch-reads-uaddr.seq").string() + " --replay " +
+                                           (dir / "gmem-only-prefetch-after-release.seq").string());
+    EXPECT_EQ(r.command.status, 1) << r.command.output;
+    ASSERT_EQ(r.summary.kernels.size(), 1u) << r.command.output;
+    const auto& k = r.summary.kernels[0];
+    EXPECT_EQ(k.mmu, "shadow") << r.command.output;
+    ASSERT_EQ(k.verdicts.size(), 2u) << r.command.output;
+    for (const auto& [file, verdict] : k.verdicts) {
+        EXPECT_EQ(verdict, "diverge") << file << "\n" << r.command.output;
+        const auto detail = k.details.find(file);
+        ASSERT_NE(detail, k.details.end()) << file;
+        if (file.find("reads-uaddr") != std::string::npos) {
+            EXPECT_NE(detail->second.find("0x22"), std::string::npos) << detail->second;  // m0's value, not the file's 0
+        }
+    }
+}
+
 // A real-format WARNING report written into the guest's kernel log while a
 // known sequence runs must come back as a finding that names that sequence,
 // with its report and the sequence saved for a minimizer.
