@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -92,9 +93,11 @@ TEST(KernelMemory, ALargeSlotHoldsWhatTheModelEstimatesForTheMmu) {
     RecordProperty("mmu", mmu_kind_name(profile.mmu));
     RecordProperty("vmalloc_growth", std::to_string(growth));
     RecordProperty("estimate_total", std::to_string(estimate.total()));
-    SCOPED_TRACE(std::string("MMU ") + mmu_kind_name(profile.mmu) + ": VmallocUsed grew " +
-                 describe_bytes(growth) + ", the model's vmalloc share " + describe_bytes(expected) +
-                 ", its whole estimate " + describe_bytes(estimate.total()));
+    const std::string measured = std::string("MMU ") + mmu_kind_name(profile.mmu) + ": VmallocUsed grew " +
+                                 describe_bytes(growth) + ", the model's vmalloc share " + describe_bytes(expected) +
+                                 ", its whole estimate " + describe_bytes(estimate.total());
+    std::cout << measured << "\n";
+    SCOPED_TRACE(measured);
     // Never more than the model says the kernel holds: the budget is an
     // upper bound users trust.
     EXPECT_LE(growth, estimate.total() + kSlack);
