@@ -6,6 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "harness/frames.h"
 
@@ -64,9 +67,23 @@ void EventLog::kmsg_line(std::string_view text) {
 }
 
 std::string EventLog::begin_sequence(std::string_view label, const Sequence& seq) {
+    return begin(label, print(seq));
+}
+
+std::string EventLog::begin_file(const std::string& path) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec || size > kCarriedTextLimit)
+        return begin(path, "slotcheck-sequence 1\n# " + std::filesystem::path(path).filename().string() + ": " +
+                               (ec ? "unreadable" : std::to_string(size) + " bytes") +
+                               ", over the 4 MiB a begin event carries; not reproduced from it\n");
+    std::ifstream in(path, std::ios::binary);
+    return begin(path, std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+}
+
+std::string EventLog::begin(std::string_view label, std::string_view text) {
     std::string id = std::to_string(getpid()) + "." + std::to_string(next_++);
-    const std::string text = print(seq);
-    write(event::kBegin, id + " " + std::string(label) + "\n" + text);
+    write(event::kBegin, id + " " + std::string(label) + "\n" + std::string(text));
     if (is_tty_) tcdrain(channel_.get());
     std::string marker(kKmsgMarker);
     kmsg_line(marker + id + " begin " + std::string(label));

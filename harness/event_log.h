@@ -10,6 +10,7 @@
 // sequence that was running, even when the VM dies with it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,13 @@ public:
     // whatever the kernel prints after the marker, the host already has the
     // sequence.
     std::string begin_sequence(std::string_view label, const Sequence& seq);
+    // The same for a sequence file, named by its path: the frame carries
+    // the file's own text up to kCarriedTextLimit (the host keeps it to
+    // reproduce a kernel report, docs/vm.md), so a long file is never held
+    // whole here nor sent whole down the serial line; a longer one is sent
+    // as a comment saying so, and is not reproduced from its event.
+    static constexpr uintmax_t kCarriedTextLimit = 4u << 20;
+    std::string begin_file(const std::string& path);
     // The kernel-log marker carries the status only (one word, so a reader
     // of the console can match it); the frame adds the one-line detail, such
     // as a replay's first divergence, for the report.
@@ -85,6 +93,8 @@ public:
     EventLog& operator=(const EventLog&) = delete;
 
 private:
+    // Writes the begin frame and the kernel-log marker; returns the id.
+    std::string begin(std::string_view label, std::string_view text);
     EventLog(UniqueFd channel, UniqueFd kmsg, bool is_tty)
         : channel_(std::move(channel)), kmsg_(std::move(kmsg)), is_tty_(is_tty) {}
     void kmsg_line(std::string_view text);

@@ -84,6 +84,44 @@ TEST(KmsgMarker, ParsesBeginAndEndAfterAnyPrefix) {
     EXPECT_FALSE(parse_kmsg_marker("kvm: something else"));
 }
 
+// replay --events names each file in a begin event with the file's own
+// text, which the host keeps to reproduce a kernel report from. A file over
+// the limit is neither read whole nor sent whole: its event says so.
+TEST(EventLog, AFileIsCarriedAsItsOwnTextUpToTheLimit) {
+    const fs::path dir = fresh_dir("event-log-file");
+    const fs::path channel = dir / "events.bin", kmsg = dir / "kmsg";
+    std::ofstream(kmsg).close();
+    const fs::path small = dir / "small.seq", large = dir / "large.seq";
+    const std::string text = "slotcheck-sequence 1\n# kept as written\nvm v0 type=0x0 => ok\n";
+    std::ofstream(small) << text;
+    {
+        std::ofstream out(large);
+        out << "slotcheck-sequence 1\n";
+        const std::string comment = "# " + std::string(1022, 'x') + "\n";
+        for (uintmax_t n = 0; n <= EventLog::kCarriedTextLimit / comment.size(); ++n) out << comment;
+    }
+    std::string error;
+    auto log = EventLog::open(channel.string(), error, kmsg.string());
+    ASSERT_TRUE(log) << error;
+    log->begin_file(small.string());
+    log->begin_file(large.string());
+    log.reset();
+
+    std::stringstream events;
+    events << std::ifstream(channel).rdbuf();
+    std::string buffer = events.str();
+    EXPECT_LT(buffer.size(), 4096u) << "the long file went down the channel";
+    std::vector<vm::SequenceRecord> begun;
+    while (auto f = frames::take_frame(buffer, event::kAll, error))
+        if (f->type == event::kBegin) begun.push_back(vm::parse_begin_frame(f->payload));
+    ASSERT_EQ(begun.size(), 2u) << error;
+    EXPECT_EQ(begun[0].label, small.string());
+    EXPECT_EQ(begun[0].text, text);
+    EXPECT_EQ(begun[1].label, large.string());
+    EXPECT_NE(begun[1].text.find("over the 4 MiB a begin event carries"), std::string::npos) << begun[1].text;
+    EXPECT_TRUE(parse(begun[1].text).sequence) << "what stands for the file still parses";
+}
+
 TEST(EventLog, SequenceFramesComeBeforeTheirMarkersAndCarryTheDetail) {
     const fs::path dir = fresh_dir("event-log");
     const fs::path channel = dir / "events.bin", kmsg = dir / "kmsg";

@@ -77,10 +77,6 @@ struct CheckedFile {
 // The whole sequence of a checked file, for the event that announces it (a
 // VM's host keeps the text of the sequence in flight): with --events a file
 // is held whole while it runs.
-Sequence whole_file(const std::string& file) {
-    auto parsed = parse_file(file);
-    return parsed.sequence ? std::move(*parsed.sequence) : Sequence{};
-}
 
 }  // namespace
 
@@ -217,7 +213,7 @@ int replay_main(int argc, char** argv) {
             for (const auto& f : missing) needs.push_back(feature_name(f));
             results.push_back(skipped_for(files[i], needs));
             if (events) {
-                const std::string id = events->begin_sequence(files[i], whole_file(files[i]));
+                const std::string id = events->begin_file(files[i]);
                 events->end_sequence(id, "skip", "needs " + feature_list(missing));
             }
             continue;
@@ -230,7 +226,7 @@ int replay_main(int argc, char** argv) {
         // harness crash costs this file only. A failure is judged as every
         // command judges one: a timeout is retried with a longer limit, and
         // the verdict stands only when most runs show it.
-        const std::string event_id = events ? events->begin_sequence(files[i], whole_file(files[i])) : "";
+        const std::string event_id = events ? events->begin_file(files[i]) : "";
         auto r = judge_file(
             [&](std::chrono::milliseconds limit) {
                 return run_file_isolated(files[i], steps, checked[i].point, *profile, options, trace, limit, judging);
