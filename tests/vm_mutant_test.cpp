@@ -42,16 +42,16 @@ BuiltKernel mutant(const std::string& name) {
 // bind-no-overlap-check one ends in a soft lockup in xa_store_range), and
 // what these tests hold is the divergence and its shrinking; reproducing the
 // report is vm.VmCommand.DelayedReportIsReproducedFromItsCauseAndMinimized's.
-VmRun fuzz(const std::string& test, const BuiltKernel& k) {
-    return run_vm(test, "--kernel " + k.kernel + " --modules " + k.modules +
-                            " --seconds 60 --seed 1 --silence-seconds 60 --no-repro");
+VmRun fuzz(const std::string& test, const BuiltKernel& k, unsigned seconds, const std::string& more = "") {
+    return run_vm(test, "--kernel " + k.kernel + " --modules " + k.modules + " --seconds " + std::to_string(seconds) +
+                            " --seed 1 --silence-seconds 60 --no-repro" + more);
 }
 
 TEST(VmMutant, UnmodifiedModulesFuzzClean) {
     const auto r = run_command((kSource / "scripts/build-kernel").string() + " 6.12");
     ASSERT_EQ(r.status, 0) << r.output;
     const BuiltKernel base = parse_paths(r.output);
-    const auto run = fuzz("mutant-control", base);
+    const auto run = fuzz("mutant-control", base, 60);
     EXPECT_EQ(run.command.status, 0) << run.command.output;
     ASSERT_EQ(run.summary.kernels.size(), 1u) << run.command.output;
     EXPECT_GT(total(run.summary.kernels[0].sequences_per_boot), 100u) << run.command.output;
@@ -72,11 +72,14 @@ void PrintTo(const MutantCase& c, std::ostream* os) { *os << c.name; }
 
 class VmMutantIsFound : public testing::TestWithParam<MutantCase> {};
 
-TEST_P(VmMutantIsFound, InSixtySecondsAndMinimized) {
+TEST_P(VmMutantIsFound, FoundAndMinimized) {
     const MutantCase& c = GetParam();
     const BuiltKernel k = mutant(c.name);
     ASSERT_FALSE(k.modules.empty());
-    const auto run = fuzz(std::string("mutant-") + c.name, k);
+    // The first finding ends the VM. Most mutants fall within seconds; the
+    // stale page of release-no-zap needs its exact seven-step pattern, found
+    // after 30-100 s (docs/mutants.md), so the bound is wider than that.
+    const auto run = fuzz(std::string("mutant-") + c.name, k, 150, " --stop-on-finding");
     EXPECT_EQ(run.command.status, 1) << run.command.output;
     size_t divergences = 0, shortest = SIZE_MAX;
     for (const auto& f : run.summary.findings) {

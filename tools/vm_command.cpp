@@ -46,6 +46,8 @@ constexpr const char* kUsage =
     "                       with --replay, J kernels at once\n"
     "  --guest-jobs J       fuzz workers inside each VM (fuzz --jobs J, default 1; they share the kernel\n"
     "                       memory budget); --smp J lets them run at once\n"
+    "  --stop-on-finding    end each VM's fuzzing at its first finding (shrunk), and boot it no more\n"
+    "                       after one that found something, died or hung (default: go on to the end)\n"
     "  --seed S             seed of the first VM (default random); VM j's k-th boot uses S + j + k*J\n"
     "  --replay PATH        replay sequence files or directories instead of fuzzing (repeatable);\n"
     "                       prints each file's verdict on each kernel\n"
@@ -100,6 +102,7 @@ struct Options {
     bool verbose = false;
     bool repro = true;
     double repro_seconds = 1200;
+    bool stop_on_finding = false;
 };
 
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -125,6 +128,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
             o.expectations = true;
         } else if (a == "--no-repro") {
             o.repro = false;
+        } else if (a == "--stop-on-finding") {
+            o.stop_on_finding = true;
         } else if (a == "--shadow-paging") {
             o.vm.shadow_paging = true;
         } else if (!has_value) {
@@ -277,8 +282,9 @@ private:
             if (k > 0 && left < kShortestUsefulRun) break;
             const uint64_t seed = o_.seed + slot + static_cast<uint64_t>(k) * o_.jobs;
             std::vector<std::string> job = {"fuzz", "--seconds", std::to_string(static_cast<long>(std::max(left, 1.0))),
-                                            "--seed", std::to_string(seed), "--keep-going", "--out", "/tmp/findings",
+                                            "--seed", std::to_string(seed), "--out", "/tmp/findings",
                                             "--shrink-seconds", "60"};
+            if (!o_.stop_on_finding) job.push_back("--keep-going");
             if (o_.guest_jobs > 1) job.insert(job.end(), {"--jobs", std::to_string(o_.guest_jobs)});
             if (o_.max_ops) job.insert(job.end(), {"--max-ops", std::to_string(*o_.max_ops)});
             if (o_.kernel_memory_budget)
@@ -297,6 +303,7 @@ private:
             // one that died before its first sequence (the kernel does not
             // boot: restarting would only repeat that).
             if (end == vm::VmEnd::Exited || end == vm::VmEnd::NoKvm || end == vm::VmEnd::StartFailed) break;
+            if (o_.stop_on_finding) break;  // it died or hung: that is its finding
             if (!ran_a_sequence || end == vm::VmEnd::Stopped) break;
         }
     }
