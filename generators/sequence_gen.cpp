@@ -185,12 +185,19 @@ rc::Gen<Sequence> any_sequence(size_t max_steps) {
             Step s;
             s.op = op;
             if (!std::holds_alternative<Check>(op) && *rc::gen::inRange(0, 3) == 0) {
+                // Any rule may be named after any outcome: the text form
+                // round-trips it; replay decides whether it holds.
+                auto maybe_rule = []() -> std::optional<RuleId> {
+                    if (*rc::gen::inRange(0, 3) != 0) return std::nullopt;
+                    return static_cast<RuleId>(*rc::gen::inRange<size_t>(0, kRuleCount));
+                };
                 Expectation e;
                 e.outcome = *outcome();
+                e.rule = maybe_rule();
                 if (*rc::gen::inRange(0, 4) == 0) {
                     const auto& variants = variant_table();
                     e.alternatives.push_back(
-                        {variants[*rc::gen::inRange<size_t>(0, variants.size())].name, *outcome()});
+                        {variants[*rc::gen::inRange<size_t>(0, variants.size())].name, *outcome(), maybe_rule()});
                 }
                 if (*rc::gen::inRange(0, 6) == 0) e.kernel_deviation = *outcome();
                 s.expect = e;

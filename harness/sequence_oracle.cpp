@@ -58,6 +58,7 @@ std::string serialize(const Divergence& d) {
           << to_string(d.kernel_view[i].outcome) << "\n";
     }
     if (d.recorded) o << "recorded " << to_string(*d.recorded) << "\n";
+    if (d.named_rule) o << "named " << static_cast<int>(*d.named_rule) << "\n";
     for (const auto& p : d.invariant_problems) o << "problem " << p << "\n";
     return o.str();
 }
@@ -90,6 +91,8 @@ std::optional<Divergence> deserialize(const std::string& text) {
             d.other = outcome(value);
         } else if (key == "recorded") {
             d.recorded = outcome(value);
+        } else if (key == "named") {
+            d.named_rule = static_cast<RuleId>(std::stoi(value));
         } else if (key == "problem") {
             d.invariant_problems.push_back(value);
         } else if (key == "view") {

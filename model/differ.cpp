@@ -32,7 +32,11 @@ std::string Divergence::summary() const {
         o << "model " << to_string(model) << rule_name << ", kernel " << to_string(other);
         break;
     case Kind::Expectation:
-        o << "model " << to_string(model) << rule_name << ", file expects " << to_string(other);
+        if (named_rule && model == other)
+            o << to_string(model) << " as expected, but decided by " << slotcheck::rule(rule).name
+              << ", the file names " << slotcheck::rule(*named_rule).name;
+        else
+            o << "model " << to_string(model) << rule_name << ", file expects " << to_string(other);
         break;
     case Kind::View:
         o << model_view.size() << " observed page(s) differ";
@@ -57,10 +61,20 @@ std::string Divergence::summary() const {
     return o.str();
 }
 
-Outcome expected_outcome(const Expectation& e, const Profile& profile) {
+const Expectation::Alternative* chosen_alternative(const Expectation& e, const Profile& profile) {
     for (const auto& alt : e.alternatives)
-        if (profile.variant_on(alt.variant)) return alt.outcome;
-    return e.outcome;
+        if (profile.variant_on(alt.variant)) return &alt;
+    return nullptr;
+}
+
+Outcome expected_outcome(const Expectation& e, const Profile& profile) {
+    const auto* alt = chosen_alternative(e, profile);
+    return alt ? alt->outcome : e.outcome;
+}
+
+std::optional<RuleId> expected_rule(const Expectation& e, const Profile& profile) {
+    const auto* alt = chosen_alternative(e, profile);
+    return alt ? alt->rule : e.rule;
 }
 
 namespace {
@@ -112,8 +126,10 @@ struct Pending {
 // with that step.
 class ModelAhead {
 public:
-    ModelAhead(StepSource::Pass& steps, const Profile& profile, World& model, const ReplayOptions& options)
-        : steps_(steps), profile_(profile), model_(model), options_(options) {}
+    // `check_rules`: also check the rules the file names (model-only replay).
+    ModelAhead(StepSource::Pass& steps, const Profile& profile, World& model, const ReplayOptions& options,
+               bool check_rules)
+        : steps_(steps), profile_(profile), model_(model), options_(options), check_rules_(check_rules) {}
 
     // Runs the next stretch: up to `options.model_ahead_steps` steps, fewer
     // when the views kept for checks grow large. Returns one past its last step.
@@ -164,12 +180,19 @@ private:
                                       std::nullopt})
                 .rec;
         if (step.expect) rec.expected = expected_outcome(*step.expect, profile_);
-        if (options_.check_expectations && rec.expected && *rec.expected != decision.outcome) {
+        // The one place a step's expectation meets the model's decision:
+        // its outcome, and the rule that gave it where the file names one.
+        const std::optional<RuleId> named =
+            check_rules_ && step.expect ? expected_rule(*step.expect, profile_) : std::nullopt;
+        const bool wrong_outcome = rec.expected && *rec.expected != decision.outcome;
+        const bool wrong_rule = rec.expected && !wrong_outcome && named && *named != decision.rule;
+        if (options_.check_expectations && (wrong_outcome || wrong_rule)) {
             Divergence d;
             d.kind = Divergence::Kind::Expectation;
             d.model = decision.outcome;
             d.rule = decision.rule;
             d.other = *rec.expected;
+            if (wrong_rule) d.named_rule = named;
             model_only.push_back(at_step(std::move(d), i, step.line, step.op));
             if (options_.stop_at_first) {
                 finished_ = true;
@@ -206,6 +229,7 @@ private:
     const Profile& profile_;
     World& model_;
     const ReplayOptions& options_;
+    const bool check_rules_;
     size_t next_ = 0;         // the next step to run
     bool finished_ = false;   // the steps ended, or a divergence stopped the model
     bool unchecked_ = false;  // a step since the last invariant check went unchecked
@@ -317,7 +341,8 @@ ReplayReport replay(const StepSource& steps, const Profile& profile, Executor* k
     World model(profile);
     model.set_mutant(options.mutant);
     auto pass = steps.pass();
-    ModelAhead ahead(*pass, profile, model, options);
+    // A kernel has no rules: only model-only replay checks the rules a file names.
+    ModelAhead ahead(*pass, profile, model, options, options.check_expectations && kernel == nullptr);
     bool kernel_stopped = false;
     while (!ahead.finished() && !kernel_stopped) {
         const size_t model_next = ahead.advance();
@@ -350,12 +375,26 @@ ReplayReport replay(const StepSource& steps, const Profile& profile, Executor* k
 
 namespace {
 
-std::vector<std::optional<Outcome>> model_outcomes(const Sequence& seq, const Profile& profile) {
+// The model's outcome of a step, with the rule a file names for it: a
+// rejection's deciding rule.
+struct ModelAnswer {
+    Outcome outcome;
+    std::optional<RuleId> rule;
+};
+
+// Each step's answer under the profile; nullopt for a check.
+std::vector<std::optional<ModelAnswer>> model_outcomes(const Sequence& seq, const Profile& profile) {
     World model(profile);
-    std::vector<std::optional<Outcome>> out;
-    for (const auto& step : seq.steps)
-        out.push_back(std::holds_alternative<Check>(step.op) ? std::nullopt
-                                                            : std::optional<Outcome>(model.step(step.op).outcome));
+    std::vector<std::optional<ModelAnswer>> out;
+    for (const auto& step : seq.steps) {
+        if (std::holds_alternative<Check>(step.op)) {
+            out.emplace_back();
+            continue;
+        }
+        const Decision d = model.step(step.op);
+        const auto rule = is_rejection(d.outcome) ? std::optional(d.rule) : std::nullopt;
+        out.push_back(ModelAnswer{d.outcome, rule});
+    }
     return out;
 }
 
@@ -367,11 +406,12 @@ Sequence with_model_expectations(const Sequence& seq, const Profile& profile) {
     for (size_t i = 0; i < out.steps.size(); ++i) {
         const auto recorded = seq.steps[i].expect ? seq.steps[i].expect->kernel_deviation : std::nullopt;
         out.steps[i].expect.reset();
-        if (main[i]) out.steps[i].expect = Expectation{*main[i], {}, recorded};
+        if (main[i]) out.steps[i].expect = Expectation{main[i]->outcome, {}, recorded, main[i]->rule};
     }
     // For each variant the profile lacks, the outcomes with it switched on
-    // become alternatives. Later variants in the table are newer kernels'
-    // behaviour, so they are listed first: the first variant that is on wins.
+    // become alternatives (and so does the same rejection by another rule).
+    // Later variants in the table are newer kernels' behaviour, so they are
+    // listed first: the first variant that is on wins.
     const auto& variants = variant_table();
     for (auto v = variants.rbegin(); v != variants.rend(); ++v) {
         if (profile.*(v->field)) continue;
@@ -379,8 +419,8 @@ Sequence with_model_expectations(const Sequence& seq, const Profile& profile) {
         flipped.*(v->field) = true;
         const auto other = model_outcomes(seq, flipped);
         for (size_t i = 0; i < out.steps.size(); ++i)
-            if (main[i] && other[i] && *other[i] != *main[i])
-                out.steps[i].expect->alternatives.push_back({v->name, *other[i]});
+            if (main[i] && other[i] && (other[i]->outcome != main[i]->outcome || other[i]->rule != main[i]->rule))
+                out.steps[i].expect->alternatives.push_back({v->name, other[i]->outcome, other[i]->rule});
     }
     return out;
 }

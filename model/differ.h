@@ -34,7 +34,9 @@ struct Divergence {
     enum class Kind : uint8_t {
         Outcome,      // model and kernel disagree on an operation's outcome
         View,         // a `check` found pages where they disagree
-        Expectation,  // the model disagrees with the file's expected outcome
+        // The model disagrees with the file's expected outcome, or (model-only
+        // replay) gives it by another rule than the one the file names.
+        Expectation,
         Invariant,    // the model's state broke an invariant
         // The file records a kernel deviation (`!kernel: OUTCOME`) at this
         // step and the kernel no longer answers exactly that: it now agrees
@@ -48,6 +50,9 @@ struct Divergence {
     Outcome model{};
     RuleId rule = RuleId::Count;
     Outcome other{};  // kernel outcome, or expected outcome
+    // Expectation: the rule the file names for the outcome, when the model
+    // gave that outcome by another rule (`rule`).
+    std::optional<RuleId> named_rule;
     std::optional<Outcome> recorded;  // DeviationChanged: the kernel outcome the file records
     std::vector<Observation> model_view, kernel_view;  // differing observations only
     std::vector<std::string> invariant_problems;
@@ -56,6 +61,11 @@ struct Divergence {
 };
 
 struct ReplayOptions {
+    // Compare the model with the file's expected outcomes. Without a kernel
+    // (model-only replay) also check that the rule a file names for an
+    // outcome (`=> EINVAL [region.gpa-wrap]`) is the one that decided it; a
+    // replay against a kernel ignores rule names: a kernel has no rules, and
+    // what a file tests there is the kernel's outcome.
     bool check_expectations = true;
     bool check_invariants = true;
     bool stop_at_first = true;
@@ -94,9 +104,14 @@ struct ReplayReport {
 
 std::string divergence_kind_name(Divergence::Kind k);
 
+// The alternative of an expectation a profile reads: the first whose
+// variant is on, or nullptr for the main outcome.
+const Expectation::Alternative* chosen_alternative(const Expectation& e, const Profile& profile);
 // The expected outcome of a step under a profile: the first alternative
 // whose variant is on, else the main outcome.
 Outcome expected_outcome(const Expectation& e, const Profile& profile);
+// The rule the file names for that outcome, if it names one.
+std::optional<RuleId> expected_rule(const Expectation& e, const Profile& profile);
 
 ReplayReport replay(const Sequence& seq, const Profile& profile, Executor* kernel, const ReplayOptions& options);
 // The same over steps read one at a time (a long file): it holds a stretch
@@ -106,7 +121,9 @@ ReplayReport replay(const StepSource& steps, const Profile& profile, Executor* k
 // A copy of `seq` whose expectations are the model's outcomes under the
 // profile, with an alternative `variant: outcome` wherever switching on one
 // of the variants the profile lacks changes a step's outcome (for writing
-// corpus files from prover counterexamples and minimized findings).
+// corpus files from prover counterexamples and minimized findings). Each
+// rejection (is_rejection()) names the rule that decided it, and a variant
+// under which another rule gives the same rejection is an alternative too.
 // Recorded kernel deviations are kept: they are the kernel's, not the model's.
 Sequence with_model_expectations(const Sequence& seq, const Profile& profile);
 

@@ -66,6 +66,22 @@ std::string to_string(const Outcome& o) {
     return "?";
 }
 
+bool is_rejection(const Outcome& o) {
+    switch (o.kind) {
+    case Outcome::Kind::Errno:
+    case Outcome::Kind::Sigbus:
+    case Outcome::Kind::Sigsegv:
+    case Outcome::Kind::MemoryFault:
+    case Outcome::Kind::RunError: return true;
+    case Outcome::Kind::Ok:
+    case Outcome::Kind::Value:
+    case Outcome::Kind::Mmio:
+    case Outcome::Kind::Timeout:
+    case Outcome::Kind::NoProbe: return false;
+    }
+    return false;
+}
+
 std::optional<Outcome> parse_outcome(const std::string& text, std::string& error) {
     Scanner s(text);
     auto word = s.word();

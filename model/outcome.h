@@ -54,6 +54,15 @@ struct Outcome {
     friend bool operator==(const Outcome&, const Outcome&) = default;
 };
 
+// A rejection: a refused call (an errno), a host access that faulted
+// (sigbus, sigsegv) or a KVM_RUN that failed (memfault, run ERRNO). Written
+// expectations of rejections name the rule that decides them
+// (docs/sequence-format.md "Naming the rule"): several rules answer EINVAL
+// or SIGBUS, and a test should fail when the wrong one does. Successes,
+// values and MMIO exits are not rejections, nor are a timeout and noprobe
+// (no rule of the kernel decides those).
+bool is_rejection(const Outcome& o);
+
 // Text form used after "=>" in sequence files: ok, EINVAL, 0x2a, sigbus,
 // sigsegv, mmio read 0x1000, memfault EFAULT flags=0x0 gpa=0x1000 size=0x1000,
 // run EFAULT exit=0x0, timeout, noprobe.

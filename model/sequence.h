@@ -11,6 +11,7 @@
 
 #include "model/ops.h"
 #include "model/outcome.h"
+#include "model/rules.h"
 
 namespace slotcheck {
 
@@ -20,11 +21,15 @@ inline constexpr int kSequenceFormatVersion = 1;
 // (profile variants, model/profile.h); where the expected outcome depends on
 // one, the file lists the alternative: `=> EINVAL | binding-overlap-eexist: EEXIST`
 // reads "EINVAL, but EEXIST under a profile with variant binding-overlap-eexist".
+// Each outcome may name the rule that decides it (`=> EINVAL [region.gpa-wrap]`):
+// under a profile that reads that outcome, model-only replay checks that
+// this rule decided the step (docs/sequence-format.md "Naming the rule").
 struct Expectation {
     Outcome outcome;
     struct Alternative {
         std::string variant;
         Outcome outcome;
+        std::optional<RuleId> rule;  // the rule that decides `outcome` where `variant` is on
         friend bool operator==(const Alternative&, const Alternative&) = default;
     };
     std::vector<Alternative> alternatives;
@@ -33,6 +38,7 @@ struct Expectation {
     // or a difference by design). Replay against a kernel checks that the
     // kernel still answers exactly this; the model side is unaffected.
     std::optional<Outcome> kernel_deviation;
+    std::optional<RuleId> rule;  // the rule that decides `outcome` (no alternative's variant on)
     friend bool operator==(const Expectation&, const Expectation&) = default;
 };
 
@@ -74,6 +80,8 @@ struct SourceError {
 // parse() accepts and for every sequence the generators make.
 std::string print(const Sequence& seq);
 std::string print_op(const Op& op);
+// What follows "=> ": "EINVAL [region.gpa-wrap] | variant: EEXIST !kernel: ok".
+std::string print_expectation(const Expectation& e);
 std::string print_handle(const Handle& h);
 
 struct ParseResult {

@@ -310,10 +310,48 @@ Outcome parse_kernel_deviation(const std::string& text, int col) {
     auto word = who.word();
     if (colon == std::string::npos || word != "kernel" || !who.at_end())
         fail(col, "expected '!kernel: OUTCOME' (the kernel's recorded outcome) after '!'");
+    if (const size_t bracket = text.find('['); bracket != std::string::npos)
+        fail(col + static_cast<int>(bracket) + 1,
+             "a recorded kernel outcome names no rule (a kernel has none); the rule of the model's outcome "
+             "goes before '!kernel:'");
     std::string error;
     auto outcome = parse_outcome(text.substr(colon + 1), error);
     if (!outcome) fail(col + static_cast<int>(colon) + 2, error);
     return *outcome;
+}
+
+// One outcome of an expectation and the rule it may name after it,
+// "EINVAL [region.gpa-wrap]". `col` is the column of the text's first byte.
+struct NamedOutcome {
+    Outcome outcome;
+    std::optional<RuleId> rule;
+};
+
+NamedOutcome parse_named_outcome(const std::string& text, int col) {
+    NamedOutcome named;
+    const size_t open = text.find('[');
+    const size_t close = text.find(']');
+    if (open == std::string::npos && close != std::string::npos)
+        fail(col + static_cast<int>(close), "expected '[' before the rule name ending at ']'");
+    std::string error;
+    auto outcome = parse_outcome(text.substr(0, open), error);
+    if (!outcome) fail(col, error);
+    named.outcome = *outcome;
+    if (open == std::string::npos) return named;
+    const int open_col = col + static_cast<int>(open);
+    if (close == std::string::npos || close < open) fail(open_col, "expected ']' after the rule name");
+    Scanner after(text.substr(close + 1));
+    if (!after.at_end())
+        fail(col + static_cast<int>(close) + after.column(),
+             "unexpected text after the rule name: " + quote(after.rest()));
+    Scanner inside(text.substr(open + 1, close - open - 1));
+    const int name_col = open_col + inside.column();
+    auto name = inside.word();
+    if (!name) fail(open_col, "expected a rule name between '[' and ']' (slotcheck rules lists them)");
+    if (!inside.at_end()) fail(open_col + inside.column(), "expected one rule name between '[' and ']'");
+    named.rule = rule_by_name(*name);
+    if (!named.rule) fail(name_col, "unknown rule " + quote(*name) + " (slotcheck rules lists them)");
+    return named;
 }
 
 Expectation parse_expectation(const std::string& full, int col) {
@@ -332,10 +370,9 @@ Expectation parse_expectation(const std::string& full, int col) {
         if (bar == std::string::npos) break;
         start = bar + 1;
     }
-    std::string error;
-    auto first = parse_outcome(parts[0].first, error);
-    if (!first) fail(parts[0].second, error);
-    e.outcome = *first;
+    auto first = parse_named_outcome(parts[0].first, parts[0].second);
+    e.outcome = first.outcome;
+    e.rule = first.rule;
     for (size_t i = 1; i < parts.size(); ++i) {
         const auto& [p, pcol] = parts[i];
         auto colon = p.find(':');
@@ -343,9 +380,8 @@ Expectation parse_expectation(const std::string& full, int col) {
         Scanner vs(p.substr(0, colon));
         auto variant = vs.word();
         if (!variant || !vs.at_end()) fail(pcol, "expected one variant name before ':'");
-        auto alt = parse_outcome(p.substr(colon + 1), error);
-        if (!alt) fail(pcol + static_cast<int>(colon) + 1, error);
-        e.alternatives.push_back({*variant, *alt});
+        auto alt = parse_named_outcome(p.substr(colon + 1), pcol + static_cast<int>(colon) + 1);
+        e.alternatives.push_back({*variant, alt.outcome, alt.rule});
     }
     return e;
 }
@@ -451,6 +487,9 @@ std::optional<Step> SequenceReader::next() {
                 if (step.expect->kernel_deviation && std::holds_alternative<Check>(step.op))
                     fail(static_cast<int>(arrow) + 3 + static_cast<int>(exp.find('!')),
                          "a check has no outcome to record; '!kernel:' belongs to an operation");
+                if (std::holds_alternative<Check>(step.op) && exp.find('[') != std::string::npos)
+                    fail(static_cast<int>(arrow) + 3 + static_cast<int>(exp.find('[')),
+                         "a check has no deciding rule; '[RULE]' belongs to an operation's outcome");
             }
             if (auto problem = validator_.check(step)) {
                 error_ = SourceError{file_name_, line_no_, 0, *problem};

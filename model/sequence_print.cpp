@@ -83,7 +83,19 @@ struct OpPrinter {
     void operator()(const Check&) { o << "check"; }
 };
 
+// " [region.gpa-wrap]" after an outcome that names its rule.
+std::string rule_suffix(const std::optional<RuleId>& id) {
+    return id ? std::string(" [") + rule(*id).name + "]" : std::string();
+}
+
 }  // namespace
+
+std::string print_expectation(const Expectation& e) {
+    std::string out = to_string(e.outcome) + rule_suffix(e.rule);
+    for (const auto& alt : e.alternatives) out += " | " + alt.variant + ": " + to_string(alt.outcome) + rule_suffix(alt.rule);
+    if (e.kernel_deviation) out += " !kernel: " + to_string(*e.kernel_deviation);
+    return out;
+}
 
 std::string print_handle(const Handle& h) { return handle_letter(h.kind) + std::to_string(h.index); }
 
@@ -106,10 +118,7 @@ std::string print(const Sequence& seq) {
         for (const auto& c : step.leading_comments) o << "#" << c << "\n";
         o << (step.point ? "point " : "") << print_op(step.op);
         if (step.expect) {
-            o << " => " << to_string(step.expect->outcome);
-            for (const auto& alt : step.expect->alternatives)
-                o << " | " << alt.variant << ": " << to_string(alt.outcome);
-            if (step.expect->kernel_deviation) o << " !kernel: " << to_string(*step.expect->kernel_deviation);
+            o << " => " << print_expectation(*step.expect);
         }
         if (!step.comment.empty()) o << "  #" << step.comment;
         o << "\n";

@@ -13,9 +13,11 @@
 #include <sstream>
 
 #include "model/baselines.h"
+#include "model/corpus_profiles.h"
 #include "model/differ.h"
 #include "model/features.h"
 #include "model/point.h"
+#include "model/rule_naming.h"
 #include "model/rules.h"
 #include "model/sequence.h"
 #include "tests/command_output.h"
@@ -34,37 +36,15 @@ std::vector<std::string> corpus_files() {
     return files;
 }
 
-// The profiles every corpus file is written for: every named profile, the
-// two kernel builds of the vm matrix (Debian's 6.12.118 and its build by
-// scripts/build-kernel, the 6.12 release with the binding code of their
-// entries in model/baselines.txt, F5), and upstream with VM type 1.
+// The profiles every corpus file is written for (model/corpus_profiles.h).
 // Under each, a file's written outcomes hold, or it needs a feature the
 // profile lacks and is a skip there (corpus/private/ without VM type 1, the
 // default-VM guest_memfd files on 6.12): what `slotcheck vm --expectations`
 // checks on those kernels (docs/sequence-format.md).
-Profile upstream_with_type_1() {
-    Profile up = upstream_profile();
-    up.sw_protected_vm = true;
-    up.name = "upstream with sw-protected-vm";
-    return up;
-}
-
-Profile with_baseline_of(Profile profile, const std::string& release) {
-    const auto entries = baselines_for(shipped_baselines(), release);
-    EXPECT_FALSE(entries.empty()) << "no entry in model/baselines.txt matches " << release;
-    for (const auto& entry : entries)
-        for (const auto& [variant, on] : entry.variants) profile.*(find_variant(variant)->field) = on;
-    profile.name += " as built in " + release;
-    return profile;
-}
-
-std::vector<Profile> expectation_profiles() {
-    std::vector<Profile> out;
-    for (const auto& name : profile_names()) out.push_back(*named_profile(name));
-    out.push_back(with_baseline_of(*named_profile("linux-6.12"), "6.12.118+deb12-amd64"));
-    out.push_back(with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck"));
-    out.push_back(upstream_with_type_1());
-    return out;
+TEST(CorpusProfiles, TheBuildsOfTheVmMatrixHaveBaselineEntries) {
+    for (const char* build : {kDebian612Build, kBuilt612Build})
+        EXPECT_FALSE(baselines_for(shipped_baselines(), build).empty())
+            << "no entry in model/baselines.txt matches " << build;
 }
 
 std::string relative(const std::string& path) {
@@ -79,7 +59,7 @@ TEST_P(CorpusFile, AgreesWithTheModelUnderEveryProfile) {
     size_t with_expectation = 0;
     for (const auto& s : parsed.sequence->steps) with_expectation += s.expect.has_value();
     EXPECT_GT(with_expectation, 0u) << "a corpus file states its expected outcomes";
-    for (const Profile& profile : expectation_profiles()) {
+    for (const Profile& profile : corpus_profiles()) {
         const auto needs = missing_features(*parsed.sequence, profile);
         // Upstream with VM type 1 lacks nothing the corpus uses: there every file runs.
         if (profile.name == upstream_with_type_1().name) {
@@ -96,6 +76,24 @@ TEST_P(CorpusFile, AgreesWithTheModelUnderEveryProfile) {
     }
 }
 
+// Every expected rejection of a corpus file names the rule that decides it
+// under the profiles that read it (docs/sequence-format.md "Naming the
+// rule"), so an EINVAL for the wrong reason fails and a grep finds the tests
+// of a rule: naming them again (`slotcheck annotate --name-rules`) finds
+// nothing to add, change or complain about.
+TEST_P(CorpusFile, NamesTheRuleOfEveryExpectedRejection) {
+    auto parsed = parse_file(GetParam());
+    ASSERT_TRUE(parsed.sequence) << parsed.error->to_string();
+    const RuleNaming named = with_rules_named(*parsed.sequence, corpus_profiles());
+    for (const auto& problem : named.problems) ADD_FAILURE() << problem;
+    for (size_t i = 0; i < parsed.sequence->steps.size(); ++i) {
+        const auto& written = parsed.sequence->steps[i].expect;
+        if (!written) continue;
+        EXPECT_EQ(print_expectation(*written), print_expectation(*named.sequence.steps[i].expect))
+            << "line " << parsed.sequence->steps[i].line;
+    }
+}
+
 // What the vm tests hold the corpus to, on the model first: each kernel of
 // the matrix (Debian's newest 7.x as linux-7.3, Debian's 6.12.118, the built
 // 6.12) on the machine of the qemu guests, where a file holds its written
@@ -104,8 +102,8 @@ TEST_P(CorpusFile, HoldsItsOutcomesOnTheKernelsOfTheVmTests) {
     auto parsed = parse_file(GetParam());
     ASSERT_TRUE(parsed.sequence) << parsed.error->to_string();
     for (const Profile& release :
-         {*named_profile("linux-7.3"), with_baseline_of(*named_profile("linux-6.12"), "6.12.118+deb12-amd64"),
-          with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck")}) {
+         {*named_profile("linux-7.3"), as_built(*named_profile("linux-6.12"), kDebian612Build),
+          as_built(*named_profile("linux-6.12-sw-protected"), kBuilt612Build)}) {
         const Profile profile = test::on_the_qemu_guests(release);
         if (!missing_features(*parsed.sequence, profile).empty()) continue;
         ReplayOptions options;
@@ -193,7 +191,7 @@ bool lacks_guest_memfd_of_newer_kernels(const std::vector<Feature>& needs) {
 // a file that binds guest_memfd on a default VM or uses the MMAP flags is a
 // skip; each has a twin that runs there, or the docs say why not.
 TEST(CorpusTwins, EveryGuestMemfdFileThatSkipsOnTheBuilt612HasATwinOrIsListed) {
-    const Profile built = with_baseline_of(*named_profile("linux-6.12-sw-protected"), "6.12.118-slotcheck");
+    const Profile built = as_built(*named_profile("linux-6.12-sw-protected"), kBuilt612Build);
     const auto found = test::corpus_twins(SLOTCHECK_SOURCE_DIR "/corpus");
     for (const auto& [original, twin] : found.duplicates) ADD_FAILURE() << original << " has a second twin: " << twin;
     const auto& twins = found.by_original;

@@ -2,11 +2,15 @@
 // files (prover counterexamples and generated cases arrive without them),
 // then check the result against every profile the corpus is written for.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "model/corpus_profiles.h"
 #include "model/differ.h"
 #include "model/features.h"
 #include "model/quoted.h"
+#include "model/rule_naming.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
@@ -17,11 +21,15 @@ namespace slotcheck::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: slotcheck annotate [--profile NAME] [--out DIR] FILE...\n"
+    "usage: slotcheck annotate [--profile NAME | --name-rules] [--out DIR] FILE...\n"
     "  Replaces each file's expected outcomes with the model's under the profile (default\n"
-    "  linux-6.18), adding 'variant: outcome' alternatives where a newer kernel differs.\n"
+    "  linux-6.18), adding 'variant: outcome' alternatives where a newer kernel differs, and\n"
+    "  names the rule that decides each rejection ('=> EINVAL [region.gpa-wrap]').\n"
+    "  --name-rules  keep the written outcomes; only name the rule of each expected rejection,\n"
+    "             as the model decides it under every profile the corpus is written for\n"
     "  --out DIR  write the annotated files into DIR instead of in place\n"
-    "exit: 0 written and consistent, 1 an annotated file disagrees under a named profile, 2 bad input\n";
+    "exit: 0 written and consistent, 1 an annotated file disagrees under a named profile (or, with\n"
+    "  --name-rules, an expected rejection could not be named), 2 bad input\n";
 
 // The profiles corpus expectations must hold under (tests/unit_corpus_test.cpp).
 const char* const kCorpusProfiles[] = {"linux-6.18", "linux-7.2", "linux-7.3", "upstream"};
@@ -31,6 +39,7 @@ const char* const kCorpusProfiles[] = {"linux-6.18", "linux-7.2", "linux-7.3", "
 int annotate_main(int argc, char** argv) {
     ProfileChoice choice;
     std::optional<std::string> out_dir;
+    bool name_rules = false;
     std::vector<std::string> files;
     for (int i = 1; i < argc; ++i) {
         auto taken = take_profile_option("annotate", argc, argv, i, choice);
@@ -40,6 +49,8 @@ int annotate_main(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             std::cout << kUsage;
             return kExitOk;
+        } else if (a == "--name-rules") {
+            name_rules = true;
         } else if (a == "--out" && i + 1 < argc) {
             out_dir = argv[++i];
         } else if (!a.empty() && a[0] == '-') {
@@ -51,6 +62,11 @@ int annotate_main(int argc, char** argv) {
     }
     if (files.empty()) {
         std::cerr << kUsage;
+        return kExitBadInput;
+    }
+    if (name_rules && (choice.name || !choice.variant_overrides.empty() || !choice.accepted_deviations.empty())) {
+        std::cerr << "slotcheck annotate: --name-rules reads each file under every profile the corpus is written "
+                     "for; it takes no profile options\n";
         return kExitBadInput;
     }
     // The files, and where they go, are checked before any is annotated.
@@ -79,22 +95,46 @@ int annotate_main(int argc, char** argv) {
             std::cerr << "slotcheck annotate: " << parsed.error->to_string() << "\n";
             return kExitBadInput;
         }
-        Sequence annotated = with_model_expectations(*parsed.sequence, *profile);
-        for (const char* name : kCorpusProfiles) {
+        Sequence annotated;
+        std::vector<Profile> checked_under;
+        std::optional<std::string> text;  // the file's text with the rules named in place
+        if (name_rules) {
+            RuleNaming named = with_rules_named(*parsed.sequence, corpus_profiles());
+            for (const auto& problem : named.problems) {
+                std::cerr << file << ": " << problem << "\n";
+                status = kExitDivergence;
+            }
+            annotated = std::move(named.sequence);
+            checked_under = corpus_profiles();
+            // Only the expectations change: the file keeps its layout.
+            std::ifstream in(file, std::ios::binary);
+            std::ostringstream original;
+            original << in.rdbuf();
+            text = with_expectations_in_text(original.str(), annotated);
+            if (text) {
+                const auto reread = parse(*text, file);
+                if (!reread.sequence || !(*reread.sequence == annotated)) text.reset();
+            }
+            if (!text) std::cerr << file << ": its expectations could not be rewritten in place; written in canonical form\n";
+        } else {
+            annotated = with_model_expectations(*parsed.sequence, *profile);
+            for (const char* name : kCorpusProfiles) checked_under.push_back(*named_profile(name));
+        }
+        for (const Profile& under : checked_under) {
             // A file that needs what the profile lacks (VM type 1 under
             // linux-6.18) is a skip there, as in replay: nothing to check.
-            if (!missing_features(annotated, *named_profile(name)).empty()) continue;
+            if (!missing_features(annotated, under).empty()) continue;
             ReplayOptions options;
             options.stop_at_first = false;
-            for (const auto& d : replay(annotated, *named_profile(name), nullptr, options).divergences) {
-                std::cerr << file << ": under " << name << ": " << d.summary() << "\n";
+            for (const auto& d : replay(annotated, under, nullptr, options).divergences) {
+                std::cerr << file << ": under " << under.name << ": " << d.summary() << "\n";
                 status = kExitDivergence;
             }
         }
         std::string target = file;
         if (out_dir) target = (std::filesystem::path(*out_dir) / std::filesystem::path(file).filename()).string();
         auto failed = out_dir ? create_directories(*out_dir) : std::nullopt;
-        if (!failed) failed = write_file_atomically(target, print(annotated));
+        if (!failed) failed = write_file_atomically(target, text ? *text : print(annotated));
         if (failed) {
             std::cerr << "slotcheck annotate: " << *failed << "\n";
             return kExitBadInput;
