@@ -65,7 +65,7 @@ TEST(KernelMemory, ALargeSlotHoldsWhatTheModelEstimatesForTheMmu) {
     // level of the reverse map (8 bytes a page) and the write tracking (2).
     const uint64_t rmap_4k = estimate.rmap > 0 ? 8 * pages : 0;
     const uint64_t write_track = estimate.write_track;
-    ASSERT_EQ(write_track == 0 || write_track == 2 * pages, true) << "the estimate's write tracking changed shape";
+    ASSERT_TRUE(write_track == 0 || write_track == 2 * pages) << "the estimate's write tracking changed shape";
     const uint64_t expected = vmalloc_share(rmap_4k) + vmalloc_share(write_track);
 
     KvmBackend kernel;

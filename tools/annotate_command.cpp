@@ -31,7 +31,8 @@ constexpr const char* kUsage =
     "exit: 0 written and consistent, 1 an annotated file disagrees under a named profile (or, with\n"
     "  --name-rules, an expected rejection could not be named), 2 bad input\n";
 
-// The profiles corpus expectations must hold under (tests/unit_corpus_test.cpp).
+// The named profiles the rewritten expectations are checked under (the
+// corpus test holds files to more: model/corpus_profiles.h).
 const char* const kCorpusProfiles[] = {"linux-6.18", "linux-7.2", "linux-7.3", "upstream"};
 
 }  // namespace
