@@ -50,6 +50,39 @@ struct RunLimits {
     bool unprivileged = false;
 };
 
+// The slotcheck binary at a path nobody (uid 65534) can reach: the build
+// tree may sit in a directory only its owner enters (a clone in `mktemp -d`).
+// A hard link (or a copy) in a 0755 directory of its own, removed at exit.
+class BinaryForNobody {
+public:
+    BinaryForNobody() {
+        char name[] = "/tmp/slotcheck-nobody-bin-XXXXXX";
+        if (mkdtemp(name) == nullptr) return;
+        dir_ = name;
+        chmod(dir_.c_str(), 0755);
+        const std::string linked = dir_ + "/slotcheck";
+        std::error_code ec;
+        fs::create_hard_link(SLOTCHECK_BINARY, linked, ec);
+        if (ec) fs::copy_file(SLOTCHECK_BINARY, linked, ec);
+        if (!ec) path_ = linked;
+    }
+    ~BinaryForNobody() {
+        std::error_code ec;
+        if (!dir_.empty()) fs::remove_all(dir_, ec);
+    }
+    // The binary's path, or SLOTCHECK_BINARY where none could be made.
+    std::string path() const { return path_.empty() ? std::string(SLOTCHECK_BINARY) : path_; }
+
+private:
+    std::string dir_, path_;
+};
+
+std::string binary_for(bool unprivileged) {
+    if (!unprivileged || geteuid() != 0) return SLOTCHECK_BINARY;
+    static const BinaryForNobody reachable;
+    return reachable.path();
+}
+
 // Runs `slotcheck ARGS` with stdout and stderr captured apart; the child is
 // killed after 60 s (alarm survives exec), so a read that blocks (a FIFO
 // opened by mistake) fails the test instead of hanging it.
@@ -58,7 +91,7 @@ RunResult run(const std::vector<std::string>& args, RunLimits limits = {}) {
     if (pipe(out_pipe) != 0) return {};
     if (pipe(err_pipe) != 0) return {};
     const auto start = std::chrono::steady_clock::now();
-    std::string binary = SLOTCHECK_BINARY;
+    std::string binary = binary_for(limits.unprivileged);
     std::vector<std::string> copy = args;
     std::vector<char*> argv{binary.data()};
     for (auto& a : copy) argv.push_back(a.data());
