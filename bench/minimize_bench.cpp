@@ -1,5 +1,5 @@
 // Minimizing a 1,000-operation failing sequence (a known 4- or 6-step core
-// padded with unrelated operations, generators/padded_failure.h): against
+// padded with unrelated operations, tests/support/padded_failure.h): against
 // the model with a mutant rule everywhere, and against /dev/kvm with the
 // same mutant in the model when the device is there (`scripts/bench-in-vm
 // minimize_bench` runs it inside qemu). Prints time, candidates judged and
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "generators/padded_failure.h"
+#include "tests/support/padded_failure.h"
 #include "harness/kernel_facts.h"
 #include "harness/sequence_oracle.h"
 #include "model/minimize.h"

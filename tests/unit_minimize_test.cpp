@@ -11,7 +11,7 @@
 #include <fstream>
 #include <map>
 
-#include "generators/padded_failure.h"
+#include "tests/support/padded_failure.h"
 #include "harness/kernel_facts.h"
 #include "harness/sequence_oracle.h"
 #include "model/differ.h"

@@ -12,7 +12,7 @@
 #include <regex>
 #include <sstream>
 
-#include "generators/padded_failure.h"
+#include "tests/support/padded_failure.h"
 #include "harness/sequence_oracle.h"
 #include "model/rules.h"
 #include "model/sequence.h"

@@ -1,7 +1,7 @@
 // A design: one way of finding "the gfns behind this file range". Each design
-// is one file in designs/ that subclasses Design and registers itself with
-// SLOTCHECK_REGISTER_DESIGN; docs/proofs.md ("Adding a design") walks
-// through it. KVM's own checks and effects (memslot overlap, bounds, the zap
+// is one file in designs/ that subclasses Design and exports a factory that
+// designs/design_list.h declares and design_table.cpp lists; docs/proofs.md
+// ("Adding a design") walks through it. KVM's own checks and effects (memslot overlap, bounds, the zap
 // on slot delete, guest accesses filling the cache) live in transition.cpp
 // and are the same for every design.
 #pragma once
@@ -82,20 +82,9 @@ public:
     virtual std::vector<NamedExpr> lemmas(const World&, const State&) const { return {}; }
 };
 
-void register_design(std::unique_ptr<Design> d);
-// Every registered design, ordered by number().
+// Every design (designs/design_list.h), ordered by number().
 const std::vector<const Design*>& designs();
 // By name ("delta-context") or number ("6"); nullptr when unknown.
 const Design* find_design(const std::string& name_or_number);
 
-template <class D>
-struct DesignRegistration {
-    DesignRegistration() { register_design(std::make_unique<D>()); }
-};
-
 }  // namespace slotcheck::smt
-
-// Registers design class D at start-up. slotcheck_smt must be linked whole
-// (docs/proofs.md), or the linker drops design files nobody references.
-#define SLOTCHECK_REGISTER_DESIGN(D) \
-    static const ::slotcheck::smt::DesignRegistration<D> slotcheck_design_registration_##D

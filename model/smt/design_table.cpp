@@ -1,19 +1,21 @@
-#include <algorithm>
-
 #include "model/smt/design.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 
 namespace {
 
-std::vector<std::unique_ptr<Design>>& owned() {
-    static std::vector<std::unique_ptr<Design>> table;
-    return table;
-}
-
-std::vector<const Design*>& sorted() {
-    static std::vector<const Design*> table;
-    return table;
+// Every design, in the order of their numbers (a test holds the table to it).
+std::vector<std::unique_ptr<Design>> make_all() {
+    std::vector<std::unique_ptr<Design>> all;
+    all.push_back(make_ofs_tree_unique());
+    all.push_back(make_ofs_tree_all());
+    all.push_back(make_ofs_tree_checked());
+    all.push_back(make_per_slot_context());
+    all.push_back(make_gfn_start_context());
+    all.push_back(make_delta_context());
+    all.push_back(make_per_file_bindings());
+    return all;
 }
 
 }  // namespace
@@ -28,14 +30,15 @@ Expr zapped(const std::vector<Zap>& zaps, const Expr& as, const Expr& gfn) {
     return any_of(es);
 }
 
-void register_design(std::unique_ptr<Design> d) {
-    sorted().push_back(d.get());
-    owned().push_back(std::move(d));
-    std::sort(sorted().begin(), sorted().end(),
-              [](const Design* a, const Design* b) { return a->number() < b->number(); });
+const std::vector<const Design*>& designs() {
+    static const std::vector<std::unique_ptr<Design>> owned = make_all();
+    static const std::vector<const Design*> table = [] {
+        std::vector<const Design*> t;
+        for (const auto& d : owned) t.push_back(d.get());
+        return t;
+    }();
+    return table;
 }
-
-const std::vector<const Design*>& designs() { return sorted(); }
 
 const Design* find_design(const std::string& key) {
     for (const Design* d : designs())

@@ -6,6 +6,7 @@
 // invalidation-sound and -precise check that the results are the exact gfns.
 // Registration rejects a file+offset overlap.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -31,7 +32,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(DeltaContext);
-
 }  // namespace
+
+std::unique_ptr<Design> make_delta_context() { return std::make_unique<DeltaContext>(); }
+
 }  // namespace slotcheck::smt

@@ -4,6 +4,7 @@
 // intersection [max(start, pgoff), min(end, pgoff + npages)). That is right
 // only when pgoff is 0. Registration rejects a file+offset overlap.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -29,7 +30,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(GfnStartContext);
-
 }  // namespace
+
+std::unique_ptr<Design> make_gfn_start_context() { return std::make_unique<GfnStartContext>(); }
+
 }  // namespace slotcheck::smt

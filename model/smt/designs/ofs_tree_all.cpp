@@ -3,6 +3,7 @@
 // punch zaps, for every entry whose offsets intersect the range, the gfns
 // behind the intersection, whatever the entry's file is.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -24,7 +25,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(OfsTreeAll);
-
 }  // namespace
+
+std::unique_ptr<Design> make_ofs_tree_all() { return std::make_unique<OfsTreeAll>(); }
+
 }  // namespace slotcheck::smt

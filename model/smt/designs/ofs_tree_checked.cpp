@@ -2,6 +2,7 @@
 // returns every overlapping entry of any file), plus a registration check
 // that rejects a (file, offset range) overlapping a live binding.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -23,7 +24,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(OfsTreeChecked);
-
 }  // namespace
+
+std::unique_ptr<Design> make_ofs_tree_checked() { return std::make_unique<OfsTreeChecked>(); }
+
 }  // namespace slotcheck::smt

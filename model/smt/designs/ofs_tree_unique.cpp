@@ -6,6 +6,7 @@
 // of the range, and for each page zaps the gfn of the slot the index yields,
 // whatever that slot's file is.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -43,7 +44,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(OfsTreeUnique);
-
 }  // namespace
+
+std::unique_ptr<Design> make_ofs_tree_unique() { return std::make_unique<OfsTreeUnique>(); }
+
 }  // namespace slotcheck::smt

@@ -7,6 +7,7 @@
 // release zaps every binding's whole range, clears the slots' file pointer
 // and drops the bindings (kvm_gmem_release).
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -99,7 +100,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(PerFileBindings);
-
 }  // namespace
+
+std::unique_ptr<Design> make_per_file_bindings() { return std::make_unique<PerFileBindings>(); }
+
 }  // namespace slotcheck::smt

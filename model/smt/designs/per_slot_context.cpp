@@ -5,6 +5,7 @@
 // base + min(end, pgoff + npages) - pgoff). Registration rejects a file+offset
 // overlap with a live registration.
 #include "model/smt/designs/binding_math.h"
+#include "model/smt/designs/design_list.h"
 
 namespace slotcheck::smt {
 namespace {
@@ -26,7 +27,8 @@ public:
     }
 };
 
-SLOTCHECK_REGISTER_DESIGN(PerSlotContext);
-
 }  // namespace
+
+std::unique_ptr<Design> make_per_slot_context() { return std::make_unique<PerSlotContext>(); }
+
 }  // namespace slotcheck::smt

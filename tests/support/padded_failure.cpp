@@ -1,4 +1,4 @@
-#include "generators/padded_failure.h"
+#include "tests/support/padded_failure.h"
 
 #include "model/layout.h"
 #include "model/world.h"
