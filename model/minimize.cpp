@@ -8,6 +8,7 @@
 
 #include "model/layout.h"
 #include "model/op_handles.h"
+#include "model/op_table.h"
 
 namespace slotcheck {
 
@@ -89,9 +90,7 @@ std::vector<uint64_t> simpler_values(uint64_t v) {
 
 namespace {
 
-// What a value means, so that values of one meaning (two bindings' file
-// offsets, a slot's gpa and an access's) can move together.
-enum class Meaning : uint8_t { Type, Size, Flags, Offset, Slot, Gpa, HostAddress, Written, Mode, Attributes };
+using Meaning = ValueMeaning;
 
 // One value of an op that the simplifier may change.
 struct ValueField {
@@ -101,57 +100,19 @@ struct ValueField {
     bool unmaps = false;  // a region's mapping-relative uaddr, which may also become raw 0
 };
 
-struct FieldCollector {
-    std::vector<ValueField>& out;
-
-    template <class T, class V>
-    void field(const T& op, V T::*member, Meaning meaning) {
-        out.push_back({meaning, static_cast<uint64_t>(op.*member),
-                       [member](Op& o, uint64_t v) { std::get<T>(o).*member = static_cast<V>(v); }});
-    }
-    template <class T>
-    void address(const T& op, HostAddr T::*member, bool may_unmap) {
-        const HostAddr& a = op.*member;
-        out.push_back({Meaning::HostAddress, a.value,
-                       [member](Op& o, uint64_t v) { (std::get<T>(o).*member).value = v; }, may_unmap && a.symbolic});
-    }
-
-    void operator()(const CreateVm& x) { field(x, &CreateVm::type, Meaning::Type); }
-    void operator()(const CreateGmem& x) {
-        field(x, &CreateGmem::size, Meaning::Size), field(x, &CreateGmem::flags, Meaning::Flags);
-    }
-    void operator()(const CreateMemfd& x) { field(x, &CreateMemfd::size, Meaning::Size); }
-    void operator()(const Mmap& x) { field(x, &Mmap::offset, Meaning::Offset), field(x, &Mmap::size, Meaning::Size); }
-    void operator()(const Munmap&) {}
-    void operator()(const SetRegion& x) {
-        field(x, &SetRegion::slot, Meaning::Slot), field(x, &SetRegion::flags, Meaning::Flags);
-        field(x, &SetRegion::gpa, Meaning::Gpa), field(x, &SetRegion::size, Meaning::Size);
-        address(x, &SetRegion::uaddr, true);
-        if (x.version != 1) field(x, &SetRegion::gmem_offset, Meaning::Offset);
-    }
-    void operator()(const Fallocate& x) {
-        field(x, &Fallocate::mode, Meaning::Mode), field(x, &Fallocate::offset, Meaning::Offset);
-        field(x, &Fallocate::len, Meaning::Size);
-    }
-    void operator()(const Close&) {}
-    void operator()(const HostWrite& x) {
-        address(x, &HostWrite::addr, false), field(x, &HostWrite::value, Meaning::Written);
-    }
-    void operator()(const HostRead& x) { address(x, &HostRead::addr, false); }
-    void operator()(const GuestRead& x) { field(x, &GuestRead::gpa, Meaning::Gpa); }
-    void operator()(const GuestWrite& x) {
-        field(x, &GuestWrite::gpa, Meaning::Gpa), field(x, &GuestWrite::value, Meaning::Written);
-    }
-    void operator()(const SetAttributes& x) {
-        field(x, &SetAttributes::address, Meaning::Gpa), field(x, &SetAttributes::size, Meaning::Size);
-        field(x, &SetAttributes::attributes, Meaning::Attributes), field(x, &SetAttributes::flags, Meaning::Flags);
-    }
-    void operator()(const Check&) {}
-};
-
+// The op's numbers and host addresses, as its form in op_table.cpp lists them.
 std::vector<ValueField> value_fields(const Op& op) {
     std::vector<ValueField> out;
-    std::visit(FieldCollector{out}, op);
+    for (const FieldSpec& f : op_form(op).fields) {
+        if (f.kind == FieldKind::Number) {
+            out.push_back({f.meaning, f.get(op), f.set});
+        } else if (f.kind == FieldKind::HostAddress) {
+            const HostAddr& a = field_address(f, op);
+            auto set = f.address;
+            out.push_back({Meaning::HostAddress, a.value, [set](Op& o, uint64_t v) { set(o).value = v; },
+                           f.may_unmap && a.symbolic});
+        }
+    }
     return out;
 }
 

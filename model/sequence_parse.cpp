@@ -1,12 +1,14 @@
 // The parser of the sequence text form (docs/sequence-format.md). Every
 // error names the file, line and column and says what was expected; no input
 // makes it crash (tests/sequence_parse_fuzz_test.cpp).
+#include <bit>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "model/layout.h"
+#include "model/op_table.h"
 #include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/sequence_reader.h"
@@ -69,45 +71,12 @@ public:
     }
     size_t positional_count() const { return positional_.size(); }
 
-    Handle handle(size_t i, HandleKind kind, const char* what, int end_col) {
-        auto [w, col] = positional(i, what, end_col);
-        auto h = parse_handle_text(w);
-        if (!h || h->kind != kind) fail(col, std::string("expected ") + what + ", got " + quote(w));
-        return *h;
-    }
-
-    uint64_t number_at(size_t i, const char* what, int end_col) {
-        auto [w, col] = positional(i, what, end_col);
-        auto v = parse_u64(w);
-        if (!v) fail(col, std::string("expected ") + what + " (a number), got " + quote(w));
-        return *v;
-    }
-
     std::optional<std::pair<std::string, int>> take(const std::string& key) {
         auto it = keyed_.find(key);
         if (it == keyed_.end()) return std::nullopt;
         auto v = it->second;
         keyed_.erase(it);
         return v;
-    }
-
-    uint64_t num(const std::string& key, std::optional<uint64_t> dflt, int end_col) {
-        auto v = take(key);
-        if (!v) {
-            if (dflt) return *dflt;
-            fail(end_col, "missing field '" + key + "=...'");
-        }
-        auto n = parse_u64(v->first);
-        if (!n) fail(v->second, "field " + quote(key) + " needs a number, got " + quote(v->first));
-        return *n;
-    }
-
-    Handle handle_field(const std::string& key, HandleKind kind, int end_col) {
-        auto v = take(key);
-        if (!v) fail(end_col, "missing field '" + key + "=...'");
-        auto h = parse_handle_text(v->first);
-        if (!h || h->kind != kind) fail(v->second, "field " + quote(key) + " needs a handle, got " + quote(v->first));
-        return *h;
     }
 
     void finish(size_t positional_expected) {
@@ -164,142 +133,85 @@ uint8_t parse_width(const std::string& w, int col) {
     fail(col, "expected a width (u8 or u64), got " + quote(w));
 }
 
+Handle parse_handle_of(const FieldSpec& spec, const std::string& w, int col) {
+    auto h = parse_handle_text(w);
+    if (h && (spec.handle_kinds & handle_kind_bit(h->kind))) return *h;
+    if (spec.key) fail(col, "field " + quote(spec.key) + " needs a handle, got " + quote(w));
+    fail(col, std::string("expected ") + (spec.what_instead ? spec.what_instead : spec.what) + ", got " + quote(w));
+}
+
+uint64_t parse_number_of(const FieldSpec& spec, const Op& op, const std::string& w, int col) {
+    auto v = parse_u64(w);
+    if (!v) {
+        if (spec.key) fail(col, "field " + quote(spec.key) + " needs a number, got " + quote(w));
+        fail(col, std::string("expected ") + spec.what + " (a number), got " + quote(w));
+    }
+    const uint64_t max = spec.max(op);
+    if (*v > max) {
+        if (spec.too_big) fail(col, spec.too_big);
+        fail(col, "field " + quote(spec.key ? spec.key : spec.what) + " does not fit in " +
+                      std::to_string(std::bit_width(max)) + " bits");
+    }
+    return *v;
+}
+
+// One field's word (positional) or value (keyed) into the op.
+void parse_field(const FieldSpec& spec, Op& op, const std::string& w, int col) {
+    switch (spec.kind) {
+    case FieldKind::Handle: spec.handle(op) = parse_handle_of(spec, w, col); return;
+    case FieldKind::Number: spec.set(op, parse_number_of(spec, op, w, col)); return;
+    case FieldKind::HostAddress: spec.address(op) = parse_addr(w, col); return;
+    case FieldKind::Fd: spec.fd(op) = parse_fd(w, col); return;
+    case FieldKind::Width: spec.set(op, parse_width(w, col)); return;
+    case FieldKind::MmapSource: {
+        Mmap& m = spec.mmap(op);
+        if (w == "anon") {
+            m.source = Mmap::Source::Anonymous;
+            return;
+        }
+        m.source = Mmap::Source::File;
+        m.file = parse_handle_of(spec, w, col);
+        return;
+    }
+    case FieldKind::Prot: {
+        if (w != "r" && w != "rw" && w != "rx" && w != "rwx") fail(col, "prot must be r, rw, rx or rwx, got " + quote(w));
+        Mmap& m = spec.mmap(op);
+        m.writable = w.find('w') != std::string::npos;
+        m.exec = w.find('x') != std::string::npos;
+        return;
+    }
+    }
+}
+
+std::string known_keywords() {
+    std::string list;
+    const auto& forms = op_forms();
+    for (size_t i = 0; i < forms.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == forms.size() ? " or " : ", ") + std::string(forms[i].keyword);
+    return list;
+}
+
+// An op line after its keyword, field by field as op_table.cpp describes it.
 Op parse_op(const std::string& keyword, const std::string& rest, int rest_col, int end_col) {
+    const OpForm* form = op_form(keyword);
+    if (!form) fail(1, "unknown operation " + quote(keyword) + " (expected " + known_keywords() + ")");
     Fields f(rest, rest_col);
-    if (keyword == "vm") {
-        CreateVm op{f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col), f.num("type", 0, end_col)};
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "gmem") {
-        CreateGmem op;
-        op.gmem = f.handle(0, HandleKind::Gmem, "a guest_memfd handle (g0)", end_col);
-        op.vm = f.handle_field("vm", HandleKind::Vm, end_col);
-        op.size = f.num("size", std::nullopt, end_col);
-        op.flags = f.num("flags", 0, end_col);
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "memfd") {
-        CreateMemfd op{f.handle(0, HandleKind::Memfd, "a memfd handle (f0)", end_col),
-                       f.num("size", std::nullopt, end_col)};
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "mmap") {
-        Mmap op;
-        op.mapping = f.handle(0, HandleKind::Mapping, "a mapping handle (m0)", end_col);
-        auto [src, col] = f.positional(1, "a source (anon, gN or fN)", end_col);
-        if (src == "anon") {
-            op.source = Mmap::Source::Anonymous;
-        } else {
-            auto h = parse_handle_text(src);
-            if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
-                fail(col, "expected a source (anon, gN or fN), got " + quote(src));
-            op.source = Mmap::Source::File;
-            op.file = *h;
+    Op op = form->blank;
+    size_t positional = 0;
+    for (const FieldSpec& spec : form->fields) {
+        if (!spec.key) {
+            auto [w, col] = f.positional(positional++, spec.what, end_col);
+            parse_field(spec, op, w, col);
+        } else if (auto v = f.take(spec.key)) {
+            parse_field(spec, op, v->first, v->second);
+        } else if (spec.required) {
+            fail(end_col, "missing field '" + std::string(spec.key) + "=...'");
+        } else if (spec.kind == FieldKind::Number) {
+            spec.set(op, spec.dflt);
         }
-        op.offset = f.num("offset", 0, end_col);
-        op.size = f.num("size", std::nullopt, end_col);
-        auto prot = f.take("prot");
-        std::string p = prot ? prot->first : "rw";
-        if (p != "r" && p != "rw" && p != "rx" && p != "rwx")
-            fail(prot ? prot->second : end_col, "prot must be r, rw, rx or rwx, got " + quote(p));
-        op.writable = p.find('w') != std::string::npos;
-        op.exec = p.find('x') != std::string::npos;
-        f.finish(2);
-        return op;
     }
-    if (keyword == "munmap") {
-        Munmap op{f.handle(0, HandleKind::Mapping, "a mapping handle (m0)", end_col)};
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "region" || keyword == "region1") {
-        SetRegion op;
-        op.version = keyword == "region1" ? 1 : 2;
-        op.vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
-        uint64_t slot = f.num("slot", std::nullopt, end_col);
-        if (slot > UINT32_MAX) fail(rest_col, "slot does not fit in 32 bits");
-        op.slot = static_cast<uint32_t>(slot);
-        uint64_t flags = f.num("flags", 0, end_col);
-        if (flags > UINT32_MAX) fail(rest_col, "flags do not fit in 32 bits");
-        op.flags = static_cast<uint32_t>(flags);
-        op.gpa = f.num("gpa", std::nullopt, end_col);
-        op.size = f.num("size", std::nullopt, end_col);
-        if (auto u = f.take("uaddr")) op.uaddr = parse_addr(u->first, u->second);
-        if (op.version == 2) {
-            if (auto g = f.take("gmem")) op.gmem = parse_fd(g->first, g->second);
-            op.gmem_offset = f.num("offset", 0, end_col);
-        }
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "fallocate") {
-        Fallocate op;
-        auto [w, col] = f.positional(0, "a file handle (gN or fN)", end_col);
-        auto h = parse_handle_text(w);
-        if (!h || (h->kind != HandleKind::Gmem && h->kind != HandleKind::Memfd))
-            fail(col, "expected a file handle (gN or fN), got " + quote(w));
-        op.file = *h;
-        uint64_t mode = f.num("mode", std::nullopt, end_col);
-        if (mode > UINT32_MAX) fail(rest_col, "mode does not fit in 32 bits");
-        op.mode = static_cast<uint32_t>(mode);
-        op.offset = f.num("offset", std::nullopt, end_col);
-        op.len = f.num("len", std::nullopt, end_col);
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "close") {
-        auto [w, col] = f.positional(0, "a handle (vN, gN or fN)", end_col);
-        auto h = parse_handle_text(w);
-        if (!h || h->kind == HandleKind::Mapping)
-            fail(col, "expected a handle (vN, gN or fN; mappings are removed with munmap), got " + quote(w));
-        f.finish(1);
-        return Close{*h};
-    }
-    if (keyword == "hwrite" || keyword == "hread") {
-        auto [aw, acol] = f.positional(0, "a host address (m0+0x0)", end_col);
-        auto [ww, wcol] = f.positional(1, "a width (u8 or u64)", end_col);
-        HostAddr addr = parse_addr(aw, acol);
-        uint8_t width = parse_width(ww, wcol);
-        if (keyword == "hread") {
-            f.finish(2);
-            return HostRead{addr, width};
-        }
-        uint64_t value = f.number_at(2, "a value", end_col);
-        if (width == 1 && value > 0xff) fail(f.positional(2, "", end_col).second, "a u8 value must be below 0x100");
-        f.finish(3);
-        return HostWrite{addr, width, value};
-    }
-    if (keyword == "gread" || keyword == "gwrite") {
-        Handle vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
-        uint64_t gpa = f.number_at(1, "a guest physical address", end_col);
-        if (keyword == "gread") {
-            f.finish(2);
-            return GuestRead{vm, gpa};
-        }
-        uint64_t value = f.number_at(2, "a value", end_col);
-        f.finish(3);
-        return GuestWrite{vm, gpa, value};
-    }
-    if (keyword == "attrs") {
-        SetAttributes op;
-        op.vm = f.handle(0, HandleKind::Vm, "a VM handle (v0)", end_col);
-        op.address = f.num("gpa", std::nullopt, end_col);
-        op.size = f.num("size", std::nullopt, end_col);
-        op.attributes = f.num("attrs", std::nullopt, end_col);
-        op.flags = f.num("flags", 0, end_col);
-        f.finish(1);
-        return op;
-    }
-    if (keyword == "check") {
-        f.finish(0);
-        return Check{};
-    }
-    fail(1, "unknown operation " + quote(keyword) +
-                " (expected vm, gmem, memfd, mmap, munmap, region, region1, fallocate, close, hwrite, "
-                "hread, gread, gwrite, attrs or check)");
+    f.finish(positional);
+    return op;
 }
 
 // The recorded kernel outcome after '!': "kernel: OUTCOME". `col` is the

@@ -3,6 +3,7 @@
 // to the same Sequence.
 #include <sstream>
 
+#include "model/op_table.h"
 #include "model/quoted.h"
 #include "model/sequence.h"
 #include "model/text_scan.h"
@@ -43,45 +44,21 @@ std::string print_prot(const Mmap& m) {
     return p;
 }
 
-struct OpPrinter {
-    std::ostringstream& o;
-    void operator()(const CreateVm& x) { o << "vm " << print_handle(x.vm) << " type=" << hex(x.type); }
-    void operator()(const CreateGmem& x) {
-        o << "gmem " << print_handle(x.gmem) << " vm=" << print_handle(x.vm) << " size=" << hex(x.size)
-          << " flags=" << hex(x.flags);
+std::string print_field(const FieldSpec& spec, const Op& op) {
+    switch (spec.kind) {
+    case FieldKind::Handle: return print_handle(field_handle(spec, op));
+    case FieldKind::Number: return hex(spec.get(op));
+    case FieldKind::HostAddress: return print_addr(field_address(spec, op));
+    case FieldKind::Fd: return print_fd(field_fd(spec, op));
+    case FieldKind::Width: return spec.get(op) == 1 ? "u8" : "u64";
+    case FieldKind::MmapSource: {
+        const Mmap& m = field_mmap(spec, op);
+        return m.source == Mmap::Source::Anonymous ? std::string("anon") : print_handle(m.file);
     }
-    void operator()(const CreateMemfd& x) { o << "memfd " << print_handle(x.memfd) << " size=" << hex(x.size); }
-    void operator()(const Mmap& x) {
-        o << "mmap " << print_handle(x.mapping) << " "
-          << (x.source == Mmap::Source::Anonymous ? std::string("anon") : print_handle(x.file))
-          << " offset=" << hex(x.offset) << " size=" << hex(x.size) << " prot=" << print_prot(x);
+    case FieldKind::Prot: return print_prot(field_mmap(spec, op));
     }
-    void operator()(const Munmap& x) { o << "munmap " << print_handle(x.mapping); }
-    void operator()(const SetRegion& x) {
-        o << (x.version == 1 ? "region1 " : "region ") << print_handle(x.vm) << " slot=" << hex(x.slot)
-          << " flags=" << hex(x.flags) << " gpa=" << hex(x.gpa) << " size=" << hex(x.size)
-          << " uaddr=" << print_addr(x.uaddr);
-        if (x.version != 1) o << " gmem=" << print_fd(x.gmem) << " offset=" << hex(x.gmem_offset);
-    }
-    void operator()(const Fallocate& x) {
-        o << "fallocate " << print_handle(x.file) << " mode=" << hex(x.mode) << " offset=" << hex(x.offset)
-          << " len=" << hex(x.len);
-    }
-    void operator()(const Close& x) { o << "close " << print_handle(x.handle); }
-    void operator()(const HostWrite& x) {
-        o << "hwrite " << print_addr(x.addr) << (x.width == 1 ? " u8 " : " u64 ") << hex(x.value);
-    }
-    void operator()(const HostRead& x) { o << "hread " << print_addr(x.addr) << (x.width == 1 ? " u8" : " u64"); }
-    void operator()(const GuestRead& x) { o << "gread " << print_handle(x.vm) << " " << hex(x.gpa); }
-    void operator()(const GuestWrite& x) {
-        o << "gwrite " << print_handle(x.vm) << " " << hex(x.gpa) << " " << hex(x.value);
-    }
-    void operator()(const SetAttributes& x) {
-        o << "attrs " << print_handle(x.vm) << " gpa=" << hex(x.address) << " size=" << hex(x.size)
-          << " attrs=" << hex(x.attributes) << " flags=" << hex(x.flags);
-    }
-    void operator()(const Check&) { o << "check"; }
-};
+    return "?";
+}
 
 // " [region.gpa-wrap]" after an outcome that names its rule.
 std::string rule_suffix(const std::optional<RuleId>& id) {
@@ -99,15 +76,16 @@ std::string print_expectation(const Expectation& e) {
 
 std::string print_handle(const Handle& h) { return handle_letter(h.kind) + std::to_string(h.index); }
 
+// Every field of the op's form, so the printed form is canonical.
 std::string print_op(const Op& op) {
-    std::ostringstream o;
-    std::visit(OpPrinter{o}, op);
-    return o.str();
-}
-
-std::string op_keyword(const Op& op) {
-    std::string s = print_op(op);
-    return s.substr(0, s.find(' '));
+    const OpForm& form = op_form(op);
+    std::string out = form.keyword;
+    for (const FieldSpec& spec : form.fields) {
+        out += ' ';
+        if (spec.key) out += std::string(spec.key) + "=";
+        out += print_field(spec, op);
+    }
+    return out;
 }
 
 std::string print(const Sequence& seq) {

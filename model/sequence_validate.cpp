@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/layout.h"
+#include "model/op_handles.h"
 #include "model/profile.h"
 #include "model/quoted.h"
 #include "model/sequence.h"
@@ -63,9 +64,8 @@ struct Validator {
         }
         return true;
     }
-    bool use(const HostAddr& a) { return !a.symbolic || use(a.mapping); }
-    bool use(const FdRef& f) { return f.kind != FdRef::Kind::Handle || use(f.handle); }
 
+    // The harness's limits on each op's values (handles come after, from the op table).
     bool host_access(const HostAddr& a, uint8_t width) {
         if (!a.symbolic) {
             problem = "host reads and writes need a mapping address (m0+0x10): a raw address would touch the "
@@ -77,9 +77,9 @@ struct Validator {
                       hex(kMaxMappingSize) + "-byte mapping window";
             return false;
         }
-        return use(a);
+        return true;
     }
-    bool guest_access(const Handle& vm, uint64_t gpa) {
+    bool guest_access(uint64_t gpa) {
         if (gpa % 8 != 0 || gpa >= kGuestAccessLimit) {
             problem = "guest access gpa " + hex(gpa) + " must be 8-byte aligned and below " + hex(kGuestAccessLimit);
             return false;
@@ -89,25 +89,21 @@ struct Validator {
                       ", " + hex(kHarnessGpa + kHarnessSize) + ")";
             return false;
         }
-        return use(vm);
+        return true;
     }
 
-    bool operator()(const CreateVm& x) { return create(x.vm); }
     bool operator()(const CreateGmem& x) {
         if (x.gmem.index >= gmem_size.size()) gmem_size.resize(std::max<size_t>(size_t{x.gmem.index} + 1, 2 * gmem_size.size()));
         gmem_size[x.gmem.index] = x.size;
-        return use(x.vm) && create(x.gmem);
+        return true;
     }
-    bool operator()(const CreateMemfd& x) { return create(x.memfd); }
     bool operator()(const Mmap& x) {
         if (x.size > kMaxMappingSize) {
             problem = "mapping size " + hex(x.size) + " exceeds the " + hex(kMaxMappingSize) + "-byte mapping window";
             return false;
         }
-        return (x.source == Mmap::Source::Anonymous || use(x.file)) && create(x.mapping);
+        return true;
     }
-    bool operator()(const Munmap& x) { return use(x.mapping); }
-    bool operator()(const SetRegion& x) { return use(x.vm) && use(x.uaddr) && (x.version == 1 || use(x.gmem)); }
     bool operator()(const Fallocate& x) {
         // Modes 0 and KEEP_SIZE allocate; a range past the end of a
         // guest_memfd, or past the largest file size, fails before any
@@ -121,15 +117,22 @@ struct Validator {
                       hex(kMaxAllocation);
             return false;
         }
-        return use(x.file);
+        return true;
     }
-    bool operator()(const Close& x) { return use(x.handle); }
     bool operator()(const HostWrite& x) { return host_access(x.addr, x.width); }
     bool operator()(const HostRead& x) { return host_access(x.addr, x.width); }
-    bool operator()(const GuestRead& x) { return guest_access(x.vm, x.gpa); }
-    bool operator()(const GuestWrite& x) { return guest_access(x.vm, x.gpa); }
-    bool operator()(const SetAttributes& x) { return use(x.vm); }
-    bool operator()(const Check&) { return true; }
+    bool operator()(const GuestRead& x) { return guest_access(x.gpa); }
+    bool operator()(const GuestWrite& x) { return guest_access(x.gpa); }
+    bool operator()(const auto&) { return true; }
+
+    // The op's limits, then the handles it names, then the one it creates.
+    bool check(const Op& op) {
+        if (!std::visit(*this, op)) return false;
+        for (const Handle& h : used_handles(op))
+            if (!use(h)) return false;
+        if (auto h = created_handle(op)) return create(*h);
+        return true;
+    }
 };
 
 }  // namespace
@@ -145,7 +148,7 @@ HandleValidator& HandleValidator::operator=(HandleValidator&&) noexcept = defaul
 
 std::optional<std::string> HandleValidator::check(const Step& s) {
     Validator& v = state_->v;
-    if (!std::visit(v, s.op)) return v.problem;
+    if (!v.check(s.op)) return v.problem;
     if (s.expect) {
         for (const auto& alt : s.expect->alternatives) {
             bool known = false;
