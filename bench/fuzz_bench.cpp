@@ -13,7 +13,7 @@
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
 #include "model/deviation.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 using namespace slotcheck;
 

@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <string>
 
-#include "tests/support/padded_failure.h"
 #include "harness/kernel_facts.h"
-#include "harness/sequence_oracle.h"
-#include "model/minimize.h"
+#include "replay/minimize.h"
+#include "replay/sequence_oracle.h"
+#include "tests/support/padded_failure.h"
 
 using namespace slotcheck;
 

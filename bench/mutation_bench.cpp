@@ -19,7 +19,7 @@
 #include "harness/kernel_facts.h"
 #include "model/deviation.h"
 #include "model/mutation.h"
-#include "model/text_scan.h"
+#include "seq/text_scan.h"
 
 using namespace slotcheck;
 

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <string>
 
-#include "model/smt/prove.h"
-#include "model/smt/solver.h"
+#include "prover/prove.h"
+#include "smt/solver.h"
 
 using namespace slotcheck::smt;
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "harness/kvm_uapi.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 

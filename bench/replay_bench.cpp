@@ -27,8 +27,8 @@
 #include "harness/kvm_backend.h"
 #include "harness/kvm_uapi.h"
 #include "model/deviation.h"
-#include "model/differ.h"
 #include "model/world.h"
+#include "replay/differ.h"
 
 using namespace slotcheck;
 

@@ -14,9 +14,9 @@
 
 #include "fuzz/coverage.h"
 #include "generators/boundary_census.h"
-#include "harness/sequence_oracle.h"
 #include "model/kernel_memory.h"
-#include "model/sequence.h"
+#include "replay/sequence_oracle.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::fuzz {
 

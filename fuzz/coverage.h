@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "model/differ.h"
-#include "model/rules.h"
+#include "replay/differ.h"
+#include "seq/rules.h"
 
 namespace slotcheck::fuzz {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "model/kernel_memory.h"
-#include "model/minimize.h"
+#include "replay/minimize.h"
 
 namespace slotcheck::fuzz {
 

@@ -1,10 +1,10 @@
-// Shrinking a failing fuzz sequence with the minimizer (model/minimize.h),
+// Shrinking a failing fuzz sequence with the minimizer (replay/minimize.h),
 // judged by the same oracle that found it, keeping the same failure.
 #pragma once
 
 #include <cstdint>
 
-#include "harness/sequence_oracle.h"
+#include "replay/sequence_oracle.h"
 
 namespace slotcheck::fuzz {
 

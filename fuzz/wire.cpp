@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "harness/frames.h"
-#include "model/text_scan.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck::fuzz::wire {
 

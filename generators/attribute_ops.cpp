@@ -6,7 +6,7 @@
 #include "generators/guest_pages.h"
 #include "generators/op_families.h"
 #include "generators/values.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

@@ -5,10 +5,10 @@
 #include <sstream>
 #include <vector>
 
-#include "model/layout.h"
-#include "model/rules.h"
 #include "model/vm_type.h"
 #include "model/world.h"
+#include "seq/layout.h"
+#include "seq/rules.h"
 
 namespace slotcheck::gen {
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "model/profile.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::gen {
 

@@ -10,7 +10,7 @@
 #include "generators/op_families.h"
 #include "generators/range_choice.h"
 #include "generators/values.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

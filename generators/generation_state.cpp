@@ -1,6 +1,6 @@
 #include "generators/generation_state.h"
 
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "model/kernel_memory.h"
-#include "model/ops.h"
 #include "model/world.h"
+#include "seq/ops.h"
 
 namespace slotcheck::gen {
 

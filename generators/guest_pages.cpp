@@ -5,7 +5,7 @@
 
 #include "generators/draw.h"
 #include "generators/values.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

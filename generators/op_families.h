@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "generators/generation_state.h"
-#include "model/ops.h"
+#include "seq/ops.h"
 
 namespace slotcheck::gen {
 

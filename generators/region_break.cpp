@@ -3,7 +3,7 @@
 #include "generators/draw.h"
 #include "generators/region_parts.h"
 #include "generators/values.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

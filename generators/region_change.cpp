@@ -7,7 +7,7 @@
 #include "generators/draw.h"
 #include "generators/guest_pages.h"
 #include "generators/region_parts.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

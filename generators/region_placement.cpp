@@ -2,7 +2,7 @@
 // (the harness's own slot at 0xc0000000 included), and its userspace_addr.
 #include "generators/draw.h"
 #include "generators/region_parts.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

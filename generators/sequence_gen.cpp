@@ -3,8 +3,8 @@
 #include <cerrno>
 
 #include "generators/values.h"
-#include "model/layout.h"
 #include "model/profile.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

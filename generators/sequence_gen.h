@@ -5,7 +5,7 @@
 
 #include <rapidcheck.h>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::gen {
 

@@ -11,7 +11,7 @@
 
 #include "model/kernel_memory.h"
 #include "model/profile.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::gen {
 

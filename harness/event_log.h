@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "harness/unique_fd.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck {
 

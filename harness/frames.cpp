@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "model/text_scan.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck::frames {
 

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "harness/guest_program.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 namespace {

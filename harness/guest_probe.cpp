@@ -9,7 +9,7 @@
 
 #include "harness/kvm_uapi.h"
 #include "harness/run_timer.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 namespace {
@@ -141,7 +141,7 @@ bool GuestProbe::setup(int kvm_fd, int vm_fd, std::string& error) {
     auto code = guest_code();
     std::memcpy(memory_.bytes() + kCodeOffset, code.data(), code.size());
 
-    // The highest user slot id of address space 0 (model/layout.h).
+    // The highest user slot id of address space 0 (seq/layout.h).
     int nr = ioctl(vm_fd, KVM_CHECK_EXTENSION, uapi::kScCapNrMemslots);
     if (nr <= 0) nr = ioctl(kvm_fd, KVM_CHECK_EXTENSION, uapi::kScCapNrMemslots);
     if (nr <= 0) {

@@ -1,6 +1,6 @@
 // The probe vCPU: one per VM, the harness's eyes inside the guest.
 //
-// At creation it adds the harness memslot (model/layout.h: id
+// At creation it adds the harness memslot (seq/layout.h: id
 // KVM_CAP_NR_MEMSLOTS - 1, gpa kHarnessGpa, kHarnessSize bytes of
 // harness-private anonymous memory outside the mapping arena) with the probe
 // program, its control page and page tables (guest_page_tables.h), creates
@@ -32,7 +32,7 @@
 #include "harness/guest_program.h"
 #include "harness/mapping.h"
 #include "harness/unique_fd.h"
-#include "model/outcome.h"
+#include "seq/outcome.h"
 
 namespace slotcheck {
 
@@ -117,7 +117,7 @@ public:
 private:
     GuestProbe() = default;
     // The harness slot, its memory and page tables: at once, because the
-    // slot is part of every VM's state from its creation (model/layout.h).
+    // slot is part of every VM's state from its creation (seq/layout.h).
     bool setup(int kvm_fd, int vm_fd, std::string& error);
     // The vCPU in long mode at CPL3: at the first access.
     bool ensure_vcpu();

@@ -2,7 +2,7 @@
 // runs from. The host side (guest_probe.cpp) and the guest code below must
 // agree on every offset here.
 //
-// The harness slot (model/layout.h: kHarnessGpa, kHarnessSize) is identity
+// The harness slot (seq/layout.h: kHarnessGpa, kHarnessSize) is identity
 // mapped like all guest memory below 2^47, so each offset is both a guest
 // virtual and (added to kHarnessGpa) a guest physical address.
 #pragma once
@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <span>
 
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck::probe_layout {
 

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <mutex>
 
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 namespace {

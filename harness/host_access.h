@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "model/outcome.h"
+#include "seq/outcome.h"
 
 namespace slotcheck {
 

@@ -11,7 +11,7 @@
 
 #include "harness/host_access.h"
 #include "harness/kvm_uapi.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 namespace {
@@ -21,7 +21,7 @@ Outcome from_rc(long rc) { return rc < 0 ? Outcome::error(errno) : Outcome::ok()
 // FdRef::NeverOpen must name a closed fd for the whole run. Capping the
 // soft RLIMIT_NOFILE at kNeverOpenFd makes the kernel unable to hand that
 // number out; an fd already open there (inherited) is closed, since the
-// number is reserved by model/layout.h.
+// number is reserved by seq/layout.h.
 void reserve_never_open_fd() {
     struct rlimit rl {};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > static_cast<rlim_t>(kNeverOpenFd)) {

@@ -1,9 +1,9 @@
-// The real-kernel Executor: runs each Op of model/ops.h with the raw
+// The real-kernel Executor: runs each Op of seq/ops.h with the raw
 // syscall it names and reports what userspace saw.
 //
 // Handles: v<i> is a VM fd (plus its GuestProbe and harness slot, set up at
 // creation), g<i> a guest_memfd fd, f<i> a memfd, m<i> a MAP_SHARED mapping
-// at mapping_address(i) (model/layout.h). A handle that was never created,
+// at mapping_address(i) (seq/layout.h). A handle that was never created,
 // whose creation failed, or that was closed stands for fd -1 (or, for a
 // mapping, for its arena address with nothing mapped), so every op has a
 // defined kernel answer and nothing here can crash on any op values.
@@ -31,7 +31,7 @@
 #include "harness/guest_probe.h"
 #include "harness/mapping.h"
 #include "harness/unique_fd.h"
-#include "model/observation.h"
+#include "seq/executor.h"
 
 namespace slotcheck {
 

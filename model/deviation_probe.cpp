@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "model/text_scan.h"
 #include "model/vm_type.h"
 #include "model/world.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck {
 

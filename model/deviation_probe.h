@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "model/observation.h"
-#include "model/outcome.h"
 #include "model/profile.h"
-#include "model/sequence.h"
+#include "seq/executor.h"
+#include "seq/outcome.h"
+#include "seq/sequence.h"
 
 namespace slotcheck {
 

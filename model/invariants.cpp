@@ -3,8 +3,8 @@
 // (as, gfn) <-> (file, offset) one to one, every binding pointing at a live
 // slot that points back. They are what the prover proves of the designs,
 // checked here on concrete states after every step.
-#include "model/text_scan.h"
 #include "model/world.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck {
 

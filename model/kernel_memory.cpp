@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
-#include "model/text_scan.h"
 #include "model/world.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck {
 

@@ -1,7 +1,7 @@
 // What the kernel allocates for the objects a sequence creates: the named
 // facts of the kernel memory budget (docs/model.md, "Kernel memory"). Each
 // fact has a name, the kernel function that allocates it and what it costs,
-// in the style of the rule table (model/rules.h). The World keeps a running
+// in the style of the rule table (seq/rules.h). The World keeps a running
 // total of these costs (World::kernel_memory()); the generators keep it
 // under a budget and replay refuses a sequence that would exceed one.
 //
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "model/profile.h"
-#include "model/sequence.h"
-#include "model/step_source.h"
+#include "seq/sequence.h"
+#include "seq/step_source.h"
 
 namespace slotcheck {
 

@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "model/outcome.h"
+#include "seq/outcome.h"
 
 namespace slotcheck {
 

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "model/outcome.h"
-#include "model/rules.h"
+#include "seq/outcome.h"
+#include "seq/rules.h"
 
 namespace slotcheck {
 

@@ -1,50 +1,52 @@
 #include "model/profile.h"
 
+#include "seq/variant_names.h"
+
 namespace slotcheck {
 
 const std::vector<VariantInfo>& variant_table() {
     static const std::vector<VariantInfo> table = {
-        {"guest-memfd-ioctl",
+        {known_variant("guest-memfd-ioctl"),
          "KVM_CREATE_GUEST_MEMFD exists (6.8+ with CONFIG_KVM_PRIVATE_MEM, 6.18+ always on x86-64); "
          "ENOTTY without (kvm_vm_ioctl)",
          &Profile::guest_memfd_ioctl},
-        {"gmem-on-default-vm",
+        {known_variant("gmem-on-default-vm"),
          "a default VM may bind guest_memfd: check_memory_region_flags() accepts KVM_MEM_GUEST_MEMFD without "
          "private memory (6.18+); before, EINVAL",
          &Profile::gmem_on_default_vm},
-        {"gmem-mmap",
+        {known_variant("gmem-mmap"),
          "GUEST_MEMFD_FLAG_MMAP and _INIT_SHARED exist and MMAP files serve guest faults (KVM_MEMSLOT_GMEM_ONLY, "
          "6.18+); before, guest_memfd flags must be 0",
          &Profile::gmem_mmap},
-        {"binding-overlap-eexist",
+        {known_variant("binding-overlap-eexist"),
          "an overlapping guest_memfd binding fails with EEXIST (kvm_gmem_bind, 7.2+, as api.rst documents); "
          "before, EINVAL",
          &Profile::binding_overlap_eexist},
-        {"gmem-offset-unsigned",
+        {known_variant("gmem-offset-unsigned"),
          "kvm_gmem_bind() reads guest_memfd_offset as unsigned (uoff_t, 7.2+): a bit-63 offset fails the size "
          "bound check; before, the signed 'offset < 0' check (both EINVAL)",
          &Profile::gmem_offset_unsigned},
-        {"binding-checked-after-arch",
+        {known_variant("binding-checked-after-arch"),
          "the binding overlap check runs in kvm_gmem_commit_memory_region(), after the arch prepare step "
          "(7.3+): an x86 max-gfn EINVAL wins over a binding-overlap EEXIST",
          &Profile::binding_checked_after_arch},
-        {"gmf-toggle-rejected",
+        {known_variant("gmf-toggle-rejected"),
          "a flags-only change that drops KVM_MEM_GUEST_MEMFD is rejected (\"Disallow toggling "
          "KVM_MEM_GUEST_MEMFD on an existing memslot\", 6.19, backported; seen in 6.12.117 and 6.18.44)",
          &Profile::gmf_toggle_rejected},
-        {"gmem-noexec-mount",
+        {known_variant("gmem-noexec-mount"),
          "the guest_memfd file's mount is noexec (anon_inode raises SB_I_NOEXEC from 6.15, guest_memfd's own "
          "mount keeps it), so do_mmap() refuses PROT_EXEC with EPERM before the file's mmap; before, a "
          "PROT_EXEC mmap of a file without mmap support reaches the ENODEV check",
          &Profile::gmem_noexec_mount},
-        {"memory-attributes-ioctl",
+        {known_variant("memory-attributes-ioctl"),
          "KVM_SET_MEMORY_ATTRIBUTES is compiled in (CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES); ENOTTY without",
          &Profile::memory_attributes_ioctl},
-        {"sw-protected-vm",
+        {known_variant("sw-protected-vm"),
          "VM type 1 (KVM_X86_SW_PROTECTED_VM: private memory decided by KVM_SET_MEMORY_ATTRIBUTES) exists: "
          "CONFIG_KVM_SW_PROTECTED_VM with the TDP MMU (kvm_arch_hardware_setup); off in Debian's kernels",
          &Profile::sw_protected_vm},
-        {"mmio-cache-ignores-attributes",
+        {known_variant("mmio-cache-ignores-attributes"),
          "a gfn without a memslot that gave an MMIO exit keeps its cached MMIO SPTE when made private, and the "
          "next access exits as MMIO instead of a private memory fault, until a memslot change (mmu.c "
          "kvm_mmu_page_fault: reserved faults are shared; kvm_vm_set_mem_attributes zaps memslot gfns only); "

@@ -1,8 +1,8 @@
 #include "model/unmodelled.h"
 
-#include "model/text_scan.h"
 #include "model/vm_type.h"
 #include "model/world.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck {
 

@@ -91,7 +91,7 @@ Decision World::create_vm(const CreateVm& op) {
     // kvm_arch_nr_memslot_as_ids(): the SMM address space only without
     // private memory.
     v.address_spaces.resize(v.traits.private_mem ? 1 : profile_.nr_address_spaces);
-    // The harness's own slot (model/layout.h): present from the start, like
+    // The harness's own slot (seq/layout.h): present from the start, like
     // in the kernel backend, so collisions with it are real collisions.
     Slot h;
     h.id = profile_.nr_memslots - 1;

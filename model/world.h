@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "model/gfn_ranges.h"
-#include "model/layout.h"
-#include "model/observation.h"
 #include "model/profile.h"
-#include "model/rules.h"
 #include "model/vm_type.h"
+#include "seq/executor.h"
+#include "seq/layout.h"
+#include "seq/rules.h"
 
 namespace slotcheck {
 

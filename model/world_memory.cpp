@@ -64,7 +64,7 @@ void World::destroy_if_unreferenced(uint32_t vm_index) {
 void World::account_memory(const Op& op, const MemoryBefore& before, const Decision& d) {
     const MmuKind mmu = profile_.mmu;
     if (std::holds_alternative<CreateVm>(op) && d.rule == RuleId::VmCreate) {
-        // The harness's own slot, created with the VM (model/layout.h).
+        // The harness's own slot, created with the VM (seq/layout.h).
         VmState& v = vms_.at(std::get<CreateVm>(op).vm.index);
         charge(v, static_cast<int64_t>(slot_memory(mmu, kHarnessGpa >> kPageShift, kHarnessSize >> kPageShift, 0).total()));
     } else if (const auto* c = std::get_if<Close>(&op); c && c->handle.kind == HandleKind::Vm) {

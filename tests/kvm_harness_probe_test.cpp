@@ -14,7 +14,7 @@
 #include "harness/kernel_facts.h"
 #include "harness/kvm_backend.h"
 #include "harness/kvm_uapi.h"
-#include "model/layout.h"
+#include "seq/layout.h"
 
 namespace slotcheck {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::test {
 

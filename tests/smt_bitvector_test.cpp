@@ -5,8 +5,8 @@
 // checked directly).
 #include <gtest/gtest.h>
 
-#include "model/smt/bmc.h"
-#include "model/smt/solver.h"
+#include "prover/bmc.h"
+#include "smt/solver.h"
 
 namespace slotcheck::smt {
 namespace {

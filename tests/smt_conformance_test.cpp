@@ -1,5 +1,5 @@
 // Conformance: the executable model (model/world.h) and the prover's design
-// 7, per-file-bindings (model/smt/designs/per_file_bindings.cpp), evaluated
+// 7, per-file-bindings (prover/designs/per_file_bindings.cpp), evaluated
 // on the same concrete operations, agree on which registrations, deletes,
 // closes and punches are accepted and on the exact set of gfns each punch
 // invalidates. This is what makes the proven design the tested model.
@@ -9,10 +9,10 @@
 
 #include <set>
 
-#include "model/smt/design.h"
-#include "model/smt/solver.h"
-#include "model/smt/transition.h"
 #include "model/world.h"
+#include "prover/design.h"
+#include "prover/transition.h"
+#include "smt/solver.h"
 
 namespace slotcheck {
 namespace {

@@ -4,8 +4,8 @@
 // mutant can break would prove nothing).
 #include <gtest/gtest.h>
 
-#include "model/smt/bmc.h"
-#include "model/smt/induction.h"
+#include "prover/bmc.h"
+#include "prover/induction.h"
 
 namespace slotcheck::smt {
 namespace {

@@ -3,8 +3,8 @@
 // solver's results and models.
 #include <gtest/gtest.h>
 
-#include "model/smt/range.h"
-#include "model/smt/solver.h"
+#include "smt/range.h"
+#include "smt/solver.h"
 
 namespace slotcheck::smt {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 #include <variant>
 
-#include "model/sequence.h"
-#include "model/smt/prove.h"
-#include "model/smt/to_sequence.h"
+#include "prover/prove.h"
+#include "prover/to_sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::smt {
 namespace {

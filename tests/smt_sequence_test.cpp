@@ -8,11 +8,11 @@
 #include <variant>
 
 #include "model/profile.h"
-#include "model/sequence.h"
-#include "model/smt/prove.h"
-#include "model/smt/prove_command.h"
-#include "model/smt/to_sequence.h"
 #include "model/world.h"
+#include "prover/prove.h"
+#include "prover/to_sequence.h"
+#include "seq/sequence.h"
+#include "tools/prove_command.h"
 
 namespace slotcheck::smt {
 namespace {

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "model/quoted.h"
+#include "seq/quoted.h"
 
 namespace {
 

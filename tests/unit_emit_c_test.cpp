@@ -14,10 +14,10 @@
 #include <sstream>
 
 #include "fuzz/campaign.h"
-#include "tests/command_output.h"
-#include "harness/sequence_oracle.h"
-#include "model/differ.h"
 #include "model/world.h"
+#include "replay/differ.h"
+#include "replay/sequence_oracle.h"
+#include "tests/command_output.h"
 #include "tools/emit_c.h"
 #include "tools/emit_c_text.h"
 

@@ -1,4 +1,4 @@
-// What a sequence file needs of a kernel (model/features.h): replay reports a
+// What a sequence file needs of a kernel (replay/features.h): replay reports a
 // file whose written expectations need a feature the kernel lacks as a skip,
 // and an emitted C program skips the same way (kselftest, exit 4). A file
 // that only shows a feature being refused needs nothing; a file that is
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/differ.h"
-#include "model/features.h"
+#include "replay/differ.h"
+#include "replay/features.h"
 #include "tests/command_output.h"
 #include "tests/qemu_guest_profile.h"
 #include "tools/emit_c.h"

@@ -1,14 +1,14 @@
-// The differ's invariant check (model/differ.cpp, docs/model.md): a model
+// The differ's invariant check (replay/differ.cpp, docs/model.md): a model
 // whose overlap rule is switched off (the mutant of gmem.bind-overlap) lets
 // two slots bind the same file offsets, and replay must report the broken
 // invariant at the step that broke it, whether or not later steps touch
 // slots at all.
 #include <gtest/gtest.h>
 
-#include "model/differ.h"
 #include "model/profile.h"
-#include "model/rules.h"
-#include "model/sequence.h"
+#include "replay/differ.h"
+#include "seq/rules.h"
+#include "seq/sequence.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// One judge for every command (harness/sequence_oracle.h): a failing
+// One judge for every command (replay/sequence_oracle.h): a failing
 // verdict is run again before it is reported, and stands only when most of
 // its runs show the same failure; a crash, a timeout or a divergence that
 // does not reproduce is `flaky`, never a divergence. Held here against
@@ -17,11 +17,11 @@
 #include <memory>
 #include <thread>
 
-#include "parsed_sequence.h"
 #include "command_output.h"
 #include "fuzz/campaign.h"
-#include "harness/sequence_oracle.h"
 #include "model/world.h"
+#include "parsed_sequence.h"
+#include "replay/sequence_oracle.h"
 #include "tools/file_judge.h"
 
 namespace slotcheck {

@@ -11,11 +11,11 @@
 #include <fstream>
 
 #include "generators/generation_state.h"
-#include "tests/command_output.h"
 #include "generators/stateful_sequence.h"
 #include "model/kernel_memory.h"
-#include "model/minimize.h"
 #include "model/world.h"
+#include "replay/minimize.h"
+#include "tests/command_output.h"
 
 namespace slotcheck {
 namespace {

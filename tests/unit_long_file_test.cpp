@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "model/features.h"
 #include "model/kernel_memory.h"
-#include "model/point.h"
-#include "model/sequence_reader.h"
 #include "model/world.h"
+#include "replay/features.h"
+#include "replay/point.h"
+#include "seq/sequence_reader.h"
 #include "tests/command_output.h"
 #include "tools/file_judge.h"
 

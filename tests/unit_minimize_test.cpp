@@ -1,4 +1,4 @@
-// The minimizer (model/minimize.h) judged by the model with a mutant rule,
+// The minimizer (replay/minimize.h) judged by the model with a mutant rule,
 // `slotcheck minimize` end to end, and recorded kernel deviations
 // (`!kernel: OUTCOME`) in the text form and the differ.
 #include <gtest/gtest.h>
@@ -11,14 +11,14 @@
 #include <fstream>
 #include <map>
 
-#include "tests/support/padded_failure.h"
 #include "harness/kernel_facts.h"
-#include "harness/sequence_oracle.h"
-#include "model/differ.h"
-#include "model/minimize.h"
 #include "model/world.h"
-#include "tests/scratch_dir.h"
+#include "replay/differ.h"
+#include "replay/minimize.h"
+#include "replay/sequence_oracle.h"
 #include "tests/command_output.h"
+#include "tests/scratch_dir.h"
+#include "tests/support/padded_failure.h"
 
 namespace slotcheck {
 namespace {

@@ -1,4 +1,4 @@
-// The op table (model/op_table.h) is what the parser, printer, handle
+// The op table (seq/op_table.h) is what the parser, printer, handle
 // bookkeeping and minimizer walk; these tests hold it to the Op variant.
 #include <gtest/gtest.h>
 
@@ -6,9 +6,9 @@
 #include <string>
 #include <utility>
 
-#include "model/op_handles.h"
-#include "model/op_table.h"
-#include "model/sequence.h"
+#include "seq/op_handles.h"
+#include "seq/op_table.h"
+#include "seq/sequence.h"
 
 namespace slotcheck {
 namespace {

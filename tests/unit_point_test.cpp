@@ -1,4 +1,4 @@
-// The point of a file (model/point.h): the `point` marker parses and prints,
+// The point of a file (replay/point.h): the `point` marker parses and prints,
 // the point defaults to the last step with an expectation, and a replay that
 // agrees on a chain of errors without getting there is `not-reached`, counted
 // apart and never a pass.
@@ -6,8 +6,8 @@
 
 #include <fstream>
 
-#include "model/differ.h"
-#include "model/point.h"
+#include "replay/differ.h"
+#include "replay/point.h"
 #include "tests/command_output.h"
 
 namespace slotcheck {

@@ -10,14 +10,15 @@
 #include <map>
 
 #include "command_output.h"
-#include "matrix_kernels.h"
 #include "harness/deviation_runner.h"
 #include "harness/kernel_facts.h"
+#include "matrix_kernels.h"
 #include "model/baselines.h"
 #include "model/deviation.h"
-#include "model/differ.h"
 #include "model/unmodelled.h"
 #include "model/world.h"
+#include "replay/differ.h"
+#include "seq/variant_names.h"
 
 namespace slotcheck {
 namespace {
@@ -71,6 +72,17 @@ Profile with(Profile p, bool Profile::*field, bool value) {
 Profile with_7_3_binding(Profile p) {
     p.binding_overlap_eexist = p.gmem_offset_unsigned = p.binding_checked_after_arch = true;
     return p;
+}
+
+// The language knows variant names only (seq/variant_names.h); the model's
+// table gives each its meaning: every name there once, and nothing else.
+TEST(ProfileVariants, TableCoversEveryNameOnce) {
+    std::vector<std::string> table;
+    for (const auto& v : variant_table()) table.push_back(v.name);
+    std::vector<std::string> names(kVariantNames.begin(), kVariantNames.end());
+    std::sort(table.begin(), table.end());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(table, names);
 }
 
 TEST(ProfileDeviation, AKernelRegressedToEinvalIsADeviationAndTheProfileKeepsTheRelease) {

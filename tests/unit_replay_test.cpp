@@ -1,4 +1,4 @@
-// Differential replay (model/differ.cpp): the model runs ahead of the
+// Differential replay (replay/differ.cpp): the model runs ahead of the
 // kernel, a stretch of steps at a time. These tests hold the report to what
 // running the two in lock step gives, for stretches of 1, 2, 3 and the
 // default 1024 steps (so divergences fall on every position of a stretch):
@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "parsed_sequence.h"
-#include "model/differ.h"
 #include "model/profile.h"
-#include "model/sequence.h"
 #include "model/world.h"
+#include "parsed_sequence.h"
+#include "replay/differ.h"
+#include "seq/sequence.h"
 
 namespace {
 

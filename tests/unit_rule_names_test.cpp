@@ -8,16 +8,16 @@
 #include <sstream>
 #include <string>
 
-#include "harness/sequence_oracle.h"
 #include "model/corpus_profiles.h"
-#include "model/differ.h"
-#include "model/point.h"
 #include "model/profile.h"
-#include "model/rule_naming.h"
-#include "model/sequence.h"
-#include "model/sequence_reader.h"
-#include "model/step_source.h"
 #include "model/world.h"
+#include "replay/differ.h"
+#include "replay/point.h"
+#include "replay/rule_naming.h"
+#include "replay/sequence_oracle.h"
+#include "seq/sequence.h"
+#include "seq/sequence_reader.h"
+#include "seq/step_source.h"
 #include "tests/command_output.h"
 #include "tests/parsed_sequence.h"
 #include "tests/scratch_dir.h"

@@ -4,7 +4,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "generators/sequence_gen.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck {
 namespace {

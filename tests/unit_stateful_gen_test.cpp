@@ -18,9 +18,9 @@
 #include "generators/stateful_sequence.h"
 #include "matrix_kernels.h"
 #include "model/deviation.h"
-#include "model/differ.h"
-#include "model/rules.h"
-#include "model/sequence.h"
+#include "replay/differ.h"
+#include "seq/rules.h"
+#include "seq/sequence.h"
 #include "tools/memory_budget.h"
 
 namespace slotcheck {

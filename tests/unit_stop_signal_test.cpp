@@ -12,13 +12,13 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/support/padded_failure.h"
-#include "harness/sequence_oracle.h"
-#include "model/rules.h"
-#include "model/sequence.h"
-#include "tests/scratch_dir.h"
+#include "replay/sequence_oracle.h"
+#include "seq/rules.h"
+#include "seq/sequence.h"
 #include "tests/command_output.h"
 #include "tests/json_validity.h"
+#include "tests/scratch_dir.h"
+#include "tests/support/padded_failure.h"
 
 namespace {
 

@@ -1,11 +1,11 @@
 // A sequence that outlives its time limit is judged once more with a longer
-// limit before it counts as a hang (harness/sequence_oracle.h): one slow run
+// limit before it counts as a hang (replay/sequence_oracle.h): one slow run
 // on a loaded host is not a hung kernel, two are.
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "harness/sequence_oracle.h"
+#include "replay/sequence_oracle.h"
 
 namespace slotcheck {
 namespace {

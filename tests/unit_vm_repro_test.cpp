@@ -17,7 +17,7 @@
 
 #include "harness/event_log.h"
 #include "harness/kmsg_injection.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 #include "tools/repro_search.h"
 
 namespace {

@@ -13,7 +13,7 @@
 #include "harness/event_log.h"
 #include "harness/frames.h"
 #include "harness/vm/vm_run.h"
-#include "model/sequence.h"
+#include "seq/sequence.h"
 #include "tests/command_output.h"
 
 namespace {

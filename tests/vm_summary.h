@@ -163,7 +163,7 @@ inline VmRun run_vm(const std::string& name, const std::string& args) {
 // (MAXPHYADDR 52, TASK_SIZE of 4-level paging): their outcomes are written
 // for such a machine, and the qemu guests (MAXPHYADDR 40, 5-level paging)
 // lack it, so they are skips there naming the machine fact
-// (model/features.h), never a pass.
+// (replay/features.h), never a pass.
 inline bool point_at_a_machine_limit(const std::string& file) {
     for (const char* name : {"/bind/check-order.seq", "/region/gpa-wrap-and-max-gfn.seq", "/region/max-pages.seq",
                              "/region/uaddr-range.seq"})

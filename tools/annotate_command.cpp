@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "model/corpus_profiles.h"
-#include "model/differ.h"
-#include "model/features.h"
-#include "model/quoted.h"
-#include "model/rule_naming.h"
+#include "replay/differ.h"
+#include "replay/features.h"
+#include "replay/rule_naming.h"
+#include "seq/quoted.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "model/quoted.h"
+#include "seq/quoted.h"
 
 namespace slotcheck::cli {
 

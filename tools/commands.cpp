@@ -1,7 +1,7 @@
 #include "tools/commands.h"
 
 #ifdef SLOTCHECK_WITH_Z3
-#include "model/smt/prove_command.h"
+#include "tools/prove_command.h"
 #endif
 
 namespace slotcheck::cli {

@@ -5,8 +5,8 @@
 #include <ctime>
 #include <filesystem>
 
-#include "model/differ.h"
 #include "model/profile.h"
+#include "replay/differ.h"
 #include "tools/atomic_file.h"
 
 namespace slotcheck::cli {

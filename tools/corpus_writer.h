@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::cli {
 

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <sstream>
 
-#include "model/differ.h"
-#include "model/features.h"
-#include "model/text_scan.h"
 #include "model/world.h"
+#include "replay/differ.h"
+#include "replay/features.h"
+#include "seq/text_scan.h"
 #include "tools/emit_c_calls.h"
 #include "tools/emit_c_text.h"
 

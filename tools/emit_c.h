@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "model/features.h"
 #include "model/profile.h"
-#include "model/sequence.h"
+#include "replay/features.h"
+#include "seq/sequence.h"
 
 namespace slotcheck {
 

@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "model/sequence.h"
-#include "model/text_scan.h"
+#include "seq/sequence.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck {
 

@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "model/observation.h"
-#include "model/ops.h"
+#include "seq/executor.h"
+#include "seq/ops.h"
 
 namespace slotcheck {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "harness/kernel_facts.h"
-#include "model/quoted.h"
+#include "seq/quoted.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/emit_c.h"

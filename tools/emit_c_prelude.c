@@ -3,7 +3,7 @@
  *
  * `slotcheck emit-c` copies this file verbatim into every program it writes,
  * after a block of numbers it takes from the harness headers (SC_* macros:
- * the host layout of model/layout.h, the probe layout and machine code of
+ * the host layout of seq/layout.h, the probe layout and machine code of
  * harness/guest_program.h, the ioctl numbers of harness/kvm_uapi.h) and
  * before the steps. Each function here does what the function of the same
  * job in harness/ does (named in its comment), so a program reports exactly
@@ -153,7 +153,7 @@ _Static_assert(offsetof(struct sc_kvm_run, io) == 32, "kvm_run exit union");
 
 /* -------------------------------------------------------------- outcomes */
 
-/* What one operation did, as userspace sees it (model/outcome.h). */
+/* What one operation did, as userspace sees it (seq/outcome.h). */
 enum sc_kind {
 	SC_OK, SC_ERRNO, SC_VALUE, SC_SIGBUS, SC_SIGSEGV, SC_MMIO, SC_MEMFAULT, SC_RUN_ERROR,
 	SC_TIMEOUT, SC_NOPROBE,
@@ -904,7 +904,7 @@ SC_HELPER uint64_t sc_arena(uint32_t index)
 
 /* ------------------------------------------------------ kernel features */
 
-/* What the sequence needs of the kernel (model/features.h: the features its
+/* What the sequence needs of the kernel (replay/features.h: the features its
  * expected outcomes cannot hold without). Each is asked the way
  * harness/kernel_facts.cpp asks it, on /dev/kvm or on a scratch default VM. */
 enum sc_feature {

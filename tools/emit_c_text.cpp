@@ -9,14 +9,14 @@
 #include "harness/guest_probe.h"
 #include "harness/guest_program.h"
 #include "harness/kvm_uapi.h"
-#include "model/layout.h"
-#include "model/text_scan.h"
+#include "seq/layout.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck::emit_c_text {
 
 namespace {
 
-// The errno names the sequence format knows (model/outcome.cpp prints the
+// The errno names the sequence format knows (seq/outcome.cpp prints the
 // rest as E<number>).
 bool has_symbolic_name(int err) {
     std::string n = errno_name(err);
@@ -34,7 +34,7 @@ std::string numbers() {
     std::ostringstream o;
     o << "/* The numbers this program shares with the slotcheck harness. */\n"
          "#include <errno.h>\n#include <stdint.h>\n\n"
-         "/* Host layout (model/layout.h): mapping mN lives at SC_MAPPING_ARENA + N * SC_MAPPING_STRIDE. */\n";
+         "/* Host layout (seq/layout.h): mapping mN lives at SC_MAPPING_ARENA + N * SC_MAPPING_STRIDE. */\n";
     define(o, "SC_PAGE_SIZE", kPageSize);
     define(o, "SC_MAPPING_ARENA", kMappingArenaBase);
     define(o, "SC_MAPPING_STRIDE", kMappingStride);
@@ -105,7 +105,7 @@ std::string numbers() {
     }
     o << "\n};\n";
 
-    o << "\n/* errno names as the sequence format writes them (model/outcome.cpp). */\n"
+    o << "\n/* errno names as the sequence format writes them (seq/outcome.cpp). */\n"
          "static const struct {\n\tint err;\n\tconst char *name;\n} sc_errno_names[] = {\n";
     for (int err = 1; err < 4096; ++err)
         if (has_symbolic_name(err)) o << "\t{" << errno_name(err) << ", \"" << errno_name(err) << "\"},\n";

@@ -5,15 +5,15 @@
 #include <string>
 #include <string_view>
 
-#include "model/outcome.h"
+#include "seq/outcome.h"
 
 namespace slotcheck::emit_c_text {
 
 // #defines and tables the runtime needs, taken from the harness headers:
-// the host layout (model/layout.h), the probe's layout, time limits and
+// the host layout (seq/layout.h), the probe's layout, time limits and
 // machine code (harness/guest_probe.h, harness/guest_program.h), the ioctl
 // numbers (<linux/kvm.h> and harness/kvm_uapi.h) and the errno names of the
-// sequence format (model/outcome.h).
+// sequence format (seq/outcome.h).
 std::string numbers();
 
 // tools/emit_c_prelude.c, embedded at build time (tools/emit_c.cmake).

@@ -1,6 +1,6 @@
-#include "tools/event_options.h"
 #include "harness/kmsg_injection.h"
-#include "model/quoted.h"
+#include "seq/quoted.h"
+#include "tools/event_options.h"
 
 #include <filesystem>
 #include <fstream>

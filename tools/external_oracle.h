@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::cli {
 

@@ -1,5 +1,5 @@
 // Judging one sequence file on a kernel for `slotcheck replay`, under the
-// policy every command shares (harness/sequence_oracle.h): the file runs in
+// policy every command shares (replay/sequence_oracle.h): the file runs in
 // a child with the time limit, a timeout is confirmed with a longer limit,
 // and a failure stands only when most of its runs show it.
 #pragma once
@@ -8,10 +8,10 @@
 #include <functional>
 #include <string>
 
-#include "harness/sequence_oracle.h"
-#include "model/differ.h"
-#include "model/point.h"
-#include "model/step_source.h"
+#include "replay/differ.h"
+#include "replay/point.h"
+#include "replay/sequence_oracle.h"
+#include "seq/step_source.h"
 #include "tools/replay_result.h"
 
 namespace slotcheck::cli {

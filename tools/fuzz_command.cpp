@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "fuzz/campaign.h"
-#include "model/differ.h"
+#include "fuzz/wire.h"
 #include "model/kernel_memory.h"
 #include "model/mutation.h"
-#include "model/quoted.h"
-#include "model/text_scan.h"
-#include "fuzz/wire.h"
+#include "replay/differ.h"
+#include "seq/quoted.h"
+#include "seq/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"

@@ -5,7 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "model/differ.h"
+#include "replay/differ.h"
 #include "tools/atomic_file.h"
 #include "tools/corpus_writer.h"
 #include "tools/replay_result.h"

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <string>
 
-#include "model/quoted.h"
+#include "seq/quoted.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {

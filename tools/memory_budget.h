@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/sequence.h"
-#include "model/step_source.h"
+#include "seq/sequence.h"
+#include "seq/step_source.h"
 #include "tools/profile_options.h"
 
 namespace slotcheck::cli {

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "harness/sequence_oracle.h"
 #include "model/kernel_memory.h"
-#include "model/minimize.h"
-#include "model/quoted.h"
-#include "model/text_scan.h"
+#include "replay/minimize.h"
+#include "replay/sequence_oracle.h"
+#include "seq/quoted.h"
+#include "seq/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"

@@ -6,7 +6,7 @@
 
 #include "harness/kernel_facts.h"
 #include "model/kernel_memory.h"
-#include "model/text_scan.h"
+#include "seq/text_scan.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/profile_options.h"

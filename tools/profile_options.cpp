@@ -5,8 +5,8 @@
 
 #include "harness/deviation_runner.h"
 #include "harness/kernel_facts.h"
-#include "model/quoted.h"
 #include "model/unmodelled.h"
+#include "seq/quoted.h"
 
 namespace slotcheck::cli {
 

@@ -7,19 +7,19 @@
 #include <iostream>
 #include <sstream>
 
-#include "harness/sequence_oracle.h"
-#include "model/differ.h"
-#include "model/quoted.h"
-#include "model/features.h"
-#include "model/point.h"
-#include "model/sequence_reader.h"
-#include "model/text_scan.h"
+#include "replay/differ.h"
+#include "replay/features.h"
+#include "replay/point.h"
+#include "replay/sequence_oracle.h"
+#include "seq/quoted.h"
+#include "seq/sequence_reader.h"
+#include "seq/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
+#include "tools/file_judge.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
-#include "tools/file_judge.h"
 #include "tools/replay_result.h"
 #include "tools/sequence_files.h"
 #include "tools/stop_signal.h"
@@ -207,7 +207,7 @@ int replay_main(int argc, char** argv) {
     for (size_t i = 0; i < files.size() && !stop.requested(); ++i) {
         const StepSource& steps = *checked[i].steps;
         // What the kernel lacks and the file's expectations need: the file
-        // cannot test anything here (model/features.h says how it is decided).
+        // cannot test anything here (replay/features.h says how it is decided).
         if (const auto missing = missing_features(steps, checked[i].touched, *profile); !missing.empty()) {
             std::vector<std::string> needs;
             for (const auto& f : missing) needs.push_back(feature_name(f));

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "model/text_scan.h"
+#include "seq/text_scan.h"
 
 namespace slotcheck::cli {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/sequence_oracle.h"
-#include "model/differ.h"
-#include "model/point.h"
+#include "replay/differ.h"
+#include "replay/point.h"
+#include "replay/sequence_oracle.h"
 
 namespace slotcheck::cli {
 
@@ -22,7 +22,7 @@ struct FileResult {
     std::string verdict;
     Reproduction reproduction;  // how often a failure showed (1/1: not re-run)
     // skip: the features the file's expectations need that the kernel (its
-    // profile) lacks (model/features.h); the file did not run.
+    // profile) lacks (replay/features.h); the file did not run.
     std::vector<std::string> needs;
     size_t steps = 0;
     size_t observations = 0;

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "model/mutation.h"
-#include "model/outcome.h"
-#include "model/rules.h"
+#include "seq/outcome.h"
+#include "seq/rules.h"
 #include "tools/commands.h"
 
 namespace slotcheck::cli {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <utility>
 
-#include "model/quoted.h"
+#include "seq/quoted.h"
 
 namespace slotcheck::cli {
 

@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "harness/kmsg_injection.h"
-#include "model/quoted.h"
-#include "model/text_scan.h"
+#include "seq/quoted.h"
+#include "seq/text_scan.h"
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/memory_budget.h"

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "harness/sequence_oracle.h"
-#include "model/sequence.h"
+#include "replay/sequence_oracle.h"
+#include "seq/sequence.h"
 #include "tools/vm_session.h"
 
 namespace slotcheck::cli {

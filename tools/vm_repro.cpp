@@ -6,8 +6,8 @@
 
 #include "harness/event_log.h"
 #include "harness/frames.h"
-#include "model/differ.h"
-#include "model/minimize.h"
+#include "replay/differ.h"
+#include "replay/minimize.h"
 #include "tools/atomic_file.h"
 #include "tools/corpus_writer.h"
 #include "tools/emit_c.h"

@@ -1,4 +1,4 @@
-// libFuzzer target for the sequence parser (model/sequence_parse.cpp): any
+// libFuzzer target for the sequence parser (seq/sequence_parse.cpp): any
 // bytes either parse, and then print() of the result parses again to the
 // same text (the canonical round trip the format promises), or are refused
 // with an error that names a place and stays short. A crash, a sanitizer
@@ -10,7 +10,7 @@
 #include <iostream>
 #include <string>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace {
 

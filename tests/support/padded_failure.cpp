@@ -1,7 +1,7 @@
 #include "tests/support/padded_failure.h"
 
-#include "model/layout.h"
 #include "model/world.h"
+#include "seq/layout.h"
 
 namespace slotcheck::gen {
 

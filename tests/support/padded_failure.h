@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "model/sequence.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::gen {
 

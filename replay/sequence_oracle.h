@@ -1,0 +1,148 @@
+// Judging one sequence: replay it on the model and on an oracle, and say
+// whether and where they differ. Fuzzing, minimizing and the mutation
+// matrix all ask this one question, so it is answered in one place.
+//
+// The oracle is the real kernel (/dev/kvm, each sequence in a fresh forked
+// child with a fresh KvmBackend and a time limit, so a crash or a hung
+// vCPU costs one sequence) or the unmutated reference model itself. The
+// latter is for measuring how well generated sequences reach a mutated
+// rule without a kernel at hand, and for tests; it never stands in for a
+// kernel verdict.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/profile.h"
+#include "replay/differ.h"
+#include "seq/sequence.h"
+
+namespace slotcheck {
+
+class EventLog;
+
+enum class OracleKind : uint8_t { Kernel, Model };
+
+// One time limit for every command that judges a sequence on a kernel
+// (replay, fuzz, minimize, vm): a finding made by one command reproduces
+// with the command it prints, under the same limit.
+inline constexpr std::chrono::milliseconds kDefaultSequenceTimeout{10000};
+// How many runs a failing verdict gets before it is reported (the first
+// included): one slow or crashed run on a loaded host is not a kernel bug.
+inline constexpr unsigned kDefaultReproductionRuns = 3;
+std::string oracle_kind_name(OracleKind k);  // "kernel", "model"
+
+struct JudgeOptions {
+    Profile profile = upstream_profile();
+    OracleKind oracle = OracleKind::Kernel;
+    std::optional<RuleId> mutant;     // the model under test runs with this rule mutated
+    bool check_expectations = false;  // also compare with the sequence's own `=>` outcomes
+    std::chrono::milliseconds timeout = kDefaultSequenceTimeout;  // per sequence, kernel oracle only
+    // Runs a failing verdict gets (the first included) before it stands;
+    // see confirm_by_reruns(). 1 judges once (shrink candidates).
+    unsigned runs = kDefaultReproductionRuns;
+    // A sequence that outlives `timeout` is judged once more with
+    // kTimeoutRetryFactor times the limit before it counts as a hang: a
+    // loaded host can stall one memslot ioctl for 15 s (docs/findings.md E3),
+    // and one slow run is not a hung kernel.
+    bool confirm_timeouts = true;
+    bool check_invariants = true;     // the model's own invariants after every step
+    // Where each sequence is logged before the kernel runs it (inside a VM
+    // under test: the host's channel and the kernel log), or none.
+    EventLog* events = nullptr;
+    // The kernel a replay child judges against: a fresh KvmBackend when
+    // unset. Tests put a scripted kernel here (one that crashes, hangs or
+    // answers wrongly on some runs) to hold judge, fuzz and minimize to the
+    // verdicts they report. Called in the child.
+    std::function<std::unique_ptr<Executor>()> make_kernel;
+    // Told what the judgement is busy with beyond its first run ("re-running
+    // a slow sequence for 30 s", "re-running a failure, run 2 of 3"), for a
+    // progress line; may be unset.
+    std::function<void(const std::string&)> on_activity;
+};
+
+// Where a judgement spent its time (seconds): the oracle's operations, its
+// `check` observations, and the whole call (fork, model and reporting
+// included).
+struct JudgeTiming {
+    double oracle_ops = 0, oracle_observe = 0, total = 0;
+};
+
+// How often a failure showed when its sequence was run again: `runs` runs
+// in all, the first included, `reproduced` of them with the same failure.
+// One rule for every command: a failure stands when most runs show it.
+struct Reproduction {
+    unsigned runs = 1, reproduced = 1;
+    bool stands() const { return 2 * reproduced > runs; }
+    std::string text() const;  // "reproduced 2/3", or "" when not re-run
+};
+// Runs `shows_again` (one more run: did it show the same failure?) until
+// `runs` runs in all have been made.
+Reproduction reproduce(unsigned runs, const std::function<bool()>& shows_again);
+
+struct Verdict {
+    enum class Status : uint8_t {
+        Agree,
+        Diverge,   // `divergence` says where and how
+        Crashed,   // the replay child died (a kernel or harness crash); `detail` says how
+        TimedOut,  // the replay child outlived the time limit and was killed
+        // The first run failed (`first_status`), but most re-runs did not:
+        // reported with its numbers, never as a divergence.
+        Flaky,
+    };
+    Status status = Status::Agree;
+    std::optional<Divergence> divergence;  // the first one, when Diverge
+    std::string detail;                    // one line: the divergence summary, or how the child ended
+    JudgeTiming timing;
+    // The first run outlived the time limit and the retry with the longer
+    // limit finished: the verdict is the retry's.
+    bool slow = false;
+    Reproduction reproduction;            // how often the failure showed (1/1: not re-run)
+    Status first_status = Status::Agree;  // Flaky: what the first run showed
+    bool failed() const { return status != Status::Agree && status != Status::Flaky; }
+};
+std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout, flaky
+
+// `label` names the sequence in the event log ("fuzz seed 5 index 17").
+Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label = "sequence");
+
+constexpr int kTimeoutRetryFactor = 3;
+// The confirmation of a timeout: `attempt(limit)` judges the sequence once
+// with that time limit. A first run that times out is run again with
+// kTimeoutRetryFactor times the limit when `confirm` is set; only a second
+// timeout is a timeout verdict.
+Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milliseconds)>& attempt,
+                                  std::chrono::milliseconds limit, bool confirm);
+// Re-runs the sequence of a failing `first` verdict (`rerun()` judges it
+// once more) until `runs` runs in all have judged it. A failure most runs
+// do not show (same failure_signature()) becomes Flaky, carrying the
+// first run's status, divergence and detail. Agreeing verdicts pass through.
+Verdict confirm_by_reruns(const Sequence& seq, Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
+
+// The longest one judge() call with these options can take (every run,
+// each with its timeout retry).
+std::chrono::milliseconds longest_judgement(const JudgeOptions& options);
+
+// How much of a failure must stay the same for a smaller sequence to count
+// as "the same bug" (minimizing, fuzz shrinking):
+//   Any:  any failure;
+//   Op:   the same status and divergence kind at the same kind of operation;
+//   Rule: that, and the model's deciding rule is the same too.
+enum class Sameness : uint8_t { Any, Op, Rule };
+std::optional<Sameness> sameness_from_name(const std::string& name);  // any, op, rule
+// `seq_a` and `seq_b` are the sequences the verdicts belong to (the
+// operation kind is read from the diverging step).
+bool same_failure(const Sequence& seq_a, const Verdict& a, const Sequence& seq_b, const Verdict& b, Sameness how);
+
+// A one-line key for a failure, for grouping findings: "outcome gmem.bind-overlap at region".
+std::string failure_signature(const Sequence& seq, const Verdict& v);
+// The same key from its parts (an empty rule is "no-rule"), for a replay
+// that has no Verdict at hand (`slotcheck replay` inside a VM).
+std::string failure_signature(const std::string& divergence_kind, const std::string& rule_name,
+                              const std::string& op_keyword);
+
+}  // namespace slotcheck

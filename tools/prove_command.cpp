@@ -1,0 +1,290 @@
+#include "tools/prove_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "prover/induction.h"
+#include "prover/prove.h"
+#include "prover/to_sequence.h"
+#include "seq/quoted.h"
+#include "seq/sequence.h"
+#include "smt/solver.h"
+
+namespace slotcheck::smt {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR]\n"
+    "                      [--emit-private DIR] [--json]\n"
+    "  --design D      a design by name or number (repeatable; default all)\n"
+    "  --property P    a property by name (repeatable; default all)\n"
+    "  --depth K       bounded model checking depth for counterexamples (default 6)\n"
+    "  --emit DIR      write every counterexample as DIR/<design>.<property>.seq\n"
+    "  --emit-private DIR  write each on a software-protected VM (type 1, files without\n"
+    "                  flags, bound gfns private) as DIR/<design>.<property>.seq\n"
+    "  --json          print the results as JSON instead of text\n"
+    "  --timeout-ms N  limit per solver query (default 20000)\n"
+    "  --bitvectors    encode values as Z3 bit-vectors instead of range-bounded integers\n"
+    "                  (same semantics, much slower: expect UNKNOWN cells)\n"
+    "  --list          list the designs and properties\n"
+    "exit: 0 all proved, 1 counterexample, 2 bad usage, 4 unknown\n";
+
+std::string seconds_text(double s) {
+    char buf[32];
+    if (s < 10) std::snprintf(buf, sizeof buf, "%.2fs", s);
+    else std::snprintf(buf, sizeof buf, "%.1fs", s);
+    return buf;
+}
+
+std::string short_cell(const Cell& c) {
+    switch (c.status) {
+    case CellStatus::Proved: return "PROVED " + seconds_text(c.seconds);
+    case CellStatus::Counterexample: return "CEX(" + std::to_string(c.steps) + ") " + seconds_text(c.seconds);
+    case CellStatus::Unknown: return "UNKNOWN " + seconds_text(c.seconds);
+    case CellStatus::NotApplicable: return "n/a";
+    }
+    return "?";
+}
+
+std::string long_status(const Cell& c) {
+    if (c.status == CellStatus::Counterexample) return "COUNTEREXAMPLE (" + std::to_string(c.steps) + " steps)";
+    return cell_status_name(c.status);
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (char ch : s) {
+        switch (ch) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(ch) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+                out += buf;
+            } else {
+                out += ch;
+            }
+        }
+    }
+    return out + "\"";
+}
+
+std::string emit_name(const Cell& c) { return c.design + "." + c.property + ".seq"; }
+
+void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, double total, std::ostream& out) {
+    out << "slotcheck prove (" << (opts.bitvectors ? "bit-vector" : "integer") << " encoding of 64-bit values): induction over " << kInductionSlots << " symbolic slots and " << kInductionCache
+        << " cache entry; shortest counterexamples by BMC up to " << opts.depth << " steps\n\n";
+    out << "designs:";
+    for (const DesignResult& d : rs) out << "  " << d.number << " " << d.design;
+    out << "\n\n";
+    const size_t name_w = 22, cell_w = 15;
+    out << std::left << std::setw(name_w) << "property";
+    for (const DesignResult& d : rs) out << std::setw(cell_w) << std::to_string(d.number);
+    out << "\n";
+    if (!rs.empty())
+        for (size_t p = 0; p < rs.front().cells.size(); ++p) {
+            out << std::setw(name_w) << rs.front().cells[p].property;
+            for (const DesignResult& d : rs) out << std::setw(cell_w) << short_cell(d.cells[p]);
+            out << "\n";
+        }
+    out << std::right << "\nCEX(k) = COUNTEREXAMPLE (k steps); times are each cell's own solver work.\n";
+
+    for (const DesignResult& d : rs)
+        for (const Cell& c : d.cells) {
+            if (c.status == CellStatus::Counterexample && c.cex) {
+                out << "\n" << long_status(c) << ": design " << d.number << " " << c.design << ", " << c.property
+                    << "\n" << format_counterexample(*c.cex, "  ");
+                if (opts.emit_dir) out << "  sequence: " << (*opts.emit_dir + "/" + emit_name(c)) << "\n";
+                if (opts.emit_private_dir)
+                    out << "  private sequence: " << (*opts.emit_private_dir + "/" + emit_name(c)) << "\n";
+            } else if (c.status == CellStatus::Unknown) {
+                out << "\nUNKNOWN: design " << d.number << " " << c.design << ", " << c.property << ": " << c.detail
+                    << "\n";
+            }
+        }
+
+    out << "\npremises of the small-model argument (docs/proofs.md), per design:\n";
+    for (const DesignResult& d : rs) {
+        out << "  " << d.number << " " << std::left << std::setw(18) << d.design << std::right;
+        for (const PremiseResult& p : d.premises)
+            out << " " << p.name << "=" << (p.holds ? "ok" : (p.unknown ? "unknown" : "FAILS"));
+        for (const InvariantResult& a : d.auxiliary)
+            out << " " << (a.name == "well-formed" ? "well-formed" : "lemmas") << "="
+                << (a.proved ? "ok" : (a.unknown ? "unknown" : "FAILS"));
+        out << "  (" << seconds_text(d.seconds) << ")\n";
+    }
+    out << "\ntotal " << seconds_text(total) << ", " << Solver::total_queries() << " solver queries\n";
+}
+
+void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, double total, std::ostream& out) {
+    out << "{\n  \"encoding\": " << json_string(opts.bitvectors ? "bitvector" : "integer") << ",\n  \"depth\": " << opts.depth << ",\n  \"induction_slots\": " << kInductionSlots
+        << ",\n  \"induction_cache_entries\": " << kInductionCache << ",\n  \"seconds\": " << total
+        << ",\n  \"designs\": [";
+    for (size_t i = 0; i < rs.size(); ++i) {
+        const DesignResult& d = rs[i];
+        out << (i ? "," : "") << "\n    {\"number\": " << d.number << ", \"name\": " << json_string(d.design)
+            << ", \"summary\": " << json_string(d.summary) << ", \"seconds\": " << d.seconds << ",\n     \"premises\": [";
+        for (size_t p = 0; p < d.premises.size(); ++p)
+            out << (p ? ", " : "") << "{\"name\": " << json_string(d.premises[p].name)
+                << ", \"holds\": " << (d.premises[p].holds ? "true" : "false") << "}";
+        out << "],\n     \"cells\": [";
+        for (size_t c = 0; c < d.cells.size(); ++c) {
+            const Cell& cell = d.cells[c];
+            out << (c ? "," : "") << "\n       {\"property\": " << json_string(cell.property)
+                << ", \"status\": " << json_string(cell_status_name(cell.status)) << ", \"seconds\": " << cell.seconds
+                << ", \"method\": " << json_string(cell.method);
+            if (cell.status == CellStatus::Counterexample) out << ", \"steps\": " << cell.steps;
+            if (!cell.detail.empty()) out << ", \"detail\": " << json_string(cell.detail);
+            if (cell.cex) {
+                out << ", \"trace\": [";
+                for (size_t s = 0; s < cell.cex->steps.size(); ++s)
+                    out << (s ? ", " : "") << json_string(describe(cell.cex->steps[s]));
+                out << "], \"violation\": [";
+                for (size_t v = 0; v < cell.cex->violation.size(); ++v)
+                    out << (v ? ", " : "") << json_string(cell.cex->violation[v]);
+                out << "]";
+                if (opts.emit_dir) out << ", \"sequence\": " << json_string(*opts.emit_dir + "/" + emit_name(cell));
+                if (opts.emit_private_dir)
+                    out << ", \"private_sequence\": " << json_string(*opts.emit_private_dir + "/" + emit_name(cell));
+            }
+            out << "}";
+        }
+        out << "]}";
+    }
+    out << "\n  ]\n}\n";
+}
+
+bool emit(const std::vector<DesignResult>& rs, const std::string& dir, VmForm form, std::ostream& err) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        err << "slotcheck prove: cannot create " << dir << ": " << ec.message() << "\n";
+        return false;
+    }
+    for (const DesignResult& d : rs)
+        for (const Cell& c : d.cells) {
+            if (!c.cex) continue;
+            std::string path = dir + "/" + emit_name(c);
+            std::ofstream f(path);
+            f << print(to_sequence(*c.cex, form));
+            if (!f) {
+                err << "slotcheck prove: cannot write " << path << "\n";
+                return false;
+            }
+        }
+    return true;
+}
+
+void list(std::ostream& out) {
+    out << "designs:\n";
+    if (designs().empty()) out << "  (none registered: link slotcheck_smt whole-archive, docs/proofs.md)\n";
+    for (const Design* d : designs()) out << "  " << d->number() << " " << d->name() << ": " << d->summary() << "\n";
+    out << "properties:\n";
+    for (const Property& p : properties()) out << "  " << p.name << ": " << p.summary << "\n";
+}
+
+}  // namespace
+
+int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
+    SolverConfig cfg = config();
+    cfg.timeout_ms = opts.timeout_ms;
+    configure(cfg);
+    Encoding saved = encoding();
+    set_encoding(opts.bitvectors ? Encoding::BitVector : Encoding::Integer);
+    struct Restore {
+        Encoding e;
+        ~Restore() { set_encoding(e); }
+    } restore{saved};
+    ProveRequest req{opts.designs, opts.properties, opts.depth};
+    auto start = std::chrono::steady_clock::now();
+    std::vector<DesignResult> rs;
+    try {
+        rs = prove_matrix(req);
+    } catch (const std::invalid_argument& e) {
+        err << "slotcheck prove: " << e.what() << "\n";
+        return kProveBadUsage;
+    }
+    double total = seconds_since(start);
+    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return kProveBadUsage;
+    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return kProveBadUsage;
+    if (opts.json) print_json(rs, opts, total, out);
+    else print_text(rs, opts, total, out);
+    bool cex = false, unknown = false;
+    for (const DesignResult& d : rs)
+        for (const Cell& c : d.cells) {
+            cex = cex || c.status == CellStatus::Counterexample;
+            unknown = unknown || c.status == CellStatus::Unknown;
+        }
+    if (unknown) return kProveUnknown;
+    return cex ? kProveCounterexample : kProveAllProved;
+}
+
+int prove_main(int argc, char** argv) {
+    ProveOptions opts;
+    auto value = [&](int& i, const std::string& flag) -> const char* {
+        if (i + 1 >= argc) {
+            std::cerr << "slotcheck prove: " << flag << " needs a value\n" << kUsage;
+            return nullptr;
+        }
+        return argv[++i];
+    };
+    auto number = [](const char* s, long lo, long hi, long& out) {
+        char* end = nullptr;
+        long v = std::strtol(s, &end, 10);
+        if (!*s || *end || v < lo || v > hi) return false;
+        out = v;
+        return true;
+    };
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return kProveAllProved;
+        } else if (a == "--list") {
+            list(std::cout);
+            return kProveAllProved;
+        } else if (a == "--design" || a == "--property" || a == "--depth" || a == "--emit" ||
+                   a == "--emit-private" || a == "--timeout-ms") {
+            const char* v = value(i, a);
+            if (!v) return kProveBadUsage;
+            long n = 0;
+            if (a == "--design") opts.designs.push_back(v);
+            else if (a == "--property") opts.properties.push_back(v);
+            else if (a == "--emit") opts.emit_dir = v;
+            else if (a == "--emit-private") opts.emit_private_dir = v;
+            else if (a == "--depth") {
+                if (!number(v, 1, 12, n)) {
+                    std::cerr << "slotcheck prove: --depth wants 1..12, not " << quote(v) << "\n";
+                    return kProveBadUsage;
+                }
+                opts.depth = static_cast<int>(n);
+            } else {
+                if (!number(v, 1, 3600000, n)) {
+                    std::cerr << "slotcheck prove: --timeout-ms wants 1..3600000, not " << quote(v) << "\n";
+                    return kProveBadUsage;
+                }
+                opts.timeout_ms = static_cast<unsigned>(n);
+            }
+        } else if (a == "--json") {
+            opts.json = true;
+        } else if (a == "--bitvectors") {
+            opts.bitvectors = true;
+        } else {
+            std::cerr << "slotcheck prove: unknown argument " << quote(a) << "\n" << kUsage;
+            return kProveBadUsage;
+        }
+    }
+    return run_prove(opts, std::cout, std::cerr);
+}
+
+}  // namespace slotcheck::smt
