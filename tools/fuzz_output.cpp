@@ -119,19 +119,12 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
                         const std::vector<std::string>& finding_dirs) {
     const auto& s = r.stats;
     Json doc = json_document(kFuzzSchema, kFuzzSchemaVersion);
-    doc["seed"] = json_u64_string(h.seed);
-    doc["profile"] = h.profile;
-    doc["oracle"] = h.oracle;
-    doc["mutant"] = h.mutant;
-    doc["jobs"] = h.jobs;
-    doc["seconds"] = r.elapsed_s;
-    doc["sequences"] = s.sequences;
-    doc["operations"] = s.ops;
-    doc["divergences"] = s.failures;
-    doc["flaky"] = s.flaky;
-    doc["slow"] = s.slow;
-    doc["interrupted"] = r.interrupted;
-    doc["stopped_in_flight"] = r.stopped_in_flight;
+    // What ran, for how long, how much of it, what failed, how it ended.
+    doc.update(Json{{"seed", json_u64_string(h.seed)}, {"profile", h.profile}, {"oracle", h.oracle}, {"mutant", h.mutant},
+                    {"jobs", h.jobs}, {"seconds", r.elapsed_s},
+                    {"sequences", s.sequences}, {"operations", s.ops},
+                    {"divergences", s.failures}, {"flaky", s.flaky}, {"slow", s.slow},
+                    {"interrupted", r.interrupted}, {"stopped_in_flight", r.stopped_in_flight}});
     doc["time"] = {{"generation", s.generate_s},
                    {"model", s.model_s},
                    {"judge", s.judge_s},
