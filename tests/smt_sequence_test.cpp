@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <variant>
 
@@ -12,6 +13,7 @@
 #include "prover/prove.h"
 #include "prover/to_sequence.h"
 #include "seq/sequence.h"
+#include "tests/json_read.h"
 #include "tools/prove_command.h"
 
 namespace slotcheck::smt {
@@ -219,10 +221,22 @@ TEST(ProveCommand, JsonAndEmit) {
     int rc = run_prove({{"gfn-start-context"}, {"invalidation-sound", "gfn-disjoint"}, 4, dir.string(), true, 20000},
                        out, err);
     EXPECT_EQ(rc, kProveCounterexample) << err.str();
-    std::string json = out.str();
-    EXPECT_NE(json.find("\"status\": \"COUNTEREXAMPLE\""), std::string::npos) << json;
-    EXPECT_NE(json.find("\"steps\": 3"), std::string::npos) << json;
-    EXPECT_NE(json.find("\"status\": \"PROVED\""), std::string::npos) << json;
+    const std::string text = out.str();
+    std::string error;
+    const test::json doc = test::parse_document(text, "slotcheck.prove/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << text;
+    ASSERT_EQ(doc["designs"].size(), 1u) << text;
+    const test::json& design = doc["designs"][0];
+    EXPECT_EQ(design["name"], "gfn-start-context") << text;
+    std::map<std::string, test::json> cells;
+    for (const auto& cell : design["cells"]) cells[cell["property"].get<std::string>()] = cell;
+    ASSERT_EQ(cells.size(), 2u) << text;
+    EXPECT_EQ(cells["invalidation-sound"]["status"], "COUNTEREXAMPLE") << text;
+    EXPECT_EQ(cells["invalidation-sound"]["steps"], 3) << text;
+    EXPECT_EQ(cells["invalidation-sound"]["trace"].size(), 3u) << text;
+    EXPECT_EQ(cells["invalidation-sound"]["sequence"], (dir / "gfn-start-context.invalidation-sound.seq").string())
+        << text;
+    EXPECT_EQ(cells["gfn-disjoint"]["status"], "PROVED") << text;
     fs::path file = dir / "gfn-start-context.invalidation-sound.seq";
     ASSERT_TRUE(fs::exists(file));
     ParseResult back = parse_file(file.string());

@@ -13,6 +13,7 @@
 #include "replay/differ.h"
 #include "replay/features.h"
 #include "tests/command_output.h"
+#include "tests/json_read.h"
 #include "tests/qemu_guest_profile.h"
 #include "tools/emit_c.h"
 
@@ -216,12 +217,19 @@ TEST(ReplaySkips, UnderLinux612TheNeedsAreNamedAndADivergenceStillFails) {
     const auto r = run_slotcheck("replay --model-only --profile linux-6.12 --json - " + kSource +
                                  "/corpus/region/gmem-toggle-fix.seq " + wrong);
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_NE(r.output.find("\"verdict\":\"skip\",\"steps\":0,\"observations\":0,"
-                            "\"needs\":[\"gmem-on-default-vm\",\"gmem-mmap\"]"),
-              std::string::npos)
+    std::string error;
+    const test::json doc = test::parse_document(r.output, "slotcheck.replay/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << r.output;
+    ASSERT_EQ(doc["files"].size(), 2u) << r.output;
+    const test::json& skipped = doc["files"][0];
+    EXPECT_EQ(skipped["verdict"], "skip") << r.output;
+    EXPECT_EQ(skipped["steps"], 0) << r.output;
+    EXPECT_EQ(skipped["observations"], 0) << r.output;
+    EXPECT_EQ(skipped["needs"], test::json({"gmem-on-default-vm", "gmem-mmap"})) << r.output;
+    EXPECT_EQ(doc["files"][1]["verdict"], "diverge") << r.output;
+    EXPECT_EQ(doc["totals"],
+              test::json({{"passed", 0}, {"failed", 1}, {"skipped", 1}, {"not_reached", 0}, {"flaky", 0}}))
         << r.output;
-    EXPECT_NE(r.output.find("\"verdict\":\"diverge\""), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("\"totals\":{\"passed\":0,\"failed\":1,\"skipped\":1,\"not_reached\":0,\"flaky\":0}"), std::string::npos) << r.output;
 }
 
 TEST(ReplaySkips, IgnoringExpectationsStillSkipsWhatTheKernelCannotRun) {

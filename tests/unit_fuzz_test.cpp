@@ -13,6 +13,7 @@
 #include "fuzz/wire.h"
 #include "model/mutation.h"
 #include "tests/command_output.h"
+#include "tests/json_read.h"
 #include "tests/sanitizer_slowdown.h"
 
 namespace slotcheck::fuzz {
@@ -205,9 +206,14 @@ TEST(FuzzCommand, CensusPrintsEverySituationAndWhatTheProfileRulesOut) {
     EXPECT_NE(r.output.find("ruled out: no VM type of the profile binds guest_memfd"), std::string::npos) << r.output;
     for (size_t i = 0; i < gen::kSituationCount; ++i)
         EXPECT_NE(r.output.find(gen::situation_name(static_cast<gen::Situation>(i))), std::string::npos);
-    std::ifstream json(dir + "/summary.json");
-    const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
-    EXPECT_NE(text.find("\"census\": {\"GfnExact\": "), std::string::npos) << text;
+    const std::string text = test::read_json_text(dir + "/summary.json");
+    std::string error;
+    const test::json doc = test::parse_document(text, "slotcheck.fuzz/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << text;
+    // Every situation has its count, the first one included.
+    ASSERT_TRUE(doc.contains("census")) << text;
+    EXPECT_EQ(doc["census"].size(), gen::kSituationCount) << text;
+    EXPECT_TRUE(doc["census"]["GfnExact"].is_number_unsigned()) << text;
     std::filesystem::remove_all(dir);
 }
 
@@ -231,9 +237,12 @@ TEST(FuzzCommand, AMutantIsFoundShrunkAndWrittenAsARegressionSequence) {
     EXPECT_FALSE(parsed.sequence->header_comments.empty());
     auto replayed = replay(*parsed.sequence, *named_profile("linux-7.3"), nullptr, ReplayOptions{});
     EXPECT_TRUE(replayed.agreed()) << replayed.divergences.front().summary();
-    std::ifstream json(dir + "/summary.json");
-    std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
-    EXPECT_NE(text.find("\"mutant\": \"gmem.punch\""), std::string::npos) << text;
+    const std::string text = test::read_json_text(dir + "/summary.json");
+    std::string error;
+    const test::json doc = test::parse_document(text, "slotcheck.fuzz/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << text;
+    EXPECT_EQ(doc["mutant"], "gmem.punch") << text;
+    EXPECT_EQ(doc["seed"], "3") << text;
     std::filesystem::remove_all(dir);
 }
 

@@ -22,6 +22,7 @@
 #include "model/world.h"
 #include "parsed_sequence.h"
 #include "replay/sequence_oracle.h"
+#include "tests/json_read.h"
 #include "tools/file_judge.h"
 
 namespace slotcheck {
@@ -331,9 +332,11 @@ TEST(CampaignTime, ASignalStopsTheCampaignWithItsSummaryAndJson) {
                                    " $pid; wait $pid; echo exit=$?)");
         EXPECT_NE(r.output.find("exit=" + std::to_string(code)), std::string::npos) << r.output;
         EXPECT_NE(r.output.find("stopped by a signal"), std::string::npos) << r.output;
-        std::ifstream json(dir + "/summary.json");
-        std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
-        EXPECT_NE(text.find("\"interrupted\": true"), std::string::npos) << text;
+        const std::string text = test::read_json_text(dir + "/summary.json");
+        std::string error;
+        const test::json doc = test::parse_document(text, "slotcheck.fuzz/1", error);
+        EXPECT_FALSE(doc.is_discarded()) << error << "\n" << text;
+        EXPECT_TRUE(!doc.is_discarded() && doc["interrupted"] == true) << text;
         std::filesystem::remove_all(dir);
     }
 }

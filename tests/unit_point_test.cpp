@@ -9,6 +9,7 @@
 #include "replay/differ.h"
 #include "replay/point.h"
 #include "tests/command_output.h"
+#include "tests/json_read.h"
 
 namespace slotcheck {
 namespace {
@@ -116,10 +117,18 @@ TEST(ReplayPoint, NotReachedIsCountedApartAndReachedPasses) {
     std::ofstream(file) << kExecMapping;
     const auto r = run_slotcheck("replay --model-only --ignore-expectations --json - " + file);
     EXPECT_EQ(r.status, 0) << r.output;
-    EXPECT_NE(r.output.find("\"verdict\":\"not-reached\""), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("\"kind\":\"not reached\",\"step\":3,\"line\":4"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("\"totals\":{\"passed\":0,\"failed\":0,\"skipped\":0,\"not_reached\":1,\"flaky\":0}"),
-              std::string::npos)
+    std::string error;
+    const test::json doc = test::parse_document(r.output, "slotcheck.replay/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << r.output;
+    ASSERT_EQ(doc["files"].size(), 1u) << r.output;
+    const test::json& result = doc["files"][0];
+    EXPECT_EQ(result["verdict"], "not-reached") << r.output;
+    ASSERT_FALSE(result["findings"].empty()) << r.output;
+    EXPECT_EQ(result["findings"][0]["kind"], "not reached") << r.output;
+    EXPECT_EQ(result["findings"][0]["step"], 3) << r.output;
+    EXPECT_EQ(result["findings"][0]["line"], 4) << r.output;
+    EXPECT_EQ(doc["totals"],
+              test::json({{"passed", 0}, {"failed", 0}, {"skipped", 0}, {"not_reached", 1}, {"flaky", 0}}))
         << r.output;
     const auto table = run_slotcheck("replay --model-only --ignore-expectations " + file);
     EXPECT_NE(table.output.find("not-reached\n    not reached: step 3 (line 4) mmap m0 g0"), std::string::npos)

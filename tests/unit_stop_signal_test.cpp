@@ -16,6 +16,7 @@
 #include "seq/rules.h"
 #include "seq/sequence.h"
 #include "tests/command_output.h"
+#include "tests/json_read.h"
 #include "tests/json_validity.h"
 #include "tests/scratch_dir.h"
 #include "tests/support/padded_failure.h"
@@ -30,12 +31,6 @@ std::string read_text(const fs::path& p) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-size_t count_of(const std::string& text, const std::string& part) {
-    size_t n = 0;
-    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
-    return n;
 }
 
 // `command` in the background; once `ready` (a shell condition, polled for
@@ -87,9 +82,11 @@ TEST(StopSignal, ReplayOfADirectoryReportsTheFilesThatRan) {
         const std::string text = read_text(json);
         std::string error;
         EXPECT_TRUE(test::valid_json(text, error)) << error;
-        EXPECT_NE(text.find("\"interrupted\":true"), std::string::npos) << text.substr(0, 200);
-        EXPECT_NE(text.find("\"files_given\":40"), std::string::npos) << text.substr(0, 200);
-        EXPECT_EQ(count_of(text, "{\"file\":"), ran);
+        const test::json doc = test::parse_document(text, "slotcheck.replay/1", error);
+        ASSERT_FALSE(doc.is_discarded()) << error << "\n" << text.substr(0, 200);
+        EXPECT_EQ(doc["interrupted"], true) << text.substr(0, 200);
+        EXPECT_EQ(doc["files_given"], 40) << text.substr(0, 200);
+        EXPECT_EQ(doc["files"].size(), ran);
     }
 }
 
@@ -160,9 +157,14 @@ TEST(StopSignal, VmStopsQemuAndLeavesNothingBehind) {
         const std::string text = read_text(json);
         std::string error;
         EXPECT_TRUE(test::valid_json(text, error)) << error << "\n" << text;
-        EXPECT_NE(text.find("\"interrupted\": true"), std::string::npos) << text;
-        EXPECT_NE(text.find("\"end\": \"stopped\""), std::string::npos) << text;
-        EXPECT_NE(text.find("\"vmalloc_growth\": 4194304"), std::string::npos) << text;
+        const test::json doc = test::parse_document(text, "slotcheck.vm/1", error);
+        ASSERT_FALSE(doc.is_discarded()) << error << "\n" << text;
+        EXPECT_EQ(doc["interrupted"], true) << text;
+        ASSERT_EQ(doc["kernels"].size(), 1u) << text;
+        const test::json& guest_kernel = doc["kernels"][0];
+        ASSERT_FALSE(guest_kernel["boots"].empty()) << text;
+        EXPECT_EQ(guest_kernel["boots"].back()["end"], "stopped") << text;
+        EXPECT_EQ(guest_kernel["vmalloc_growth"], 4194304) << text;
         // No qemu outlives the command, and the runner's and the image
         // builder's temporary directories are gone.
         std::istringstream qemu_pids(read_text(pids));

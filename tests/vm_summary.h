@@ -1,18 +1,18 @@
 // What the `slotcheck vm` end-to-end tests share: a fresh output
-// directory, the JSON summary the command writes, read back, and a run of
-// the command.
+// directory, the JSON summary the command writes, read back with nlohmann's
+// parser, and a run of the command.
 #pragma once
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/command_output.h"
+#include "tests/json_read.h"
 
 namespace slotcheck::test {
 
@@ -35,8 +35,7 @@ inline std::string read_text(const fs::path& path) {
     return s.str();
 }
 
-// The parts of the summary the tests look at. The summary is flat enough
-// that one regular expression per field reads it.
+// The parts of the summary the tests look at, read with nlohmann's parser.
 struct KernelSummary {
     std::string release, profile, mmu;
     std::vector<uint64_t> sequences_per_boot;
@@ -65,82 +64,61 @@ struct Finding {
     std::optional<Repro> repro;
 };
 
-inline std::optional<Repro> parse_repro(const std::string& finding_json) {
-    const std::regex repro_re(
-        R"rx("repro": \{"reproduced": (true|false), "culprits": \[([^\]]*)\], "attempts": (\d+), "rate": "([^"]*)", "original_ops": (\d+), "minimized_ops": (\d+), "one_minimal": (?:true|false), "minimized": "([^"]*)", "c_reproducer": "([^"]*)", "note": "(?:[^"\\]|\\.)*", "console": "([^"]*)")rx");
-    std::smatch m;
-    if (!std::regex_search(finding_json, m, repro_re)) return std::nullopt;
-    Repro r;
-    r.reproduced = m[1] == "true";
-    const std::string culprits = m[2];
-    const std::regex label_re(R"rx("((?:[^"\\]|\\.)*)")rx");
-    for (auto it = std::sregex_iterator(culprits.begin(), culprits.end(), label_re); it != std::sregex_iterator(); ++it)
-        r.culprits.push_back((*it)[1]);
-    r.attempts = static_cast<unsigned>(std::stoul(m[3]));
-    r.rate = m[4];
-    r.original_ops = static_cast<unsigned>(std::stoul(m[5]));
-    r.minimized_ops = static_cast<unsigned>(std::stoul(m[6]));
-    r.minimized = m[7];
-    r.c_reproducer = m[8];
-    r.console = m[9];
-    return r;
-}
-
 struct Summary {
     std::vector<KernelSummary> kernels;
     std::vector<Finding> findings;
+    // Why the summary could not be read (not JSON, not a slotcheck.vm/1
+    // document, a field missing or of another type); empty when it was.
+    std::string error;
 };
 
-inline Summary parse_summary(const std::string& json) {
+inline Repro parse_repro(const json& r) {
+    Repro repro;
+    repro.reproduced = r.at("reproduced").get<bool>();
+    repro.culprits = r.at("culprits").get<std::vector<std::string>>();
+    repro.attempts = r.at("attempts").get<unsigned>();
+    repro.rate = r.at("rate").get<std::string>();
+    repro.original_ops = r.at("original_ops").get<unsigned>();
+    repro.minimized_ops = r.at("minimized_ops").get<unsigned>();
+    repro.minimized = r.at("minimized").get<std::string>();
+    repro.c_reproducer = r.at("c_reproducer").get<std::string>();
+    repro.console = r.at("console").get<std::string>();
+    return repro;
+}
+
+// The summary `slotcheck vm --json` wrote; a text that is not a whole
+// slotcheck.vm/1 document gives no kernels and no findings, and `error`.
+inline Summary parse_summary(const std::string& text) {
     Summary s;
-    const auto findings_at = json.find("\"findings\": [");
-    const std::string kernels_part = json.substr(0, findings_at);
-    const std::regex kernel_re(R"rx(\{"name": "[^"]*", "release": "([^"]*)", "profile": "([^"]*)", "mmu": "([^"]*)")rx");
-    const std::regex vmalloc_re(R"rx("vmalloc_growth": (\d+), "kernel_memory_budget": (\d+))rx");
-    const std::regex boot_re(R"rx(\{"vm": (\d+), "boot": \d+, "seed": \d+, "end": "[^"]*", "detail": "(?:[^"\\]|\\.)*", "sequences": (\d+))rx");
-    const std::regex verdict_re(R"rx("([^"]+\.seq)": "([a-z-]+)")rx");
-    std::vector<size_t> starts;
-    for (auto it = std::sregex_iterator(kernels_part.begin(), kernels_part.end(), kernel_re); it != std::sregex_iterator();
-         ++it) {
-        starts.push_back(static_cast<size_t>(it->position()));
-        s.kernels.push_back({(*it)[1], (*it)[2], (*it)[3], {}, {}, {}, {}, {}, {}});
-    }
-    for (size_t k = 0; k < starts.size(); ++k) {
-        const std::string part =
-            kernels_part.substr(starts[k], (k + 1 < starts.size() ? starts[k + 1] : kernels_part.size()) - starts[k]);
-        for (auto it = std::sregex_iterator(part.begin(), part.end(), boot_re); it != std::sregex_iterator(); ++it) {
-            s.kernels[k].vm_per_boot.push_back(std::stoul((*it)[1]));
-            s.kernels[k].sequences_per_boot.push_back(std::stoull((*it)[2]));
+    const json doc = parse_document(text, "slotcheck.vm/1", s.error);
+    if (doc.is_discarded()) return s;
+    try {
+        for (const json& k : doc.at("kernels")) {
+            KernelSummary kernel;
+            kernel.release = k.at("release").get<std::string>();
+            kernel.profile = k.at("profile").get<std::string>();
+            kernel.mmu = k.at("mmu").get<std::string>();
+            for (const json& b : k.at("boots")) {
+                kernel.vm_per_boot.push_back(b.at("vm").get<unsigned>());
+                kernel.sequences_per_boot.push_back(b.at("sequences").get<uint64_t>());
+            }
+            if (k.contains("vmalloc_growth")) {
+                kernel.vmalloc_growth = k.at("vmalloc_growth").get<uint64_t>();
+                kernel.kernel_memory_budget = k.at("kernel_memory_budget").get<uint64_t>();
+            }
+            kernel.verdicts = k.at("verdicts").get<std::map<std::string, std::string>>();
+            kernel.details = k.at("details").get<std::map<std::string, std::string>>();
+            s.kernels.push_back(std::move(kernel));
         }
-        if (std::smatch m; std::regex_search(part, m, vmalloc_re)) {
-            s.kernels[k].vmalloc_growth = std::stoull(m[1]);
-            s.kernels[k].kernel_memory_budget = std::stoull(m[2]);
+        for (const json& f : doc.at("findings")) {
+            Finding finding{f.at("kind").get<std::string>(), f.at("title").get<std::string>(),
+                            f.at("sequence").get<std::string>(), f.at("dir").get<std::string>(), std::nullopt};
+            if (!f.at("repro").is_null()) finding.repro = parse_repro(f.at("repro"));
+            s.findings.push_back(std::move(finding));
         }
-        const auto details_at = part.find("\"details\": {");
-        const std::string verdicts = part.substr(0, details_at);
-        for (auto it = std::sregex_iterator(verdicts.begin(), verdicts.end(), verdict_re); it != std::sregex_iterator();
-             ++it)
-            s.kernels[k].verdicts[(*it)[1]] = (*it)[2];
-        if (details_at != std::string::npos) {
-            const std::string details = part.substr(details_at);
-            const std::regex detail_re(R"rx("([^"]+\.seq)": "((?:[^"\\]|\\.)*)")rx");
-            for (auto it = std::sregex_iterator(details.begin(), details.end(), detail_re);
-                 it != std::sregex_iterator(); ++it)
-                s.kernels[k].details[(*it)[1]] = (*it)[2];
-        }
-    }
-    if (findings_at != std::string::npos) {
-        const std::string part = json.substr(findings_at);
-        const std::regex finding_re(
-            R"rx(\{"kind": "([^"]*)", "title": "((?:[^"\\]|\\.)*)", "kernel": "[^"]*", "sequence": "((?:[^"\\]|\\.)*)", "dir": "([^"]*)")rx");
-        std::vector<size_t> starts;
-        for (auto it = std::sregex_iterator(part.begin(), part.end(), finding_re); it != std::sregex_iterator(); ++it) {
-            starts.push_back(static_cast<size_t>(it->position()));
-            s.findings.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4], std::nullopt});
-        }
-        for (size_t i = 0; i < starts.size(); ++i)
-            s.findings[i].repro =
-                parse_repro(part.substr(starts[i], (i + 1 < starts.size() ? starts[i + 1] : part.size()) - starts[i]));
+    } catch (const json::exception& e) {
+        s = Summary{};
+        s.error = std::string("slotcheck.vm/1 document: ") + e.what();
     }
     return s;
 }
@@ -156,6 +134,9 @@ inline VmRun run_vm(const std::string& name, const std::string& args) {
     VmRun r;
     r.command = run_slotcheck("vm " + args + " --out " + (out / "out").string() + " --json " + json.string());
     r.summary = parse_summary(read_text(json));
+    // A summary that cannot be read fails the test's first look at it
+    // (no kernels); the output then says why.
+    if (!r.summary.error.empty()) r.command.output += "\nsummary " + json.string() + ": " + r.summary.error;
     return r;
 }
 

@@ -8,7 +8,7 @@
 #include "replay/differ.h"
 #include "tools/atomic_file.h"
 #include "tools/corpus_writer.h"
-#include "tools/replay_result.h"
+#include "tools/json_document.h"
 
 namespace slotcheck::cli {
 
@@ -118,42 +118,52 @@ void print_census(std::ostream& out, const gen::Census& census, const Profile& p
 void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
                         const std::vector<std::string>& finding_dirs) {
     const auto& s = r.stats;
-    out << "{\"seed\": " << h.seed << ", \"profile\": " << json_string(h.profile) << ", \"oracle\": "
-        << json_string(h.oracle) << ", \"mutant\": " << json_string(h.mutant) << ", \"jobs\": " << h.jobs
-        << ", \"seconds\": " << r.elapsed_s << ", \"sequences\": " << s.sequences << ", \"operations\": " << s.ops
-        << ", \"divergences\": " << s.failures << ", \"flaky\": " << s.flaky << ", \"slow\": " << s.slow
-        << ", \"interrupted\": " << (r.interrupted ? "true" : "false") << ", \"stopped_in_flight\": " << r.stopped_in_flight << ", \"time\": {\"generation\": " << s.generate_s
-        << ", \"model\": " << s.model_s << ", \"judge\": " << s.judge_s << ", \"oracle_ops\": " << s.oracle_ops_s
-        << ", \"oracle_observe\": " << s.oracle_observe_s << "}, \"rules_covered\": "
-        << r.coverage.rules_covered_both_ways() << ", \"rules\": " << kRuleCount << ", \"coverage\": {";
+    Json doc = json_document(kFuzzSchema, kFuzzSchemaVersion);
+    // What ran, for how long, how much of it, what failed, how it ended.
+    doc.update(Json{{"seed", json_u64_string(h.seed)}, {"profile", h.profile}, {"oracle", h.oracle}, {"mutant", h.mutant},
+                    {"jobs", h.jobs}, {"seconds", r.elapsed_s},
+                    {"sequences", s.sequences}, {"operations", s.ops},
+                    {"divergences", s.failures}, {"flaky", s.flaky}, {"slow", s.slow},
+                    {"interrupted", r.interrupted}, {"stopped_in_flight", r.stopped_in_flight}});
+    doc["time"] = {{"generation", s.generate_s},
+                   {"model", s.model_s},
+                   {"judge", s.judge_s},
+                   {"oracle_ops", s.oracle_ops_s},
+                   {"oracle_observe", s.oracle_observe_s}};
+    doc["rules_covered"] = r.coverage.rules_covered_both_ways();
+    doc["rules"] = kRuleCount;
+    Json coverage = Json::object();
     for (size_t i = 0; i < kRuleCount; ++i) {
-        RuleId id = static_cast<RuleId>(i);
-        out << (i ? ", " : "") << json_string(rule(id).name) << ": {\"decided\": " << r.coverage.decided(id)
-            << ", \"passed\": " << r.coverage.passed(id) << "}";
+        const RuleId id = static_cast<RuleId>(i);
+        coverage[std::string(rule(id).name)] = {{"decided", r.coverage.decided(id)}, {"passed", r.coverage.passed(id)}};
     }
-    out << "}, \"findings\": [";
+    doc["coverage"] = std::move(coverage);
+    Json findings = Json::array();
     for (size_t i = 0; i < r.findings.size(); ++i) {
         const auto& f = r.findings[i];
-        out << (i ? ", " : "") << "{\"signature\": " << json_string(f.signature) << ", \"status\": "
-            << json_string(f.status) << ", \"runs\": " << f.reproduction.runs << ", \"reproduced\": "
-            << f.reproduction.reproduced << ", \"shrink_cut_short\": " << (f.shrink_cut_short ? "true" : "false")
-            << ", \"detail\": "
-            << json_string(f.detail) << ", \"index\": " << f.index << ", \"original_ops\": " << f.original.steps.size()
-            << ", \"shrunk_ops\": " << f.shrunk.steps.size() << ", \"found_after\": " << f.found_after_s
-            << ", \"dir\": " << json_string(i < finding_dirs.size() ? finding_dirs[i] : "") << "}";
+        findings.push_back({{"signature", f.signature},
+                            {"status", f.status},
+                            {"runs", f.reproduction.runs},
+                            {"reproduced", f.reproduction.reproduced},
+                            {"shrink_cut_short", f.shrink_cut_short},
+                            {"detail", f.detail},
+                            {"index", f.index},
+                            {"original_ops", f.original.steps.size()},
+                            {"shrunk_ops", f.shrunk.steps.size()},
+                            {"found_after", f.found_after_s},
+                            {"dir", i < finding_dirs.size() ? finding_dirs[i] : ""}});
     }
-    out << "]";
+    doc["findings"] = std::move(findings);
     if (h.census) {
-        out << ", \"census\": {";
+        Json census = Json::object();
         for (size_t i = 0; i < gen::kSituationCount; ++i) {
-            const auto s = static_cast<gen::Situation>(i);
-            out << (i ? ", " : "") << json_string(gen::situation_name(s)) << ": " << r.stats.census.count(s);
+            const auto situation = static_cast<gen::Situation>(i);
+            census[std::string(gen::situation_name(situation))] = s.census.count(situation);
         }
-        out << "}";
+        doc["census"] = std::move(census);
     }
-    out << ", \"worker_errors\": [";
-    for (size_t i = 0; i < r.worker_errors.size(); ++i) out << (i ? ", " : "") << json_string(r.worker_errors[i]);
-    out << "]}\n";
+    doc["worker_errors"] = r.worker_errors;
+    write_json(out, doc);
 }
 
 std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const fuzz::Finding& f,

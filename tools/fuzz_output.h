@@ -4,6 +4,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "fuzz/campaign.h"
 
@@ -31,6 +32,9 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
 // The boundary census (--census): per situation, how many judged sequences'
 // steps showed it, or why the profile rules it out.
 void print_census(std::ostream& out, const gen::Census& census, const Profile& profile);
+// The schema of print_summary_json's document (docs/output.md "fuzz").
+inline constexpr std::string_view kFuzzSchema = "slotcheck.fuzz";
+inline constexpr int kFuzzSchemaVersion = 1;
 void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignResult& r,
                         const std::vector<std::string>& finding_dirs);
 

@@ -15,6 +15,7 @@
 #include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "smt/solver.h"
+#include "tools/json_document.h"
 
 namespace slotcheck::smt {
 
@@ -56,27 +57,6 @@ std::string short_cell(const Cell& c) {
 std::string long_status(const Cell& c) {
     if (c.status == CellStatus::Counterexample) return "COUNTEREXAMPLE (" + std::to_string(c.steps) + " steps)";
     return cell_status_name(c.status);
-}
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) {
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(ch) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    return out + "\"";
 }
 
 std::string emit_name(const Cell& c) { return c.design + "." + c.property + ".seq"; }
@@ -127,41 +107,43 @@ void print_text(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
 }
 
 void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, double total, std::ostream& out) {
-    out << "{\n  \"encoding\": " << json_string(opts.bitvectors ? "bitvector" : "integer") << ",\n  \"depth\": " << opts.depth << ",\n  \"induction_slots\": " << kInductionSlots
-        << ",\n  \"induction_cache_entries\": " << kInductionCache << ",\n  \"seconds\": " << total
-        << ",\n  \"designs\": [";
-    for (size_t i = 0; i < rs.size(); ++i) {
-        const DesignResult& d = rs[i];
-        out << (i ? "," : "") << "\n    {\"number\": " << d.number << ", \"name\": " << json_string(d.design)
-            << ", \"summary\": " << json_string(d.summary) << ", \"seconds\": " << d.seconds << ",\n     \"premises\": [";
-        for (size_t p = 0; p < d.premises.size(); ++p)
-            out << (p ? ", " : "") << "{\"name\": " << json_string(d.premises[p].name)
-                << ", \"holds\": " << (d.premises[p].holds ? "true" : "false") << "}";
-        out << "],\n     \"cells\": [";
-        for (size_t c = 0; c < d.cells.size(); ++c) {
-            const Cell& cell = d.cells[c];
-            out << (c ? "," : "") << "\n       {\"property\": " << json_string(cell.property)
-                << ", \"status\": " << json_string(cell_status_name(cell.status)) << ", \"seconds\": " << cell.seconds
-                << ", \"method\": " << json_string(cell.method);
-            if (cell.status == CellStatus::Counterexample) out << ", \"steps\": " << cell.steps;
-            if (!cell.detail.empty()) out << ", \"detail\": " << json_string(cell.detail);
+    Json doc = json_document(kProveSchema, kProveSchemaVersion);
+    doc["encoding"] = opts.bitvectors ? "bitvector" : "integer";
+    doc["depth"] = opts.depth;
+    doc["induction_slots"] = kInductionSlots;
+    doc["induction_cache_entries"] = kInductionCache;
+    doc["seconds"] = total;
+    Json designs = Json::array();
+    for (const DesignResult& d : rs) {
+        Json premises = Json::array();
+        for (const PremiseResult& p : d.premises) premises.push_back({{"name", p.name}, {"holds", p.holds}});
+        Json cells = Json::array();
+        for (const Cell& cell : d.cells) {
+            Json c = {{"property", cell.property},
+                      {"status", cell_status_name(cell.status)},
+                      {"seconds", cell.seconds},
+                      {"method", cell.method}};
+            if (cell.status == CellStatus::Counterexample) c["steps"] = cell.steps;
+            if (!cell.detail.empty()) c["detail"] = cell.detail;
             if (cell.cex) {
-                out << ", \"trace\": [";
-                for (size_t s = 0; s < cell.cex->steps.size(); ++s)
-                    out << (s ? ", " : "") << json_string(describe(cell.cex->steps[s]));
-                out << "], \"violation\": [";
-                for (size_t v = 0; v < cell.cex->violation.size(); ++v)
-                    out << (v ? ", " : "") << json_string(cell.cex->violation[v]);
-                out << "]";
-                if (opts.emit_dir) out << ", \"sequence\": " << json_string(*opts.emit_dir + "/" + emit_name(cell));
-                if (opts.emit_private_dir)
-                    out << ", \"private_sequence\": " << json_string(*opts.emit_private_dir + "/" + emit_name(cell));
+                Json trace = Json::array();
+                for (const auto& step : cell.cex->steps) trace.push_back(describe(step));
+                c["trace"] = std::move(trace);
+                c["violation"] = cell.cex->violation;
+                if (opts.emit_dir) c["sequence"] = *opts.emit_dir + "/" + emit_name(cell);
+                if (opts.emit_private_dir) c["private_sequence"] = *opts.emit_private_dir + "/" + emit_name(cell);
             }
-            out << "}";
+            cells.push_back(std::move(c));
         }
-        out << "]}";
+        designs.push_back({{"number", d.number},
+                           {"name", d.design},
+                           {"summary", d.summary},
+                           {"seconds", d.seconds},
+                           {"premises", std::move(premises)},
+                           {"cells", std::move(cells)}});
     }
-    out << "\n  ]\n}\n";
+    doc["designs"] = std::move(designs);
+    write_json(out, doc, 2);
 }
 
 bool emit(const std::vector<DesignResult>& rs, const std::string& dir, VmForm form, std::ostream& err) {

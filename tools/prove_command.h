@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace slotcheck::smt {
@@ -22,6 +23,10 @@ struct ProveOptions {
     bool bitvectors = false;              // encode with Z3 bit-vectors instead of integers (slow)
     std::optional<std::string> emit_private_dir;  // the same counterexamples on a type-1 VM (VmForm::Private)
 };
+
+// The schema of the --json document (docs/output.md "prove").
+inline constexpr std::string_view kProveSchema = "slotcheck.prove";
+inline constexpr int kProveSchemaVersion = 1;
 
 inline constexpr int kProveAllProved = 0;
 inline constexpr int kProveCounterexample = 1;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "seq/text_scan.h"
+#include "tools/json_document.h"
 
 namespace slotcheck::cli {
 
@@ -30,19 +31,6 @@ std::vector<std::string> split_tabs(const std::string& line) {
 }
 
 }  // namespace
-
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-        else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else out += static_cast<char>(c);
-    }
-    return out + "\"";
-}
 
 Totals totals(const std::vector<FileResult>& results) {
     Totals t;
@@ -190,28 +178,34 @@ void print_table(std::ostream& out, const std::vector<FileResult>& results, cons
 
 void print_json(std::ostream& out, const std::vector<FileResult>& results, const std::string& profile_name,
                 bool kernel, std::optional<size_t> stopped_of) {
-    out << "{\"profile\":" << json_string(profile_name) << ",\"kernel\":" << (kernel ? "true" : "false")
-        << ",\"interrupted\":" << (stopped_of ? "true" : "false")
-        << ",\"files_given\":" << stopped_of.value_or(results.size()) << ",\"files\":[";
-    for (size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        out << (i ? "," : "") << "{\"file\":" << json_string(r.file) << ",\"verdict\":" << json_string(r.verdict)
-            << ",\"steps\":" << r.steps << ",\"observations\":" << r.observations << ",\"needs\":[";
-        for (size_t k = 0; k < r.needs.size(); ++k) out << (k ? "," : "") << json_string(r.needs[k]);
-        out << "],\"runs\":" << r.reproduction.runs << ",\"reproduced\":" << r.reproduction.reproduced
-            << ",\"findings\":[";
-        for (size_t k = 0; k < r.findings.size(); ++k) {
-            const auto& f = r.findings[k];
-            out << (k ? "," : "") << "{\"kind\":" << json_string(f.kind) << ",\"step\":" << f.step + 1
-                << ",\"line\":" << f.line << ",\"op\":" << json_string(f.op) << ",\"model\":" << json_string(f.model)
-                << ",\"rule\":" << json_string(f.rule) << ",\"other\":" << json_string(f.other)
-                << ",\"summary\":" << json_string(f.summary) << "}";
-        }
-        out << "]}";
+    Json doc = json_document(kReplaySchema, kReplaySchemaVersion);
+    doc["profile"] = profile_name;
+    doc["kernel"] = kernel;
+    doc["interrupted"] = stopped_of.has_value();
+    doc["files_given"] = stopped_of.value_or(results.size());
+    Json files = Json::array();
+    for (const auto& r : results) {
+        Json findings = Json::array();
+        for (const auto& f : r.findings)
+            findings.push_back({{"kind", f.kind}, {"step", f.step + 1}, {"line", f.line}, {"op", f.op},
+                                {"model", f.model}, {"rule", f.rule}, {"other", f.other}, {"summary", f.summary}});
+        files.push_back({{"file", r.file},
+                         {"verdict", r.verdict},
+                         {"steps", r.steps},
+                         {"observations", r.observations},
+                         {"needs", r.needs},
+                         {"runs", r.reproduction.runs},
+                         {"reproduced", r.reproduction.reproduced},
+                         {"findings", std::move(findings)}});
     }
+    doc["files"] = std::move(files);
     const Totals t = totals(results);
-    out << "],\"totals\":{\"passed\":" << t.passed << ",\"failed\":" << t.failed << ",\"skipped\":" << t.skipped
-        << ",\"not_reached\":" << t.not_reached << ",\"flaky\":" << t.flaky << "}}\n";
+    doc["totals"] = {{"passed", t.passed},
+                     {"failed", t.failed},
+                     {"skipped", t.skipped},
+                     {"not_reached", t.not_reached},
+                     {"flaky", t.flaky}};
+    write_json(out, doc);
 }
 
 }  // namespace slotcheck::cli

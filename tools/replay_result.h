@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replay/differ.h"
@@ -60,8 +61,9 @@ struct Totals {
 };
 Totals totals(const std::vector<FileResult>& results);
 
-// A JSON string literal: quotes, backslashes and control characters escaped.
-std::string json_string(const std::string& s);
+// The schema of print_json's document (docs/output.md "replay").
+inline constexpr std::string_view kReplaySchema = "slotcheck.replay";
+inline constexpr int kReplaySchemaVersion = 1;
 
 // `stopped_of`: set when a signal stopped the replay before every file ran,
 // to the number of files it was given (`results` holds those that ran).

@@ -1,6 +1,7 @@
 #include "tools/vm_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
@@ -12,7 +13,7 @@
 #include "tools/atomic_file.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
-#include "tools/replay_result.h"
+#include "tools/json_document.h"
 
 namespace slotcheck::cli {
 
@@ -230,14 +231,23 @@ void print_repro(std::ostream& out, const ReproSummary& r) {
     if (!r.note.empty()) out << "  note: " << r.note << "\n";
 }
 
-void print_repro_json(std::ostream& out, const ReproSummary& r) {
-    out << "{\"reproduced\": " << (r.reproduced ? "true" : "false") << ", \"culprits\": [";
-    for (size_t i = 0; i < r.culprits.size(); ++i) out << (i ? ", " : "") << json_string(r.culprits[i]);
-    out << "], \"attempts\": " << r.attempts << ", \"rate\": " << json_string(std::to_string(r.rate_hits) + "/" + std::to_string(r.rate_runs))
-        << ", \"original_ops\": " << r.original_ops << ", \"minimized_ops\": " << r.minimized_ops
-        << ", \"one_minimal\": " << (r.one_minimal ? "true" : "false") << ", \"minimized\": " << json_string(r.minimized_file)
-        << ", \"c_reproducer\": " << json_string(r.c_file) << ", \"note\": " << json_string(r.note)
-        << ", \"console\": " << json_string(r.console) << ", \"seconds\": " << r.seconds << "}";
+// Seconds and rates with two decimals: what a reader compares is a VM's
+// boot and run time, where the hundredths already are noise.
+double two_decimals(double value) { return std::round(value * 100) / 100; }
+
+Json repro_json(const ReproSummary& r) {
+    return {{"reproduced", r.reproduced},
+            {"culprits", r.culprits},
+            {"attempts", r.attempts},
+            {"rate", std::to_string(r.rate_hits) + "/" + std::to_string(r.rate_runs)},
+            {"original_ops", r.original_ops},
+            {"minimized_ops", r.minimized_ops},
+            {"one_minimal", r.one_minimal},
+            {"minimized", r.minimized_file},
+            {"c_reproducer", r.c_file},
+            {"note", r.note},
+            {"console", r.console},
+            {"seconds", two_decimals(r.seconds)}};
 }
 
 }  // namespace
@@ -327,62 +337,59 @@ void VmReport::print(std::ostream& out) const {
 }
 
 void VmReport::print_json(std::ostream& out) const {
-    // Seconds and rates with two decimals, whatever the stream was left with.
-    const auto flags = out.flags();
-    const auto precision = out.precision();
-    out << std::fixed << std::setprecision(2);
-    out << "{\"mode\": " << json_string(replay ? "replay" : "fuzz")
-        << ", \"interrupted\": " << (interrupted ? "true" : "false") << ", \"kernels\": [";
-    for (size_t i = 0; i < kernels.size(); ++i) {
-        const auto& k = kernels[i];
-        out << (i ? ", " : "") << "{\"name\": " << json_string(k.kernel.name) << ", \"release\": "
-            << json_string(k.release) << ", \"profile\": " << json_string(k.profile) << ", \"mmu\": " << json_string(k.mmu)
-            << ", \"boots\": [";
-        for (size_t j = 0; j < k.boots.size(); ++j) {
-            const auto& b = k.boots[j];
-            out << (j ? ", " : "") << "{\"vm\": " << b.slot << ", \"boot\": " << b.boot << ", \"seed\": " << b.seed
-                << ", \"end\": " << json_string(vm::vm_end_name(b.end)) << ", \"detail\": " << json_string(b.detail)
-                << ", \"sequences\": " << (replay ? b.sequences_begun : b.stats.sequences)
-                << ", \"operations\": " << b.stats.ops << ", \"reports\": " << b.reports
-                << ", \"boot_to_first_sequence_s\": " << b.boot_to_first_sequence_s << ", \"wall_s\": " << b.wall_s
-                << ", \"sequences_per_s\": " << sequences_per_second(replay ? b.sequences_begun : b.stats.sequences, b)
-                << ", \"dir\": " << json_string(b.dir);
+    Json doc = json_document(kVmSchema, kVmSchemaVersion);
+    doc["mode"] = replay ? "replay" : "fuzz";
+    doc["interrupted"] = interrupted;
+    Json kernels_json = Json::array();
+    for (const auto& k : kernels) {
+        Json kernel = {{"name", k.kernel.name}, {"release", k.release}, {"profile", k.profile}, {"mmu", k.mmu}};
+        Json boots = Json::array();
+        for (const auto& b : k.boots) {
+            const uint64_t sequences = replay ? b.sequences_begun : b.stats.sequences;
+            Json boot = {{"vm", b.slot},
+                         {"boot", b.boot},
+                         {"seed", json_u64_string(b.seed)},
+                         {"end", vm::vm_end_name(b.end)},
+                         {"detail", b.detail},
+                         {"sequences", sequences},
+                         {"operations", b.stats.ops},
+                         {"reports", b.reports},
+                         {"boot_to_first_sequence_s", two_decimals(b.boot_to_first_sequence_s)},
+                         {"wall_s", two_decimals(b.wall_s)},
+                         {"sequences_per_s", two_decimals(sequences_per_second(sequences, b))},
+                         {"dir", b.dir}};
             if (b.vmalloc)
-                out << ", \"vmalloc_used\": {\"start\": " << b.vmalloc->start << ", \"peak\": " << b.vmalloc->peak
-                    << ", \"growth\": " << b.vmalloc->growth() << ", \"budget\": " << b.vmalloc->budget
-                    << ", \"samples\": " << b.vmalloc->samples << "}";
-            out << "}";
+                boot["vmalloc_used"] = {{"start", b.vmalloc->start},
+                                        {"peak", b.vmalloc->peak},
+                                        {"growth", b.vmalloc->growth()},
+                                        {"budget", b.vmalloc->budget},
+                                        {"samples", b.vmalloc->samples}};
+            boots.push_back(std::move(boot));
         }
-        out << "]";
-        if (auto v = k.largest_vmalloc_growth())
-            out << ", \"vmalloc_growth\": " << v->growth() << ", \"kernel_memory_budget\": " << v->budget;
-        out << ", \"verdicts\": {";
-        size_t n = 0;
-        for (const auto& [file, verdict] : k.verdicts)
-            out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(verdict);
-        out << "}, \"details\": {";
-        n = 0;
-        for (const auto& [file, detail] : k.verdict_details)
-            out << (n++ ? ", " : "") << json_string(file) << ": " << json_string(detail);
-        out << "}}";
+        kernel["boots"] = std::move(boots);
+        if (auto v = k.largest_vmalloc_growth()) {
+            kernel["vmalloc_growth"] = v->growth();
+            kernel["kernel_memory_budget"] = v->budget;
+        }
+        kernel["verdicts"] = Json(k.verdicts);
+        kernel["details"] = Json(k.verdict_details);
+        kernels_json.push_back(std::move(kernel));
     }
-    out << "], \"findings\": [";
-    for (size_t i = 0; i < findings_.size(); ++i) {
-        const auto& f = findings_[i];
-        out << (i ? ", " : "") << "{\"kind\": " << json_string(f.kind) << ", \"title\": " << json_string(f.title)
-            << ", \"kernel\": " << json_string(f.kernel) << ", \"sequence\": " << json_string(f.sequence)
-            << ", \"dir\": " << json_string(f.dir) << ", \"count\": " << f.count << ", \"repro\": ";
-        if (f.repro) print_repro_json(out, *f.repro);
-        else out << "null";
-        out << "}";
-    }
-    out << "], \"errors\": [";
-    for (size_t i = 0; i < errors_.size(); ++i) out << (i ? ", " : "") << json_string(errors_[i]);
-    for (size_t i = 0; i < lost_writes_.size(); ++i)
-        out << (i || !errors_.empty() ? ", " : "") << json_string("a finding's file was not written: " + lost_writes_[i]);
-    out << "]}\n";
-    out.flags(flags);
-    out.precision(precision);
+    doc["kernels"] = std::move(kernels_json);
+    Json findings = Json::array();
+    for (const auto& f : findings_)
+        findings.push_back({{"kind", f.kind},
+                            {"title", f.title},
+                            {"kernel", f.kernel},
+                            {"sequence", f.sequence},
+                            {"dir", f.dir},
+                            {"count", f.count},
+                            {"repro", f.repro ? repro_json(*f.repro) : Json(nullptr)}});
+    doc["findings"] = std::move(findings);
+    Json errors = errors_;
+    for (const auto& lost : lost_writes_) errors.push_back("a finding's file was not written: " + lost);
+    doc["errors"] = std::move(errors);
+    write_json(out, doc);
 }
 
 int VmReport::exit_code() const {

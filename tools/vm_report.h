@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz/campaign.h"
@@ -72,6 +73,10 @@ struct ReproRequest {
     std::optional<std::string> culprit_id;  // the sequence the report was tied to (none: all of the boot)
     std::string kind, title;                // a report's title; a dead or hung VM: its kind, no title
 };
+
+// The schema of VmReport::print_json's document (docs/output.md "vm").
+inline constexpr std::string_view kVmSchema = "slotcheck.vm";
+inline constexpr int kVmSchemaVersion = 1;
 
 class VmReport {
 public:
