@@ -1,14 +1,17 @@
 // slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR] [--json]
 // Prints the design x property matrix, each counterexample as a readable
 // trace, and with --emit writes each counterexample as a sequence file.
-// Exit: 0 every requested cell PROVED, 1 some COUNTEREXAMPLE (and no
-// UNKNOWN), 4 some UNKNOWN, 2 bad usage. N/A cells do not count.
+// Exit (the shared table, tools/exit_codes.h): kExitOk every requested cell
+// PROVED, kExitDivergence some COUNTEREXAMPLE (and no UNKNOWN), kExitUnknown
+// some UNKNOWN, kExitBadInput bad input. N/A cells do not count.
 #pragma once
 
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "tools/exit_codes.h"
 
 namespace slotcheck::smt {
 
@@ -22,11 +25,6 @@ struct ProveOptions {
     bool bitvectors = false;              // encode with Z3 bit-vectors instead of integers (slow)
     std::optional<std::string> emit_private_dir;  // the same counterexamples on a type-1 VM (VmForm::Private)
 };
-
-inline constexpr int kProveAllProved = 0;
-inline constexpr int kProveCounterexample = 1;
-inline constexpr int kProveBadUsage = 2;
-inline constexpr int kProveUnknown = 4;
 
 int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err);
 
