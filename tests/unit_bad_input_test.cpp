@@ -356,6 +356,7 @@ std::vector<BadInput> bad_options() {
         {"NoCommand", {}, "usage: slotcheck COMMAND"},
         {"UnknownCommand", {"frobnicate"}, "slotcheck: unknown command 'frobnicate'"},
         {"UnknownCommandWithEscape", {"x\x1b[2J"}, "unknown command 'x\\x1b[2J'"},
+        {"DriverUnknownOption", {"--frobnicate"}, "slotcheck: unknown option '--frobnicate'"},
         // replay
         {"ReplayNoPath", {"replay", "--model-only"}, "usage: slotcheck replay"},
         {"ReplayUnknownOption", {"replay", "--model-only", "--frobnicate", g}, "slotcheck replay: unknown option '--frobnicate'"},

@@ -84,10 +84,12 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
         std::cout << e.what() << "\n";
         return kExitOk;
     } catch (const CLI::ParseError& e) {
-        return bad_usage(describe(e, app_));
+        return bad_usage(mistake(e));
     }
     return std::nullopt;
 }
+
+std::string CommandLine::mistake(const CLI::ParseError& e) const { return describe(e, app_); }
 
 int CommandLine::bad_input(const std::string& message) const {
     std::cerr << "slotcheck " << command_ << ": " << message << "\n";

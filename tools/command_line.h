@@ -32,6 +32,10 @@ public:
     // kExitBadInput after a mistake (printed on stderr with the usage line).
     std::optional<int> parse(int argc, char** argv);
 
+    // A mistake CLI11 found, in the commands' words ("unknown option '--x'",
+    // "--seed needs a value"), naming the option.
+    std::string mistake(const CLI::ParseError& e) const;
+
     // "slotcheck COMMAND: MESSAGE" on stderr; returns kExitBadInput.
     int bad_input(const std::string& message) const;
     // The same, followed by the usage line (for a mistake of the command line).

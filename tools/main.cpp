@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
         std::cout << e.what() << "\n";
         return kExitOk;
     } catch (const CLI::ParseError& e) {
-        std::cerr << "slotcheck: " << e.what() << "\n";
+        std::cerr << "slotcheck: " << line.mistake(e) << "\n";
         print_usage(std::cerr);
         return kExitBadInput;
     }
