@@ -144,6 +144,9 @@ TEST(CommandLine, AnOutOfRangeNumberIsRefusedNamingTheOption) {
              {"fuzz --model-only --seed 0x1_0000_0000_0000_0000", "--seed takes 0..18446744073709551615"},
          })
         expect_refused(c);
+    const auto names = listed_commands();
+    if (std::find(names.begin(), names.end(), "prove") != names.end())  // built with the prover
+        expect_refused({"prove --depth=0xd", "--depth takes 1..12, got '0xd'"});
 }
 
 TEST(CommandLine, AnOptionGivenTwiceIsRefusedUnlessItRepeats) {
