@@ -193,14 +193,14 @@ TEST(ToSequence, ThePrivateFormTestsTheStaleGfnOn612WithTypeOne) {
 
 TEST(ProveCommand, ExitCodes) {
     std::ostringstream out, err;
-    EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), kProveAllProved)
+    EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), cli::kExitOk)
         << out.str() << err.str();
     EXPECT_EQ(run_prove({{"gfn-start-context"}, {"invalidation-precise"}, 4, std::nullopt, false, 20000}, out, err),
-              kProveCounterexample);
+              cli::kExitDivergence);
     // Depth 1 cannot reach design 1's 4-step stale translation: UNKNOWN.
-    EXPECT_EQ(run_prove({{"1"}, {"invalidation-sound"}, 1, std::nullopt, false, 20000}, out, err), kProveUnknown);
-    EXPECT_EQ(run_prove({{"no-such-design"}, {}, 4, std::nullopt, false, 20000}, out, err), kProveBadUsage);
-    EXPECT_EQ(run_prove({{}, {"no-such-property"}, 4, std::nullopt, false, 20000}, out, err), kProveBadUsage);
+    EXPECT_EQ(run_prove({{"1"}, {"invalidation-sound"}, 1, std::nullopt, false, 20000}, out, err), cli::kExitUnknown);
+    EXPECT_EQ(run_prove({{"no-such-design"}, {}, 4, std::nullopt, false, 20000}, out, err), cli::kExitBadInput);
+    EXPECT_EQ(run_prove({{}, {"no-such-property"}, 4, std::nullopt, false, 20000}, out, err), cli::kExitBadInput);
 }
 
 TEST(ProveCommand, PrintsTheMatrixAndTheTrace) {
@@ -220,7 +220,7 @@ TEST(ProveCommand, JsonAndEmit) {
     std::ostringstream out, err;
     int rc = run_prove({{"gfn-start-context"}, {"invalidation-sound", "gfn-disjoint"}, 4, dir.string(), true, 20000},
                        out, err);
-    EXPECT_EQ(rc, kProveCounterexample) << err.str();
+    EXPECT_EQ(rc, cli::kExitDivergence) << err.str();
     const std::string text = out.str();
     std::string error;
     const test::json doc = test::parse_document(text, "slotcheck.prove/1", error);
@@ -251,7 +251,7 @@ TEST(ProveCommand, EmitPrivateWritesTheTypeOneForm) {
     ProveOptions opts{{"gfn-start-context"}, {"invalidation-sound"}, 4, std::nullopt, false, 20000};
     opts.emit_private_dir = dir.string();
     std::ostringstream out, err;
-    EXPECT_EQ(run_prove(opts, out, err), kProveCounterexample) << err.str();
+    EXPECT_EQ(run_prove(opts, out, err), cli::kExitDivergence) << err.str();
     EXPECT_NE(out.str().find("private sequence: " + (dir / "gfn-start-context.invalidation-sound.seq").string()),
               std::string::npos)
         << out.str();

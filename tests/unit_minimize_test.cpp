@@ -19,6 +19,7 @@
 #include "tests/command_output.h"
 #include "tests/scratch_dir.h"
 #include "tests/support/padded_failure.h"
+#include "tools/exit_codes.h"
 
 namespace slotcheck {
 namespace {
@@ -370,7 +371,7 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
     const std::string corpus = (dir.path / "findings").string();
     const std::string args = "minimize --model-only --mutant gmem.bind-overlap --into " + corpus + " " + input;
     const test::CommandOutput first = test::run_slotcheck(args);
-    ASSERT_EQ(first.status, 0) << first.output;
+    ASSERT_EQ(first.status, cli::kExitDivergence) << first.output;  // a failure, minimized: a finding
     EXPECT_NE(first.output.find("from 308 to 4 operations"), std::string::npos) << first.output;
     const auto files = seq_files(corpus);
     ASSERT_EQ(files.size(), 1u) << first.output;
@@ -399,7 +400,7 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
 
     // The same finding again: the same name, left as it is.
     const test::CommandOutput second = test::run_slotcheck(args);
-    ASSERT_EQ(second.status, 0) << second.output;
+    ASSERT_EQ(second.status, cli::kExitDivergence) << second.output;
     EXPECT_NE(second.output.find(name + " (already recorded"), std::string::npos) << second.output;
     EXPECT_EQ(seq_files(corpus).size(), 1u);
 }
@@ -412,7 +413,7 @@ TEST(MinimizeCli, ExternalOracleCommand) {
     const std::string input = dir.file("big.seq", print(gen::padded(gen::bind_overlap_core(), 200, 9)));
     const std::string out = (dir.path / "small.seq").string();
     const test::CommandOutput run = test::run_slotcheck("minimize --oracle " + script + " --repeat 3 --out " + out + " " + input);
-    ASSERT_EQ(run.status, 0) << run.output;
+    ASSERT_EQ(run.status, cli::kExitDivergence) << run.output;
     EXPECT_NE(run.output.find("fails 3 of 3 times"), std::string::npos) << run.output;
     const auto result = parse_file(out);
     ASSERT_TRUE(result.sequence) << result.error->to_string();
@@ -423,11 +424,13 @@ TEST(MinimizeCli, ExternalOracleCommand) {
     EXPECT_EQ(print_op(result.sequence->steps[1].op), "gread v1 0x0");
 }
 
-TEST(MinimizeCli, InputThatDoesNotFailExitsOne) {
+// The exit-code table (tools/exit_codes.h): an input that does not fail is
+// nothing found, as an agreeing replay is; 1 would say it fails.
+TEST(MinimizeCli, InputThatDoesNotFailExitsAsNothingFound) {
     test::ScratchDir dir("minimize-agree");
     const std::string input = dir.file("ok.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
     const test::CommandOutput run = test::run_slotcheck("minimize --model-only --mutant gmem.bind-overlap " + input);
-    EXPECT_EQ(run.status, 1) << run.output;
+    EXPECT_EQ(run.status, cli::kExitOk) << run.output;
     EXPECT_NE(run.output.find("does not fail"), std::string::npos) << run.output;
 }
 

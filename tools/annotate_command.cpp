@@ -12,6 +12,7 @@
 #include "replay/rule_naming.h"
 #include "seq/quoted.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
@@ -20,16 +21,13 @@ namespace slotcheck::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck annotate [--profile NAME | --name-rules] [--out DIR] FILE...\n"
-    "  Replaces each file's expected outcomes with the model's under the profile (default\n"
-    "  linux-6.18), adding 'variant: outcome' alternatives where a newer kernel differs, and\n"
-    "  names the rule that decides each rejection ('=> EINVAL [region.gpa-wrap]').\n"
-    "  --name-rules  keep the written outcomes; only name the rule of each expected rejection,\n"
-    "             as the model decides it under every profile the corpus is written for\n"
-    "  --out DIR  write the annotated files into DIR instead of in place\n"
+constexpr const char* kSummary =
+    "Replaces each file's expected outcomes with the model's under the profile (default\n"
+    "linux-6.18), adding 'variant: outcome' alternatives where a newer kernel differs, and\n"
+    "names the rule that decides each rejection ('=> EINVAL [region.gpa-wrap]').";
+constexpr const char* kNotes =
     "exit: 0 written and consistent, 1 an annotated file disagrees under a named profile (or, with\n"
-    "  --name-rules, an expected rejection could not be named), 2 bad input\n";
+    "  --name-rules, an expected rejection could not be named), 2 bad input (docs/output.md, \"Exit codes\")";
 
 // The named profiles the rewritten expectations are checked under (the
 // corpus test holds files to more: model/corpus_profiles.h).
@@ -42,34 +40,19 @@ int annotate_main(int argc, char** argv) {
     std::optional<std::string> out_dir;
     bool name_rules = false;
     std::vector<std::string> files;
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("annotate", argc, argv, i, choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (a == "--name-rules") {
-            name_rules = true;
-        } else if (a == "--out" && i + 1 < argc) {
-            out_dir = argv[++i];
-        } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck annotate: unknown option " << quote(a) << "\n" << kUsage;
-            return kExitBadInput;
-        } else {
-            files.push_back(a);
-        }
-    }
-    if (files.empty()) {
-        std::cerr << kUsage;
-        return kExitBadInput;
-    }
-    if (name_rules && (choice.name || !choice.variant_overrides.empty() || !choice.accepted_deviations.empty())) {
-        std::cerr << "slotcheck annotate: --name-rules reads each file under every profile the corpus is written "
-                     "for; it takes no profile options\n";
-        return kExitBadInput;
-    }
+    CommandLine line("annotate", kSummary, kNotes);
+    line.app().add_option("FILE", files, "a sequence file")->required();
+    const ProfileOptions profile_options = add_profile_options(line, choice);
+    // --name-rules reads each file under every profile the corpus is
+    // written for: it takes no profile options.
+    line.add_switch("--name-rules", name_rules,
+                    "keep the written outcomes; only name the rule of each expected rejection,\n"
+                    "as the model decides it under every profile the corpus is written for")
+        ->excludes(profile_options.profile)
+        ->excludes(profile_options.variant)
+        ->excludes(profile_options.accept_deviation);
+    line.add_text("--out", out_dir, "DIR", "write the annotated files into DIR instead of in place");
+    if (auto code = line.parse(argc, argv)) return *code;
     // The files, and where they go, are checked before any is annotated.
     for (const auto& file : files) {
         if (auto unreadable = check_sequence_file(file)) {

@@ -1,5 +1,7 @@
 #include "tools/commands.h"
 
+#include <fmt/format.h>
+
 #ifdef SLOTCHECK_WITH_Z3
 #include "tools/prove_command.h"
 #endif
@@ -24,10 +26,12 @@ const std::vector<Command>& commands() {
 }
 
 void print_usage(std::ostream& out) {
-    out << "usage: slotcheck COMMAND [options]\n\ncommands:\n";
-    for (const auto& c : commands()) out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
-    out << "\nexit codes: 0 agree, 1 divergence, 2 bad input, 3 environment missing, 4 unknown\n"
-           "'slotcheck COMMAND --help' describes each command.\n";
+    out << "usage: slotcheck COMMAND [options]\n"
+           "       slotcheck --help | --version\n\ncommands:\n";
+    for (const auto& c : commands()) out << fmt::format("  {:<10}{}\n", c.name, c.summary);
+    out << "\nexit codes, the same for every command (docs/output.md, \"Exit codes\"):\n";
+    for (const auto& e : kExitCodes) out << fmt::format("  {:>3}  {}\n", e.code, e.meaning);
+    out << "'slotcheck COMMAND --help' describes each command.\n";
 }
 
 }  // namespace slotcheck::cli

@@ -1,4 +1,5 @@
-// The subcommands of the slotcheck CLI and the exit codes they share.
+// The subcommands of the slotcheck CLI; the exit codes they share are
+// tools/exit_codes.h.
 #pragma once
 
 #include <functional>
@@ -6,13 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace slotcheck::cli {
+#include "tools/exit_codes.h"
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitDivergence = 1;
-inline constexpr int kExitBadInput = 2;
-inline constexpr int kExitNoEnvironment = 3;
-inline constexpr int kExitUnknown = 4;
+namespace slotcheck::cli {
 
 struct Command {
     const char* name;

@@ -6,6 +6,7 @@
 #include "harness/kernel_facts.h"
 #include "seq/quoted.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/emit_c.h"
 #include "tools/profile_options.h"
@@ -15,17 +16,15 @@ namespace slotcheck::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck emit-c [options] FILE\n"
-    "  Writes the sequence FILE as one self-contained C program that performs its steps with\n"
-    "  raw syscalls, checks every outcome and reports in TAP (kselftest) style.\n"
-    "  --out FILE.c          write the program there (default: stdout)\n"
-    "  the expected outcomes are resolved under the profile (default: the running kernel's when\n"
-    "  /dev/kvm is usable, else upstream):\n"
-    SLOTCHECK_PROFILE_OPTIONS_USAGE
-    "  Build and run: gcc -O1 -o repro FILE.c && ./repro  (exit 0 agree, 1 first mismatch, 4 skip:\n"
-    "                        no /dev/kvm, or the kernel lacks a feature the outcomes need)\n"
-    "exit: 0 written, 2 bad input\n";
+constexpr const char* kSummary =
+    "Writes the sequence FILE as one self-contained C program that performs its steps with\n"
+    "raw syscalls, checks every outcome and reports in TAP (kselftest) style. The expected\n"
+    "outcomes are resolved under the profile (default: the running kernel's when /dev/kvm is\n"
+    "usable, else upstream).";
+constexpr const char* kNotes =
+    "Build and run: gcc -O1 -o repro FILE.c && ./repro  (exit 0 agree, 1 first mismatch, 4 skip:\n"
+    "  no /dev/kvm, or the kernel lacks a feature the outcomes need)\n"
+    "exit: 0 written, 2 bad input (docs/output.md, \"Exit codes\")";
 
 int bad_input(const std::string& message) {
     std::cerr << "slotcheck emit-c: " << message << "\n";
@@ -36,31 +35,16 @@ int bad_input(const std::string& message) {
 
 int emit_c_main(int argc, char** argv) {
     ProfileChoice choice;
-    std::optional<std::string> out_path, file;
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("emit-c", argc, argv, i, choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (a == "--out") {
-            if (i + 1 >= argc) return bad_input("--out needs a file name");
-            out_path = argv[++i];
-        } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck emit-c: unknown option " << quote(a) << "\n" << kUsage;
-            return kExitBadInput;
-        } else if (file) {
-            return bad_input("one sequence file at a time (got " + quote(*file) + " and " + quote(a) + ")");
-        } else {
-            file = a;
-        }
-    }
-    if (!file) {
-        std::cerr << kUsage;
-        return kExitBadInput;
-    }
+    std::optional<std::string> out_path;
+    std::vector<std::string> files;
+    CommandLine line("emit-c", kSummary, kNotes);
+    line.app().add_option("FILE", files, "the sequence file")->required();
+    line.add_text("--out", out_path, "FILE.c", "write the program there (default: stdout)");
+    add_profile_options(line, choice);
+    if (auto code = line.parse(argc, argv)) return *code;
+    if (files.size() > 1)
+        return bad_input("one sequence file at a time (got " + quote(files[0]) + " and " + quote(files[1]) + ")");
+    const std::optional<std::string> file = files.front();
     if (out_path)
         if (auto unwritable = check_output_file("--out", *out_path)) return bad_input(*unwritable);
     if (auto unreadable = check_sequence_file(*file)) return bad_input(*unreadable);

@@ -1,5 +1,6 @@
 #include "harness/kmsg_injection.h"
 #include "seq/quoted.h"
+#include "tools/command_line.h"
 #include "tools/event_options.h"
 
 #include <filesystem>
@@ -10,25 +11,18 @@
 
 namespace slotcheck::cli {
 
-OptionTaken take_event_option(const char* command, int argc, char** argv, int& i, EventChoice& choice) {
-    const std::string arg = argv[i];
-    if (arg != "--events" && arg != "--inject-kmsg") return OptionTaken::No;
-    if (i + 1 >= argc) {
-        std::cerr << "slotcheck " << command << ": " << arg << " needs a value\n";
-        return OptionTaken::Bad;
-    }
-    std::string value = argv[++i];
-    if (arg == "--events") {
-        choice.path = value;
-        return OptionTaken::Yes;
-    }
+std::string kmsg_injection_error(const std::string& value) {
     std::string error;
-    if (!parse_kmsg_injection(value, error)) {
-        std::cerr << "slotcheck " << command << ": --inject-kmsg " << error << ", got " << quote(value) << "\n";
-        return OptionTaken::Bad;
-    }
-    choice.inject = value;
-    return OptionTaken::Yes;
+    return parse_kmsg_injection(value, error) ? "" : "--inject-kmsg " + error + ", got " + quote(value);
+}
+
+void add_event_options(CommandLine& line, EventChoice& choice, const std::string& events_help) {
+    line.add_text("--events", choice.path, "PATH", events_help);
+    // Test-only (tests/vm_command_test.cpp): not in the help.
+    line.add_checked(
+            "--inject-kmsg", kmsg_injection_error,
+            [&choice](const std::string& v) { choice.inject = v; }, "")
+        ->group("");
 }
 
 std::unique_ptr<EventLog> open_event_log(const EventChoice& choice, std::string& error) {

@@ -12,18 +12,23 @@
 
 namespace slotcheck::cli {
 
+inline constexpr const char* kEventsHelp =
+    "log every sequence before it runs, how it ended, and the results as framed\n"
+    "events to PATH, with a marker line per sequence in the kernel log\n"
+    "(what `slotcheck vm` reads from a VM's second serial port)";
+
 struct EventChoice {
     std::optional<std::string> path;    // --events
     std::optional<std::string> inject;  // --inject-kmsg FILE@LABEL or FILE@+K:TEXT
 };
 
-// The usage lines of these options, for the commands' usage literals.
-#define SLOTCHECK_EVENT_OPTIONS_USAGE                                                                  \
-    "  --events PATH        log every sequence before it runs, how it ended, and the results as framed\n" \
-    "                       events to PATH, with a marker line per sequence in the kernel log\n"         \
-    "                       (what `slotcheck vm` reads from a VM's second serial port)\n"
+// Declares --events PATH (described by `events_help`, which says what this
+// command logs) and the hidden --inject-kmsg on `line`; a malformed
+// --inject-kmsg is a mistake of the command line.
+// What is wrong with an --inject-kmsg value ("--inject-kmsg takes ..."), or "".
+std::string kmsg_injection_error(const std::string& value);
 
-OptionTaken take_event_option(const char* command, int argc, char** argv, int& i, EventChoice& choice);
+void add_event_options(CommandLine& line, EventChoice& choice, const std::string& events_help = kEventsHelp);
 
 // Opens the log when --events was given: nullptr with an empty `error`
 // when it was not, nullptr with `error` set when it cannot be opened.

@@ -16,9 +16,11 @@
 #include "seq/quoted.h"
 #include "seq/text_scan.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/fuzz_output.h"
+#include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/stop_signal.h"
@@ -28,41 +30,14 @@ namespace slotcheck::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck fuzz [options]\n"
-    "  --seconds N          how long to fuzz (default 60); the whole run, shrinking included, ends\n"
-    "                       within the larger of 5 s and 10% after it\n"
-    "  --seed S             campaign seed (default: random, printed at start); the same seed,\n"
-    "                       profile and kernel give the same sequences\n"
-    "  --jobs J             parallel workers, each its own process (default 1)\n"
-    "  --max-ops K          operations per sequence at most (default 64)\n"
-    "  --out DIR            where findings go (default fuzz-findings)\n"
-    SLOTCHECK_PROFILE_OPTIONS_USAGE
-    "  --json FILE          also write the summary as JSON ('-' for stdout, replacing the table)\n"
-    "  --coverage           print the per-rule coverage table\n"
-    "  --census             count the boundary situations the judged sequences contain and print\n"
-    "                       them (docs/fuzzing.md \"Boundary reach\")\n"
-    "  --mutant RULE        run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
-    "                       the fuzzer should then find a divergence\n"
-    "  --model-only         judge against the unmutated model instead of /dev/kvm (with --mutant:\n"
-    "                       measures generator reach; without: checks the model's invariants)\n"
-    "  --only N             judge only sequence N of the campaign (reproduces a finding)\n"
-    "  --no-shrink          write findings as found\n"
-    "  --same any|op|rule   what shrinking must keep (default rule)\n"
-    "  --keep-going         go on after a finding, reporting each distinct failure once\n"
-    "  --timeout-ms N       wall-clock limit per sequence (default 10000; one that outlives it is run\n"
-    "                       again with 3 times the limit before it is a timeout)\n"
-    "  --runs R             runs a failing sequence gets, the first included, before it is reported\n"
-    "                       (default 3); a failure most runs do not show is reported as flaky\n"
-    "  --shrink-seconds N   time budget per shrink (default 60)\n"
-    "  --kernel-memory-budget SIZE  the kernel memory (the model's estimate: memslot metadata, dirty\n"
-    "                       bitmaps, attributes) all jobs' sequences may hold at once, each job an equal\n"
-    "                       share; SIZE in bytes or with K, M, G, T (default: the smaller of 1G and an\n"
-    "                       eighth of MemAvailable)\n"
-    SLOTCHECK_EVENT_OPTIONS_USAGE
-    "  SIGINT or SIGTERM stop the workers; the summary and the JSON are still written\n"
+constexpr const char* kSummary =
+    "Generates sequences and replays them against the model and /dev/kvm; each divergence is\n"
+    "shrunk and written as a finding.";
+constexpr const char* kNotes =
+    "SIGINT or SIGTERM stop the workers; the summary and the JSON are still written\n"
     "exit: 0 no divergence (flaky failures included), 1 divergence (finding written), 2 bad input,\n"
-    "      3 no /dev/kvm, 130 / 143 stopped by SIGINT / SIGTERM\n";
+    "      3 no /dev/kvm, 4 a worker error, 130 / 143 stopped by SIGINT / SIGTERM\n"
+    "      (docs/output.md, \"Exit codes\")";
 
 struct Args {
     fuzz::CampaignOptions campaign;
@@ -76,92 +51,54 @@ struct Args {
 
 // Parses argv; returns an exit code when the command should stop.
 std::optional<int> parse_args(int argc, char** argv, Args& a) {
-    auto number = [&](int& i, const char* name, uint64_t min, uint64_t max) -> std::optional<uint64_t> {
-        if (i + 1 >= argc) {
-            std::cerr << "slotcheck fuzz: " << name << " needs a value\n";
-            return std::nullopt;
-        }
-        auto v = parse_u64(argv[++i]);
-        if (!v || *v < min || *v > max) {
-            std::cerr << "slotcheck fuzz: " << name << " takes " << min << ".." << max << ", got "
-                      << quote(argv[i]) << "\n";
-            return std::nullopt;
-        }
-        return v;
-    };
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("fuzz", argc, argv, i, a.profile);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_memory_option("fuzz", "--kernel-memory-budget", argc, argv, i, a.kernel_memory_budget);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_event_option("fuzz", argc, argv, i, a.events);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        const std::string arg = argv[i];
-        std::optional<uint64_t> v;
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (arg == "--seconds") {
-            if (!(v = number(i, "--seconds", 1, 7 * 24 * 3600))) return kExitBadInput;
-            a.campaign.seconds = static_cast<double>(*v);
-        } else if (arg == "--seed") {
-            if (!(v = number(i, "--seed", 0, UINT64_MAX))) return kExitBadInput;
-            a.campaign.seed = *v;
+    CommandLine line("fuzz", kSummary, kNotes);
+    line.add_number(
+        "--seconds", [&a](uint64_t v) { a.campaign.seconds = static_cast<double>(v); }, 1, 7 * 24 * 3600,
+        "how long to fuzz (default 60); the whole run, shrinking included, ends\n"
+        "within the larger of 5 s and 10% after it");
+    line.add_number(
+        "--seed",
+        [&a](uint64_t v) {
+            a.campaign.seed = v;
             a.seed_given = true;
-        } else if (arg == "--jobs") {
-            if (!(v = number(i, "--jobs", 1, 256))) return kExitBadInput;
-            a.campaign.jobs = static_cast<unsigned>(*v);
-        } else if (arg == "--max-ops") {
-            if (!(v = number(i, "--max-ops", 1, 100000))) return kExitBadInput;
-            a.campaign.max_ops = *v;
-        } else if (arg == "--only") {
-            if (!(v = number(i, "--only", 0, UINT64_MAX))) return kExitBadInput;
-            a.campaign.only = *v;
-        } else if (arg == "--timeout-ms") {
-            if (!(v = number(i, "--timeout-ms", 1, 3600000))) return kExitBadInput;
-            a.campaign.judge.timeout = std::chrono::milliseconds(*v);
-        } else if (arg == "--runs") {
-            if (!(v = number(i, "--runs", 1, 100))) return kExitBadInput;
-            a.campaign.judge.runs = static_cast<unsigned>(*v);
-        } else if (arg == "--shrink-seconds") {
-            if (!(v = number(i, "--shrink-seconds", 1, 24 * 3600))) return kExitBadInput;
-            a.campaign.shrink_seconds = static_cast<double>(*v);
-        } else if (arg == "--out" && i + 1 < argc) {
-            a.out_dir = argv[++i];
-        } else if (arg == "--json" && i + 1 < argc) {
-            a.json_path = argv[++i];
-        } else if (arg == "--mutant" && i + 1 < argc) {
-            auto r = rule_by_name(argv[++i]);
-            if (!r) {
-                std::cerr << "slotcheck fuzz: unknown rule " << quote(argv[i]) << " (slotcheck rules lists them)\n";
-                return kExitBadInput;
-            }
-            a.campaign.judge.mutant = *r;
-        } else if (arg == "--same" && i + 1 < argc) {
-            auto s = sameness_from_name(argv[++i]);
-            if (!s) {
-                std::cerr << "slotcheck fuzz: --same takes any, op or rule, got " << quote(argv[i]) << "\n";
-                return kExitBadInput;
-            }
-            a.campaign.same = *s;
-        } else if (arg == "--model-only") {
-            a.model_only = true;
-        } else if (arg == "--coverage") {
-            a.coverage = true;
-        } else if (arg == "--census") {
-            a.campaign.census = true;
-        } else if (arg == "--no-shrink") {
-            a.campaign.shrink = false;
-        } else if (arg == "--keep-going") {
-            a.campaign.keep_going = true;
-        } else {
-            std::cerr << "slotcheck fuzz: unknown option or missing value " << quote(arg) << "\n" << kUsage;
-            return kExitBadInput;
-        }
-    }
+        },
+        0, UINT64_MAX,
+        "campaign seed (default: random, printed at start); the same seed,\n"
+        "profile and kernel give the same sequences");
+    line.add_number("--jobs", a.campaign.jobs, 1, 256, "parallel workers, each its own process (default 1)");
+    line.add_number("--max-ops", a.campaign.max_ops, 1, 100000, "operations per sequence at most (default 64)");
+    line.add_text("--out", a.out_dir, "DIR", "where findings go (default fuzz-findings)");
+    add_profile_options(line, a.profile);
+    line.add_text("--json", a.json_path, "FILE", "also write the summary as JSON ('-' for stdout, replacing the table)");
+    line.add_switch("--coverage", a.coverage, "print the per-rule coverage table");
+    line.add_switch("--census", a.campaign.census,
+                    "count the boundary situations the judged sequences contain and print\n"
+                    "them (docs/fuzzing.md \"Boundary reach\")");
+    add_mutant_option(line, a.campaign.judge.mutant,
+                      "run the model with RULE mutated (slotcheck rules --mutants lists them);\n"
+                      "the fuzzer should then find a divergence");
+    line.add_switch("--model-only", a.model_only,
+                    "judge against the unmutated model instead of /dev/kvm (with --mutant:\n"
+                    "measures generator reach; without: checks the model's invariants)");
+    line.add_number(
+        "--only", [&a](uint64_t v) { a.campaign.only = v; }, 0, UINT64_MAX,
+        "judge only sequence N of the campaign (reproduces a finding)");
+    bool no_shrink = false;
+    line.add_switch("--no-shrink", no_shrink, "write findings as found");
+    add_same_option(line, a.campaign.same, nullptr, "what shrinking must keep (default rule)");
+    line.add_switch("--keep-going", a.campaign.keep_going, "go on after a finding, reporting each distinct failure once");
+    add_judge_options(line, a.campaign.judge);
+    line.add_number(
+        "--shrink-seconds", [&a](uint64_t v) { a.campaign.shrink_seconds = static_cast<double>(v); }, 1, 24 * 3600,
+        "time budget per shrink (default 60)");
+    line.add_size("--kernel-memory-budget", a.kernel_memory_budget,
+                  "the kernel memory (the model's estimate: memslot metadata, dirty\n"
+                  "bitmaps, attributes) all jobs' sequences may hold at once, each job an equal\n"
+                  "share; SIZE in bytes or with K, M, G, T (default: the smaller of 1G and an\n"
+                  "eighth of MemAvailable)");
+    add_event_options(line, a.events);
+    if (auto code = line.parse(argc, argv)) return *code;
+    a.campaign.shrink = !no_shrink;
     return std::nullopt;
 }
 

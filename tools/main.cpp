@@ -1,11 +1,13 @@
 // slotcheck: the command-line driver. Each subcommand lives in its own file
-// (tools/*_command.cpp); this file only dispatches.
+// (tools/*_command.cpp) and parses its own options (tools/command_line.h);
+// this file only dispatches.
+#include <algorithm>
 #include <csignal>
-#include <cstring>
 #include <iostream>
 #include <string>
 
 #include "seq/quoted.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
@@ -13,13 +15,35 @@ int main(int argc, char** argv) {
     // Past a file size limit (ulimit -f) a write fails with EFBIG, which the
     // writers report as exit 2 with the path, instead of killing the process.
     std::signal(SIGXFSZ, SIG_IGN);
-    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
-        print_usage(argc < 2 ? std::cerr : std::cout);  // asked for: stdout; a missing command: an error
-        return argc < 2 ? kExitBadInput : kExitOk;
+    // `slotcheck help` has always been the same as --help.
+    if (argc == 2 && std::string(argv[1]) == "help") {
+        print_usage(std::cout);
+        return kExitOk;
     }
-    std::string cmd = argv[1];
+    CommandLine line("", "");
+    std::string command;
+    line.app().add_option("COMMAND", command, "the command ('slotcheck COMMAND --help' describes it)");
+    try {
+        // Only the first word is the driver's: what follows COMMAND is the
+        // command's own (its --help too).
+        line.app().parse(std::min(argc, 2), argv);
+    } catch (const CLI::CallForHelp&) {
+        print_usage(std::cout);
+        return kExitOk;
+    } catch (const CLI::CallForVersion& e) {
+        std::cout << e.what() << "\n";
+        return kExitOk;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "slotcheck: " << line.mistake(e) << "\n";
+        print_usage(std::cerr);
+        return kExitBadInput;
+    }
+    if (command.empty()) {
+        print_usage(std::cerr);  // a missing command: an error
+        return kExitBadInput;
+    }
     for (const auto& c : commands())
-        if (cmd == c.name) return c.run(argc - 1, argv + 1);
-    std::cerr << "slotcheck: unknown command " << slotcheck::quote(cmd) << " (slotcheck --help lists them)\n";
+        if (command == c.name) return c.run(argc - 1, argv + 1);
+    std::cerr << "slotcheck: unknown command " << slotcheck::quote(command) << " (slotcheck --help lists them)\n";
     return kExitBadInput;
 }

@@ -35,22 +35,6 @@ uint64_t vm_kernel_memory_budget(unsigned memory_mb) {
     return std::min(kDefaultKernelMemoryBudget, (uint64_t{memory_mb} << 20) / 8);
 }
 
-OptionTaken take_memory_option(const char* command, const char* option, int argc, char** argv, int& i,
-                               std::optional<uint64_t>& value) {
-    if (std::string(argv[i]) != option) return OptionTaken::No;
-    if (i + 1 >= argc) {
-        std::cerr << "slotcheck " << command << ": " << option << " needs a SIZE\n";
-        return OptionTaken::Bad;
-    }
-    value = parse_memory_size(argv[++i]);
-    if (!value || *value == 0) {
-        std::cerr << "slotcheck " << command << ": " << option
-                  << " takes a size in bytes (decimal or 0x hex) or with K, M, G or T, got '" << argv[i] << "'\n";
-        return OptionTaken::Bad;
-    }
-    return OptionTaken::Yes;
-}
-
 std::optional<Profile> budget_profile(const ProfileChoice& choice, std::string& error) {
     std::string why;
     if (kvm_available(why)) {

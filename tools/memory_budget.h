@@ -28,11 +28,6 @@ uint64_t default_kernel_memory_budget();
 // eighth of its memory (what its own MemAvailable / 8 is at most).
 uint64_t vm_kernel_memory_budget(unsigned memory_mb);
 
-// Consumes argv[i] and its SIZE value if argv[i] is `option`; a bad SIZE
-// is reported as "slotcheck COMMAND: OPTION takes ..." and answered Bad.
-OptionTaken take_memory_option(const char* command, const char* option, int argc, char** argv, int& i,
-                               std::optional<uint64_t>& value);
-
 // The profile whose MMU the budget check estimates with before /dev/kvm is
 // opened: the one the command will run with where /dev/kvm works; without
 // it, the chosen or upstream profile with the machine's MMU, or shadow

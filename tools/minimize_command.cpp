@@ -13,9 +13,11 @@
 #include "seq/quoted.h"
 #include "seq/text_scan.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
+#include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
@@ -27,41 +29,15 @@ namespace slotcheck::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck minimize [options] FILE\n"
-    "  Shrinks a failing sequence until removing any one operation or simplifying any one value\n"
-    "  loses the failure. Expected outcomes are dropped (the output carries the model's).\n"
-    "  --out FILE           write the minimized sequence there (default: stdout, unless --into)\n"
-    "  --into DIR           file it in a regression corpus (e.g. corpus/findings/) under a name made\n"
-    "                       from the failure and a hash of its steps, with a header saying what was found\n"
-    "  --deviation          the kernel is wrong or differs by design: record its outcome at the diverging\n"
-    "                       step (`!kernel: OUTCOME`), so replay checks the deviation stays exactly so\n"
-    "  --same any|op|rule   how much of the failure must stay (default rule: same divergence kind, same\n"
-    "                       kind of operation, same deciding rule)\n"
-    "  --model-only         judge against the reference model instead of /dev/kvm (needs --mutant)\n"
-    "  --mutant RULE        the model under test runs with RULE disabled ('slotcheck rules' lists them)\n"
-    "  --oracle CMD         an external command judges: each candidate is written to a temporary file\n"
-    "                       passed as CMD's last argument; exit status 0 means it still fails\n"
-    "  --vm KERNEL          judge each candidate in a fresh qemu VM booted with KERNEL (as `slotcheck vm\n"
-    "                       --kernel` takes it): the same kernel report title, divergence or VM death\n"
-    "  --modules DIR        with --vm KERNEL a bzImage: its KVM modules\n"
-    "  --vm-out DIR         consoles of the candidates' VMs (default: a new directory under /tmp)\n"
-    SLOTCHECK_PROFILE_OPTIONS_USAGE
-    "  --timeout-ms N       limit per candidate (default 10000 for /dev/kvm, as replay and fuzz; none for\n"
-    "                       --oracle)\n"
-    "  --runs R             runs the input and the result get, the first included (default 3): the\n"
-    "                       input must fail in most of them; candidates are judged once\n"
-    "  --repeat R           rerun the result R times and report how often it fails\n"
-    "  --max-candidates N   stop after judging N candidates (the result is then not 1-minimal)\n"
-    "  --max-seconds S      stop after S seconds\n"
-    "  --allow-kernel-memory SIZE  judge on a kernel (or in a VM) only sequences the model expects to hold\n"
-    "                       at most SIZE of kernel memory (default: the smaller of 1G and an eighth of\n"
-    "                       MemAvailable; with --vm, of the VM's memory); an input over it is refused\n"
-    "                       (exit 2), a candidate over it counts as not failing and is never run\n"
-    "  SIGINT or SIGTERM end the search at the next candidate: the smallest failing sequence found so\n"
+constexpr const char* kSummary =
+    "Shrinks a failing sequence until removing any one operation or simplifying any one value\n"
+    "loses the failure. Expected outcomes are dropped (the output carries the model's).";
+constexpr const char* kNotes =
+    "SIGINT or SIGTERM end the search at the next candidate: the smallest failing sequence found so\n"
     "  far is written (--out, --into, stdout) and said to be cut short\n"
-    "exit: 0 minimized, 1 the input does not fail (nothing to minimize), 2 bad input, 3 no /dev/kvm\n"
-    "      (or, with --vm, no qemu, kernel or static slotcheck), 130 / 143 stopped by SIGINT / SIGTERM\n";
+    "exit: 0 the input does not fail (nothing to minimize), 1 the input fails: minimized and written,\n"
+    "      2 bad input, 3 no /dev/kvm (or, with --vm, no qemu, kernel or static slotcheck),\n"
+    "      130 / 143 stopped by SIGINT / SIGTERM (docs/output.md, \"Exit codes\")";
 
 struct Settings {
     std::string file;
@@ -95,91 +71,62 @@ int bad(const std::string& message) {
 // Fills `s` from the command line; returns an exit code when the command
 // should stop here (help, bad input).
 std::optional<int> parse_arguments(int argc, char** argv, Settings& s) {
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("minimize", argc, argv, i, s.profile);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_memory_option("minimize", "--allow-kernel-memory", argc, argv, i, s.allow_memory);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        const std::string a = argv[i];
-        const bool has_value = i + 1 < argc;
-        auto number = [&](uint64_t max) -> std::optional<uint64_t> {
-            auto v = parse_u64(argv[++i]);
-            if (!v || *v == 0 || *v > max) return std::nullopt;
-            return v;
-        };
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (a == "--model-only") {
-            s.model_only = true;
-        } else if (a == "--deviation") {
-            s.record_deviation = true;
-        } else if (a == "--out" && has_value) {
-            s.out = argv[++i];
-        } else if (a == "--into" && has_value) {
-            s.into = argv[++i];
-        } else if (a == "--oracle" && has_value) {
-            s.oracle_command = argv[++i];
-        } else if (a == "--vm" && has_value) {
-            s.vm_kernel = KernelRequest{argv[++i], std::nullopt};
-        } else if (a == "--modules" && has_value) {
-            if (!s.vm_kernel || s.vm_kernel->modules) return bad("--modules follows the --vm KERNEL it belongs to");
-            s.vm_kernel->modules = argv[++i];
-        } else if (a == "--vm-out" && has_value) {
-            s.vm_out = argv[++i];
-        } else if (a == "--same" && has_value) {
-            s.same_name = argv[++i];
-            auto same = sameness_from_name(s.same_name);
-            if (!same) return bad("--same takes any, op or rule, got " + quote(s.same_name));
-            s.same = *same;
-        } else if (a == "--mutant" && has_value) {
-            auto rule = rule_by_name(argv[++i]);
-            if (!rule) return bad(std::string("unknown rule ") + quote(argv[i]) + " ('slotcheck rules' lists them)");
-            s.mutant = rule;
-        } else if (a == "--timeout-ms" && has_value) {
-            auto v = number(3600000);
-            if (!v) return bad(std::string("--timeout-ms takes 1..3600000, got ") + quote(argv[i]));
-            s.timeout = std::chrono::milliseconds(*v);
-        } else if (a == "--runs" && has_value) {
-            auto v = number(100);
-            if (!v) return bad(std::string("--runs takes 1..100, got '") + argv[i] + "'");
-            s.runs = static_cast<unsigned>(*v);
-        } else if (a == "--repeat" && has_value) {
-            auto v = number(100000);
-            if (!v) return bad(std::string("--repeat takes 1..100000, got ") + quote(argv[i]));
-            s.repeat = *v;
-        } else if (a == "--max-candidates" && has_value) {
-            auto v = number(UINT32_MAX);
-            if (!v) return bad(std::string("--max-candidates takes a positive number, got ") + quote(argv[i]));
-            s.max_candidates = *v;
-        } else if (a == "--max-seconds" && has_value) {
-            auto v = number(7 * 24 * 3600);
-            if (!v) return bad(std::string("--max-seconds takes a positive number, got ") + quote(argv[i]));
-            s.max_time = std::chrono::seconds(*v);
-        } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck minimize: unknown option or missing value: " << quote(a) << "\n" << kUsage;
-            return kExitBadInput;
-        } else if (!s.file.empty()) {
-            return bad("one FILE at a time (got " + quote(s.file) + " and " + quote(a) + ")");
-        } else {
-            s.file = a;
-        }
-    }
-    if (s.file.empty()) {
-        std::cerr << kUsage;
-        return kExitBadInput;
-    }
-    if (s.oracle_command && (s.model_only || s.mutant))
-        return bad("--oracle judges by itself: it takes neither --model-only nor --mutant");
-    if (s.vm_kernel && (s.oracle_command || s.model_only || s.mutant || s.record_deviation || s.timeout))
-        return bad("--vm judges in a VM: it takes none of --oracle, --model-only, --mutant, --deviation, --timeout-ms");
-    if (s.vm_out && !s.vm_kernel) return bad("--vm-out goes with --vm");
+    CommandLine line("minimize", kSummary, kNotes);
+    std::vector<std::string> files;
+    line.app().add_option("FILE", files, "the failing sequence file")->required();
+    line.add_text("--out", s.out, "FILE", "write the minimized sequence there (default: stdout, unless --into)");
+    line.add_text("--into", s.into, "DIR",
+                  "file it in a regression corpus (e.g. corpus/findings/) under a name made\n"
+                  "from the failure and a hash of its steps, with a header saying what was found");
+    auto* deviation = line.add_switch("--deviation", s.record_deviation,
+                                      "the kernel is wrong or differs by design: record its outcome at the diverging\n"
+                                      "step (`!kernel: OUTCOME`), so replay checks the deviation stays exactly so");
+    add_same_option(line, s.same, &s.same_name,
+                    "how much of the failure must stay (default rule: same divergence kind, same\n"
+                    "kind of operation, same deciding rule)");
+    auto* model_only = line.add_switch("--model-only", s.model_only,
+                                       "judge against the reference model instead of /dev/kvm (needs --mutant)");
+    auto* mutant =
+        add_mutant_option(line, s.mutant, "the model under test runs with RULE disabled ('slotcheck rules' lists them)");
+    auto* oracle = line.add_text("--oracle", s.oracle_command, "CMD",
+                                 "an external command judges: each candidate is written to a temporary file\n"
+                                 "passed as CMD's last argument; exit status 0 means it still fails");
+    std::optional<std::string> vm_kernel, vm_modules;
+    auto* vm = line.add_text("--vm", vm_kernel, "KERNEL",
+                             "judge each candidate in a fresh qemu VM booted with KERNEL (as `slotcheck vm\n"
+                             "--kernel` takes it): the same kernel report title, divergence or VM death");
+    line.add_text("--modules", vm_modules, "DIR", "with --vm KERNEL a bzImage: its KVM modules")->needs(vm);
+    line.add_text("--vm-out", s.vm_out, "DIR", "consoles of the candidates' VMs (default: a new directory under /tmp)")
+        ->needs(vm);
+    add_profile_options(line, s.profile);
+    JudgeOptions judging;
+    const JudgeOptionsDeclared judge_options = add_judge_options(
+        line, judging, "limit per candidate (default 10000 for /dev/kvm, as replay and fuzz; none for\n--oracle)",
+        "runs the input and the result get, the first included (default 3): the\n"
+        "input must fail in most of them; candidates are judged once");
+    line.add_number("--repeat", s.repeat, 1, 100000, "rerun the result R times and report how often it fails");
+    line.add_number("--max-candidates", s.max_candidates, 1, UINT32_MAX,
+                    "stop after judging N candidates (the result is then not 1-minimal)");
+    line.add_number(
+        "--max-seconds", [&s](uint64_t v) { s.max_time = std::chrono::seconds(v); }, 1, 7 * 24 * 3600,
+        "stop after S seconds");
+    line.add_size("--allow-kernel-memory", s.allow_memory,
+                  "judge on a kernel (or in a VM) only sequences the model expects to hold\n"
+                  "at most SIZE of kernel memory (default: the smaller of 1G and an eighth of\n"
+                  "MemAvailable; with --vm, of the VM's memory); an input over it is refused\n"
+                  "(exit 2), a candidate over it counts as not failing and is never run");
+    // What judges a candidate: one oracle at a time.
+    oracle->excludes(model_only)->excludes(mutant);
+    vm->excludes(oracle)->excludes(model_only)->excludes(mutant)->excludes(deviation)->excludes(judge_options.timeout);
+    deviation->excludes(model_only)->excludes(oracle);
+    if (auto code = line.parse(argc, argv)) return *code;
+    if (files.size() > 1) return bad("one FILE at a time (got " + quote(files[0]) + " and " + quote(files[1]) + ")");
+    s.file = files.front();
+    if (judge_options.timeout->count()) s.timeout = judging.timeout;
+    s.runs = judging.runs;
+    if (vm_kernel) s.vm_kernel = KernelRequest{*vm_kernel, vm_modules};
     if (s.model_only && !s.mutant)
         return bad("--model-only needs --mutant RULE: the reference model never differs from itself");
-    if (s.record_deviation && (s.model_only || s.oracle_command))
-        return bad("--deviation records what a kernel did: it needs the /dev/kvm oracle");
     // Output paths are checked before the (possibly long) minimization.
     if (s.out)
         if (auto unwritable = check_output_file("--out", *s.out)) return bad(*unwritable);
@@ -367,7 +314,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
         std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
                   << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize"
                   << (judge.flaky_input().empty() ? "" : " (flaky: " + judge.flaky_input() + ")") << "\n";
-        return kExitDivergence;
+        return kExitOk;  // nothing found: the table's "agree" (tools/exit_codes.h)
     }
     if (auto v = judge.first_verdict())
         std::cerr << "minimize: " << s.file << " fails: " << v->detail
@@ -431,7 +378,8 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
             return bad(*failed);
         }
     }
-    return stop.requested() ? stop.exit_code() : kExitOk;
+    // The input fails and its minimized failure is written: a finding.
+    return stop.requested() ? stop.exit_code() : kExitDivergence;
 }
 
 }  // namespace

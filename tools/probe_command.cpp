@@ -1,12 +1,12 @@
 // slotcheck probe: what kernel this is, what it can do, and which profile
 // (with which variants) the model will use for it.
-#include <cstring>
 #include <iostream>
 #include <sstream>
 
 #include "harness/kernel_facts.h"
 #include "model/kernel_memory.h"
 #include "seq/text_scan.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/profile_options.h"
@@ -62,25 +62,19 @@ int print_probe(std::ostream& out, const ProfileChoice& choice, std::string& err
 int probe_main(int argc, char** argv) {
     ProfileChoice choice;
     EventChoice event_choice;
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("probe", argc, argv, i, choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_event_option("probe", argc, argv, i, event_choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        if (!std::strcmp(argv[i], "--variants")) {
-            print_variants(std::cout);
-            return kExitOk;
-        }
-        std::cerr << "usage: slotcheck probe [options]\n"
-                     "  the kernel, its capabilities, what it reports that the model has no rules for, the\n"
-                     "  profile the model uses, and the deviation probes: each binding behaviour no capability\n"
-                     "  reports, asked of the kernel in a scratch VM and of the model, with its sequence\n"
-                     SLOTCHECK_PROFILE_OPTIONS_USAGE
-                     "  --variants           list the variants\n"
-                     "  --events PATH        also write the report to an event log\n";
-        return std::strcmp(argv[i], "--help") ? kExitBadInput : kExitOk;
+    bool variants = false;
+    CommandLine line("probe",
+                     "The kernel, its capabilities, what it reports that the model has no rules for, the\n"
+                     "profile the model uses, and the deviation probes: each binding behaviour no capability\n"
+                     "reports, asked of the kernel in a scratch VM and of the model, with its sequence.",
+                     "exit: 0 reported, 2 bad input, 3 no /dev/kvm and no --profile (docs/output.md, \"Exit codes\")");
+    add_profile_options(line, choice);
+    line.add_switch("--variants", variants, "list the variants");
+    add_event_options(line, event_choice, "also write the report to an event log");
+    if (auto code = line.parse(argc, argv)) return *code;
+    if (variants) {
+        print_variants(std::cout);
+        return kExitOk;
     }
     std::string error;
     auto events = open_event_log(event_choice, error);

@@ -7,41 +7,58 @@
 #include "harness/kernel_facts.h"
 #include "model/unmodelled.h"
 #include "seq/quoted.h"
+#include "tools/command_line.h"
 
 namespace slotcheck::cli {
 
-OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice) {
-    std::string arg = argv[i];
-    if (arg != "--profile" && arg != "--variant" && arg != "--accept-deviation") return OptionTaken::No;
-    auto bad = [&](const std::string& error) {
-        std::cerr << "slotcheck " << command << ": " << error << "\n";
-        return OptionTaken::Bad;
-    };
-    if (i + 1 >= argc) return bad(arg + " needs a value");
-    std::string value = argv[++i];
-    if (arg == "--profile") {
-        if (!named_profile(value)) {
-            std::string known;
-            for (const auto& n : profile_names()) known += " " + n;
-            return bad("unknown profile " + quote(value) + " (known:" + known + ")");
-        }
-        choice.name = value;
-        return OptionTaken::Yes;
-    }
-    if (arg == "--accept-deviation") {
-        if (!find_variant(value))
-            return bad("--accept-deviation takes a variant NAME from 'slotcheck probe --variants', got " + quote(value));
-        if (std::find(choice.accepted_deviations.begin(), choice.accepted_deviations.end(), value) ==
-            choice.accepted_deviations.end())
-            choice.accepted_deviations.push_back(value);
-        return OptionTaken::Yes;
-    }
-    auto eq = value.find('=');
-    std::string name = value.substr(0, eq), state = eq == std::string::npos ? "" : value.substr(eq + 1);
-    if (!find_variant(name) || (state != "on" && state != "off"))
-        return bad("--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got " + quote(value));
-    choice.variant_overrides.push_back({name, state == "on"});
-    return OptionTaken::Yes;
+namespace {
+
+std::string unknown_profile(const std::string& name) {
+    std::string known;
+    for (const auto& n : profile_names()) known += " " + n;
+    return "unknown profile " + quote(name) + " (known:" + known + ")";
+}
+
+}  // namespace
+
+ProfileOptions add_profile_options(CommandLine& line, ProfileChoice& choice) {
+    ProfileOptions o;
+    o.profile = line.add_checked(
+        "--profile", [](const std::string& v) { return named_profile(v) ? "" : unknown_profile(v); },
+        [&choice](const std::string& v) { choice.name = v; },
+        "judge by a named release profile (upstream, linux-6.12, linux-6.12-sw-protected,\n"
+        "linux-6.18, linux-7.2, linux-7.3), on a kernel with the machine's facts;\n"
+        "default: the kernel's release and capabilities (upstream without a kernel)");
+    o.profile->type_name("NAME");
+    o.variant = line.add_checked(
+        "--variant",
+        [](const std::string& v) -> std::string {
+            const auto eq = v.find('=');
+            const std::string name = v.substr(0, eq), state = eq == std::string::npos ? "" : v.substr(eq + 1);
+            if (find_variant(name) && (state == "on" || state == "off")) return "";
+            return "--variant takes NAME=on|off with a NAME from 'slotcheck probe --variants', got " + quote(v);
+        },
+        [&choice](const std::string& v) {
+            const auto eq = v.find('=');
+            choice.variant_overrides.push_back({v.substr(0, eq), v.substr(eq + 1) == "on"});
+        },
+        "override one profile variant (repeats)", true);
+    o.variant->type_name("NAME=on|off");
+    o.accept_deviation = line.add_checked(
+        "--accept-deviation",
+        [](const std::string& v) -> std::string {
+            if (find_variant(v)) return "";
+            return "--accept-deviation takes a variant NAME from 'slotcheck probe --variants', got " + quote(v);
+        },
+        [&choice](const std::string& v) {
+            if (std::find(choice.accepted_deviations.begin(), choice.accepted_deviations.end(), v) ==
+                choice.accepted_deviations.end())
+                choice.accepted_deviations.push_back(v);
+        },
+        "adopt the kernel's deviation from the profile in variant NAME (repeats;\n"
+        "default: the model keeps the profile's behaviour and diverges there)", true);
+    o.accept_deviation->type_name("NAME");
+    return o;
 }
 
 std::vector<std::string> as_arguments(const ProfileChoice& choice) {
@@ -67,9 +84,7 @@ std::optional<ProfileDecision> decide(const ProfileChoice& choice, const KernelF
     if (choice.name) {
         auto named = named_profile(*choice.name);
         if (!named) {
-            error = "unknown profile " + quote(*choice.name) + " (known:";
-            for (const auto& n : profile_names()) error += " " + n;
-            error += ")";
+            error = unknown_profile(*choice.name);
             return std::nullopt;
         }
         release = *named;

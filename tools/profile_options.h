@@ -10,6 +10,10 @@
 #include "model/deviation.h"
 #include "model/profile.h"
 
+namespace CLI {
+class Option;
+}
+
 namespace slotcheck::cli {
 
 struct ProfileChoice {
@@ -18,25 +22,25 @@ struct ProfileChoice {
     std::vector<std::string> accepted_deviations;                // --accept-deviation
 };
 
-enum class OptionTaken { No, Yes, Bad };
+class CommandLine;
 
-// Consumes argv[i] (and its value) if it is a profile option. A bad value is
-// reported on stderr as "slotcheck COMMAND: ..." and answered with Bad.
-OptionTaken take_profile_option(const char* command, int argc, char** argv, int& i, ProfileChoice& choice);
+// The options of a ProfileChoice, as declared on a command line (for a
+// command that excludes them).
+struct ProfileOptions {
+    CLI::Option* profile;
+    CLI::Option* variant;
+    CLI::Option* accept_deviation;
+};
+
+// Declares --profile NAME, --variant NAME=on|off (repeats) and
+// --accept-deviation NAME (repeats) on `line`, each value checked as it is
+// taken ("unknown profile ...", "--variant takes NAME=on|off ...").
+ProfileOptions add_profile_options(CommandLine& line, ProfileChoice& choice);
 
 // The choice as command-line arguments again, for a slotcheck run elsewhere
 // (inside a VM) or a printed command that must rebuild the same profile
 // (none when nothing was chosen: the re-run derives it from the kernel).
 std::vector<std::string> as_arguments(const ProfileChoice& choice);
-
-// Usage lines of the profile options, for each command's --help.
-#define SLOTCHECK_PROFILE_OPTIONS_USAGE                                                                      \
-    "  --profile NAME       judge by a named release profile (upstream, linux-6.12, linux-6.12-sw-protected,\n" \
-    "                       linux-6.18, linux-7.2, linux-7.3), on a kernel with the machine's facts;\n"      \
-    "                       default: the kernel's release and capabilities (upstream without a kernel)\n"    \
-    "  --variant NAME=on|off  override one profile variant\n"                                                \
-    "  --accept-deviation NAME  adopt the kernel's deviation from the profile in variant NAME (default:\n"      \
-    "                       the model keeps the profile's behaviour and diverges there)\n"
 
 // The facts of the running kernel for a command that needs /dev/kvm; when
 // the device is unusable, says so as "slotcheck COMMAND: /dev/kvm

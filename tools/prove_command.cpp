@@ -15,27 +15,17 @@
 #include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "smt/solver.h"
+#include "tools/command_line.h"
 #include "tools/json_document.h"
 
 namespace slotcheck::smt {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR]\n"
-    "                      [--emit-private DIR] [--json]\n"
-    "  --design D      a design by name or number (repeatable; default all)\n"
-    "  --property P    a property by name (repeatable; default all)\n"
-    "  --depth K       bounded model checking depth for counterexamples (default 6)\n"
-    "  --emit DIR      write every counterexample as DIR/<design>.<property>.seq\n"
-    "  --emit-private DIR  write each on a software-protected VM (type 1, files without\n"
-    "                  flags, bound gfns private) as DIR/<design>.<property>.seq\n"
-    "  --json          print the results as JSON instead of text\n"
-    "  --timeout-ms N  limit per solver query (default 20000)\n"
-    "  --bitvectors    encode values as Z3 bit-vectors instead of range-bounded integers\n"
-    "                  (same semantics, much slower: expect UNKNOWN cells)\n"
-    "  --list          list the designs and properties\n"
-    "exit: 0 all proved, 1 counterexample, 2 bad usage, 4 unknown\n";
+constexpr const char* kSummary =
+    "Proves the design properties, or prints a counterexample for each that does not hold\n"
+    "(Z3), as a design x property matrix.";
+constexpr const char* kNotes = "exit: 0 all proved, 1 counterexample, 2 bad input, 4 unknown (docs/output.md, \"Exit codes\")";
 
 std::string seconds_text(double s) {
     char buf[32];
@@ -194,11 +184,11 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
         rs = prove_matrix(req);
     } catch (const std::invalid_argument& e) {
         err << "slotcheck prove: " << e.what() << "\n";
-        return kProveBadUsage;
+        return cli::kExitBadInput;
     }
     double total = seconds_since(start);
-    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return kProveBadUsage;
-    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return kProveBadUsage;
+    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return cli::kExitBadInput;
+    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return cli::kExitBadInput;
     if (opts.json) print_json(rs, opts, total, out);
     else print_text(rs, opts, total, out);
     bool cex = false, unknown = false;
@@ -207,64 +197,33 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
             cex = cex || c.status == CellStatus::Counterexample;
             unknown = unknown || c.status == CellStatus::Unknown;
         }
-    if (unknown) return kProveUnknown;
-    return cex ? kProveCounterexample : kProveAllProved;
+    if (unknown) return cli::kExitUnknown;
+    return cex ? cli::kExitDivergence : cli::kExitOk;
 }
 
 int prove_main(int argc, char** argv) {
     ProveOptions opts;
-    auto value = [&](int& i, const std::string& flag) -> const char* {
-        if (i + 1 >= argc) {
-            std::cerr << "slotcheck prove: " << flag << " needs a value\n" << kUsage;
-            return nullptr;
-        }
-        return argv[++i];
-    };
-    auto number = [](const char* s, long lo, long hi, long& out) {
-        char* end = nullptr;
-        long v = std::strtol(s, &end, 10);
-        if (!*s || *end || v < lo || v > hi) return false;
-        out = v;
-        return true;
-    };
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kProveAllProved;
-        } else if (a == "--list") {
-            list(std::cout);
-            return kProveAllProved;
-        } else if (a == "--design" || a == "--property" || a == "--depth" || a == "--emit" ||
-                   a == "--emit-private" || a == "--timeout-ms") {
-            const char* v = value(i, a);
-            if (!v) return kProveBadUsage;
-            long n = 0;
-            if (a == "--design") opts.designs.push_back(v);
-            else if (a == "--property") opts.properties.push_back(v);
-            else if (a == "--emit") opts.emit_dir = v;
-            else if (a == "--emit-private") opts.emit_private_dir = v;
-            else if (a == "--depth") {
-                if (!number(v, 1, 12, n)) {
-                    std::cerr << "slotcheck prove: --depth wants 1..12, not " << quote(v) << "\n";
-                    return kProveBadUsage;
-                }
-                opts.depth = static_cast<int>(n);
-            } else {
-                if (!number(v, 1, 3600000, n)) {
-                    std::cerr << "slotcheck prove: --timeout-ms wants 1..3600000, not " << quote(v) << "\n";
-                    return kProveBadUsage;
-                }
-                opts.timeout_ms = static_cast<unsigned>(n);
-            }
-        } else if (a == "--json") {
-            opts.json = true;
-        } else if (a == "--bitvectors") {
-            opts.bitvectors = true;
-        } else {
-            std::cerr << "slotcheck prove: unknown argument " << quote(a) << "\n" << kUsage;
-            return kProveBadUsage;
-        }
+    bool list_only = false;
+    cli::CommandLine line("prove", kSummary, kNotes);
+    line.add_repeated("--design", opts.designs, "a design by name or number (repeatable; default all)")
+        ->type_name("D");
+    line.add_repeated("--property", opts.properties, "a property by name (repeatable; default all)")->type_name("P");
+    line.add_number("--depth", opts.depth, 1, 12, "bounded model checking depth for counterexamples (default 6)")
+        ->type_name("K");
+    line.add_text("--emit", opts.emit_dir, "DIR", "write every counterexample as DIR/<design>.<property>.seq");
+    line.add_text("--emit-private", opts.emit_private_dir, "DIR",
+                  "write each on a software-protected VM (type 1, files without\n"
+                  "flags, bound gfns private) as DIR/<design>.<property>.seq");
+    line.add_switch("--json", opts.json, "print the results as JSON instead of text");
+    line.add_number("--timeout-ms", opts.timeout_ms, 1, 3600000, "limit per solver query (default 20000)");
+    line.add_switch("--bitvectors", opts.bitvectors,
+                    "encode values as Z3 bit-vectors instead of range-bounded integers\n"
+                    "(same semantics, much slower: expect UNKNOWN cells)");
+    line.add_switch("--list", list_only, "list the designs and properties");
+    if (auto code = line.parse(argc, argv)) return *code;
+    if (list_only) {
+        list(std::cout);
+        return cli::kExitOk;
     }
     return run_prove(opts, std::cout, std::cerr);
 }

@@ -1,8 +1,9 @@
 // slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR] [--json]
 // Prints the design x property matrix, each counterexample as a readable
 // trace, and with --emit writes each counterexample as a sequence file.
-// Exit: 0 every requested cell PROVED, 1 some COUNTEREXAMPLE (and no
-// UNKNOWN), 4 some UNKNOWN, 2 bad usage. N/A cells do not count.
+// Exit (the shared table, tools/exit_codes.h): kExitOk every requested cell
+// PROVED, kExitDivergence some COUNTEREXAMPLE (and no UNKNOWN), kExitUnknown
+// some UNKNOWN, kExitBadInput bad input. N/A cells do not count.
 #pragma once
 
 #include <optional>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tools/exit_codes.h"
 
 namespace slotcheck::smt {
 
@@ -27,11 +30,6 @@ struct ProveOptions {
 // The schema of the --json document (docs/output.md "prove").
 inline constexpr std::string_view kProveSchema = "slotcheck.prove";
 inline constexpr int kProveSchemaVersion = 1;
-
-inline constexpr int kProveAllProved = 0;
-inline constexpr int kProveCounterexample = 1;
-inline constexpr int kProveBadUsage = 2;
-inline constexpr int kProveUnknown = 4;
 
 int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err);
 

@@ -15,9 +15,11 @@
 #include "seq/sequence_reader.h"
 #include "seq/text_scan.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/file_judge.h"
+#include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/replay_result.h"
@@ -28,24 +30,8 @@ namespace slotcheck::cli {
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: slotcheck replay [options] PATH...\n"
-    "  PATH is a sequence file or a directory (every *.seq below it).\n"
-    "  --model-only         replay against the model alone (no /dev/kvm)\n"
-    SLOTCHECK_PROFILE_OPTIONS_USAGE
-    "  --json FILE          also write a machine-readable report ('-' for stdout, replacing the table)\n"
-    "  --trace              print every step with both outcomes (held until the file ends: without it\n"
-    "                       replay holds a stretch of a file, whatever its length)\n"
-    "  --ignore-expectations  compare model and kernel only, not the files' expected outcomes\n"
-    "                       (for kernels whose limits differ from the named profiles the files are written for)\n"
-    "  --timeout-ms N       wall-clock limit per sequence (default 10000, as fuzz and minimize; a file\n"
-    "                       that outlives it is run again with 3 times the limit before it is a timeout)\n"
-    "  --runs R             runs a failing file gets, the first included, before it is reported\n"
-    "                       (default 3); a failure most runs do not show is reported as flaky\n"
-    "  --allow-kernel-memory SIZE  run files whose steps the model expects to hold up to SIZE of kernel\n"
-    "                       memory (default: the smaller of 1G and an eighth of MemAvailable); a file over\n"
-    "                       it is refused before anything runs (exit 2)\n"
-    SLOTCHECK_EVENT_OPTIONS_USAGE
+constexpr const char* kSummary = "Replays sequence files against the model and /dev/kvm and reports where they differ.";
+constexpr const char* kNotes =
     "A file whose written expectations need a feature the kernel (the profile) lacks is not run:\n"
     "  'skip (needs FEATURE...)', counted apart; skips alone exit 0.\n"
     "A file that agrees but did not reach its point (a step before it that the file writes to succeed\n"
@@ -54,7 +40,7 @@ constexpr const char* kUsage =
     "SIGINT or SIGTERM stop the replay after the file that is running; the table and the JSON cover\n"
     "  the files that ran.\n"
     "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm,\n"
-    "      130 / 143 stopped by SIGINT / SIGTERM\n";
+    "      130 / 143 stopped by SIGINT / SIGTERM (docs/output.md, \"Exit codes\")";
 
 // What the event channel says about a file that did not agree: the first
 // divergence's summary, and its failure_signature() ("outcome RULE at OP"),
@@ -88,53 +74,26 @@ int replay_main(int argc, char** argv) {
     JudgeOptions judging;  // the time limit, its retry and the runs: as every command judges
     std::vector<std::string> paths;
     std::optional<uint64_t> allow_memory;
-    for (int i = 1; i < argc; ++i) {
-        auto taken = take_profile_option("replay", argc, argv, i, choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_memory_option("replay", "--allow-kernel-memory", argc, argv, i, allow_memory);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        taken = take_event_option("replay", argc, argv, i, event_choice);
-        if (taken == OptionTaken::Bad) return kExitBadInput;
-        if (taken == OptionTaken::Yes) continue;
-        std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (a == "--model-only") {
-            model_only = true;
-        } else if (a == "--trace") {
-            trace = true;
-        } else if (a == "--ignore-expectations") {
-            check_expectations = false;
-        } else if (a == "--json" && i + 1 < argc) {
-            json_path = argv[++i];
-        } else if (a == "--timeout-ms" && i + 1 < argc) {
-            auto v = parse_u64(argv[++i]);
-            if (!v || *v == 0 || *v > 3600000) {
-                std::cerr << "slotcheck replay: --timeout-ms takes 1..3600000, got " << quote(argv[i]) << "\n";
-                return kExitBadInput;
-            }
-            judging.timeout = std::chrono::milliseconds(*v);
-        } else if (a == "--runs" && i + 1 < argc) {
-            auto v = parse_u64(argv[++i]);
-            if (!v || *v == 0 || *v > 100) {
-                std::cerr << "slotcheck replay: --runs takes 1..100, got '" << argv[i] << "'\n";
-                return kExitBadInput;
-            }
-            judging.runs = static_cast<unsigned>(*v);
-        } else if (!a.empty() && a[0] == '-') {
-            std::cerr << "slotcheck replay: unknown option " << quote(a) << "\n" << kUsage;
-            return kExitBadInput;
-        } else {
-            paths.push_back(a);
-        }
-    }
-    if (paths.empty()) {
-        std::cerr << kUsage;
-        return kExitBadInput;
-    }
+    bool ignore_expectations = false;
+    CommandLine line("replay", kSummary, kNotes);
+    line.app().add_option("PATH", paths, "a sequence file or a directory (every *.seq below it)")->required();
+    line.add_switch("--model-only", model_only, "replay against the model alone (no /dev/kvm)");
+    add_profile_options(line, choice);
+    line.add_text("--json", json_path, "FILE", "also write a machine-readable report ('-' for stdout, replacing the table)");
+    line.add_switch("--trace", trace,
+                    "print every step with both outcomes (held until the file ends: without it\n"
+                    "replay holds a stretch of a file, whatever its length)");
+    line.add_switch("--ignore-expectations", ignore_expectations,
+                    "compare model and kernel only, not the files' expected outcomes\n"
+                    "(for kernels whose limits differ from the named profiles the files are written for)");
+    add_judge_options(line, judging);
+    line.add_size("--allow-kernel-memory", allow_memory,
+                  "run files whose steps the model expects to hold up to SIZE of kernel\n"
+                  "memory (default: the smaller of 1G and an eighth of MemAvailable); a file over\n"
+                  "it is refused before anything runs (exit 2)");
+    add_event_options(line, event_choice);
+    if (auto code = line.parse(argc, argv)) return *code;
+    check_expectations = !ignore_expectations;
     if (json_path && *json_path != "-")
         if (auto unwritable = check_output_file("--json", *json_path)) {
             std::cerr << "slotcheck replay: " << *unwritable << "\n";

@@ -1,11 +1,11 @@
 // slotcheck rules: the rule table, one row per rule; with --mutants, the
 // mistake each rule's mutant makes (for fuzz --mutant and bench/mutation).
-#include <cstring>
 #include <iostream>
 
 #include "model/mutation.h"
 #include "seq/outcome.h"
 #include "seq/rules.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
 
 namespace slotcheck::cli {
@@ -25,13 +25,11 @@ const char* kind_name(MutationKind k) {
 }  // namespace
 
 int rules_main(int argc, char** argv) {
-    const bool mutants = argc == 2 && !std::strcmp(argv[1], "--mutants");
-    if (argc > 1 && !mutants) {
-        std::cerr << "usage: slotcheck rules [--mutants]\n"
-                     "  Lists every rule: name, errno (or effect), kernel source, summary.\n"
-                     "  --mutants: every rule's mutant instead: name, kind, what the mutated model gets wrong.\n";
-        return std::strcmp(argv[1], "--help") ? kExitBadInput : kExitOk;
-    }
+    bool mutants = false;
+    CommandLine line("rules", "Lists every rule: name, errno (or effect), kernel source, summary.",
+                     "exit: 0 listed, 2 bad input");
+    line.add_switch("--mutants", mutants, "every rule's mutant instead: name, kind, what the mutated model gets wrong");
+    if (auto code = line.parse(argc, argv)) return *code;
     if (mutants) {
         for (const auto& m : mutation_table())
             std::cout << rule(m.rule).name << "\t" << kind_name(m.kind) << "\t" << m.description << "\n";

@@ -19,7 +19,9 @@
 #include "seq/quoted.h"
 #include "seq/text_scan.h"
 #include "tools/atomic_file.h"
+#include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/event_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
@@ -35,54 +37,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kUsage =
-    "usage: slotcheck vm --kernel K [--modules DIR] [--kernel K2 [--modules DIR2]]... [options]\n"
-    "  K is a bzImage, a Debian kernel version fetched by scripts/fetch-kernel (7, 7.3, 6.12,\n"
-    "  7.3.4+deb13-amd64), or build:VERSION for a kernel built by scripts/build-kernel\n"
-    "  --modules DIR        the KVM modules of the preceding bzImage (none: KVM is built in)\n"
-    "  --seconds N          fuzz this long in each VM (default 60); a VM that dies or hangs is\n"
-    "                       restarted with a new seed for the time that is left\n"
-    "  --jobs J             VMs at once (default 1): J fuzzing VMs per kernel with disjoint seeds;\n"
-    "                       with --replay, J kernels at once\n"
-    "  --guest-jobs J       fuzz workers inside each VM (fuzz --jobs J, default 1; they share the kernel\n"
-    "                       memory budget); --smp J lets them run at once\n"
-    "  --stop-on-finding    end each VM's fuzzing at its first finding (shrunk), and boot it no more\n"
-    "                       after one that found something, died or hung (default: go on to the end)\n"
-    "  --seed S             seed of the first VM (default random); VM j's k-th boot uses S + j + k*J\n"
-    "  --replay PATH        replay sequence files or directories instead of fuzzing (repeatable);\n"
-    "                       prints each file's verdict on each kernel\n"
-    "  --expectations       with --replay, also hold the kernels to the files' own expected outcomes\n"
-    "                       (default: the model under each kernel's detected profile is the expectation)\n"
-    "  --profile NAME, --variant NAME=on|off, --accept-deviation NAME   passed to slotcheck inside the VM\n"
-    "  --max-ops K          operations per fuzzed sequence at most\n"
-    "  --kernel-memory-budget SIZE  passed to fuzz inside the VM (its default: the smaller of 1G and an\n"
-    "                       eighth of the VM's MemAvailable)\n"
-    "  --allow-kernel-memory SIZE  with --replay, the kernel memory a file's steps may hold by the model's\n"
-    "                       estimate (default: the smaller of 1G and an eighth of --memory); a file over\n"
-    "                       it is refused before any VM boots (exit 2)\n"
-    "  --accel auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)\n"
-    "  --memory MB          guest memory (default 2048)\n"
-    "  --smp N              guest CPUs (default 1)\n"
-    "  --shadow-paging      the guest's KVM uses shadow paging (kvm_amd.npt=0, kvm_intel.ept=0) instead\n"
-    "                       of its default, the TDP MMU: the MMU that allocates each slot's reverse maps\n"
-    "                       up front\n"
-    "  --silence-seconds N  a VM with no output for this long is hung and killed (default 150)\n"
-    "  --out DIR            consoles, event logs and findings (default vm-out)\n"
-    "  --json FILE          also write the summary as JSON ('-' for stdout)\n"
-    "  --verbose            show every VM's console as it runs\n"
-    "  --inject-kmsg FILE@LABEL  test the watcher: write FILE's lines into the guest's kernel log\n"
-    "                       while the sequence whose label contains LABEL runs\n"
-    "  --inject-kmsg FILE@+K:TEXT  the same as a delayed effect: K sequences after one whose text\n"
-    "                       contains TEXT (or when the run ends), also in reproduction VMs\n"
-    "  --repro-seconds N    reproduce each new kernel report and dead or hung VM in fresh VMs for at\n"
-    "                       most N s in all (default 1200): find the sequences that cause it, the rate,\n"
-    "                       a minimized sequence and its C reproducer\n"
-    "  --no-repro           do not reproduce\n"
-    "  SIGINT or SIGTERM stop the VMs (qemu stopped, no temporary files left); the summary of what\n"
-    "  ran and the JSON are still written\n"
+constexpr const char* kSummary =
+    "Boots kernels under test in qemu with slotcheck inside, fuzzes or replays there, and brings\n"
+    "back the verdicts, the findings and every kernel report with the sequence that was running.\n"
+    "Each --kernel K may be followed by the --modules DIR of its bzImage.";
+constexpr const char* kNotes =
+    "SIGINT or SIGTERM stop the VMs (qemu stopped, no temporary files left); the summary of what\n"
+    "ran and the JSON are still written\n"
     "exit: 0 clean, 1 divergence, kernel report, dead or hung VM, 2 bad input,\n"
     "      3 environment missing (qemu, kernel, static binary), 4 a VM without /dev/kvm,\n"
-    "      130 / 143 stopped by SIGINT / SIGTERM\n";
+    "      130 / 143 stopped by SIGINT / SIGTERM (docs/output.md, \"Exit codes\")";
 
 struct Options {
     std::vector<KernelRequest> kernels;
@@ -106,100 +70,112 @@ struct Options {
 };
 
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
-    auto bad = [](const std::string& msg) {
-        std::cerr << "slotcheck vm: " << msg << "\n";
-        return kExitBadInput;
-    };
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        const bool has_value = i + 1 < argc;
-        auto number = [&](uint64_t min, uint64_t max) -> std::optional<uint64_t> {
-            auto v = parse_u64(argv[++i]);
-            if (!v || *v < min || *v > max) return std::nullopt;
-            return v;
-        };
-        std::optional<uint64_t> v;
-        if (a == "--help" || a == "-h") {
-            std::cout << kUsage;
-            return kExitOk;
-        } else if (a == "--verbose") {
-            o.verbose = true;
-        } else if (a == "--expectations") {
-            o.expectations = true;
-        } else if (a == "--no-repro") {
-            o.repro = false;
-        } else if (a == "--stop-on-finding") {
-            o.stop_on_finding = true;
-        } else if (a == "--shadow-paging") {
-            o.vm.shadow_paging = true;
-        } else if (!has_value) {
-            return bad("unknown option or missing value " + quote(a) + "\n" + kUsage);
-        } else if (a == "--kernel") {
-            o.kernels.push_back({argv[++i], std::nullopt});
-        } else if (a == "--modules") {
-            if (o.kernels.empty() || o.kernels.back().modules) return bad("--modules follows the --kernel it belongs to");
-            o.kernels.back().modules = argv[++i];
-        } else if (a == "--seconds") {
-            if (!(v = number(1, 7 * 24 * 3600))) return bad("--seconds takes 1..604800");
-            o.seconds = static_cast<double>(*v);
-        } else if (a == "--jobs") {
-            if (!(v = number(1, 64))) return bad("--jobs takes 1..64");
-            o.jobs = static_cast<unsigned>(*v);
-        } else if (a == "--guest-jobs") {
-            if (!(v = number(1, 64))) return bad("--guest-jobs takes 1..64");
-            o.guest_jobs = static_cast<unsigned>(*v);
-        } else if (a == "--seed") {
-            if (!(v = number(0, UINT64_MAX))) return bad("--seed takes a 64-bit number");
-            o.seed = *v;
+    CommandLine line("vm", kSummary, kNotes);
+    std::vector<std::string> kernels, modules;
+    auto* kernel = line.add_repeated("--kernel", kernels,
+                                     "a bzImage, a Debian kernel version fetched by scripts/fetch-kernel (7, 7.3,\n"
+                                     "6.12, 7.3.4+deb13-amd64), or build:VERSION for a kernel built by\n"
+                                     "scripts/build-kernel (repeats)")
+                       ->type_name("K")
+                       ->required();
+    auto* modules_option = line.add_repeated("--modules", modules,
+                                             "the KVM modules of the preceding bzImage (none: KVM is built in)")
+                               ->type_name("DIR");
+    line.add_number(
+        "--seconds", [&o](uint64_t v) { o.seconds = static_cast<double>(v); }, 1, 7 * 24 * 3600,
+        "fuzz this long in each VM (default 60); a VM that dies or hangs is\n"
+        "restarted with a new seed for the time that is left");
+    line.add_number("--jobs", o.jobs, 1, 64,
+                    "VMs at once (default 1): J fuzzing VMs per kernel with disjoint seeds;\n"
+                    "with --replay, J kernels at once");
+    line.add_number("--guest-jobs", o.guest_jobs, 1, 64,
+                    "fuzz workers inside each VM (fuzz --jobs J, default 1; they share the kernel\n"
+                    "memory budget); --smp J lets them run at once");
+    line.add_switch("--stop-on-finding", o.stop_on_finding,
+                    "end each VM's fuzzing at its first finding (shrunk), and boot it no more\n"
+                    "after one that found something, died or hung (default: go on to the end)");
+    line.add_number(
+        "--seed",
+        [&o](uint64_t v) {
+            o.seed = v;
             o.seed_given = true;
-        } else if (a == "--replay") {
-            o.replay_paths.push_back(argv[++i]);
-        } else if (a == "--profile" || a == "--variant" || a == "--accept-deviation") {
-            // Checked here, so a typo is bad input before any VM boots; the
-            // choice also decides the kernel memory a --replay file may hold.
-            const int at = i;
-            if (take_profile_option("vm", argc, argv, i, o.profile) == OptionTaken::Bad) return kExitBadInput;
-            o.vm.guest_profile_args.push_back(a);
-            o.vm.guest_profile_args.push_back(argv[at + 1]);
-        } else if (a == "--kernel-memory-budget") {
-            if (take_memory_option("vm", a.c_str(), argc, argv, i, o.kernel_memory_budget) == OptionTaken::Bad)
-                return kExitBadInput;
-        } else if (a == "--allow-kernel-memory") {
-            if (take_memory_option("vm", a.c_str(), argc, argv, i, o.allow_memory) == OptionTaken::Bad)
-                return kExitBadInput;
-        } else if (a == "--max-ops") {
-            if (!(v = number(1, 100000))) return bad("--max-ops takes 1..100000");
-            o.max_ops = *v;
-        } else if (a == "--accel") {
-            o.vm.accel = argv[++i];
-            if (o.vm.accel != "auto" && o.vm.accel != "kvm" && o.vm.accel != "tcg") return bad("--accel takes auto, kvm or tcg");
-        } else if (a == "--memory") {
-            if (!(v = number(256, 1 << 20))) return bad("--memory takes 256..1048576 (MiB)");
-            o.vm.memory_mb = static_cast<unsigned>(*v);
-        } else if (a == "--smp") {
-            if (!(v = number(1, 64))) return bad("--smp takes 1..64");
-            o.vm.smp = static_cast<unsigned>(*v);
-        } else if (a == "--silence-seconds") {
-            if (!(v = number(5, 24 * 3600))) return bad("--silence-seconds takes 5..86400");
-            o.vm.silence_s = static_cast<double>(*v);
-        } else if (a == "--repro-seconds") {
-            if (!(v = number(1, 7 * 24 * 3600))) return bad("--repro-seconds takes 1..604800");
-            o.repro_seconds = static_cast<double>(*v);
-        } else if (a == "--out") {
-            o.out = argv[++i];
-        } else if (a == "--json") {
-            o.json_path = argv[++i];
-        } else if (a == "--inject-kmsg") {
-            o.vm.inject = argv[++i];
-            std::string error;
-            const auto rule = parse_kmsg_injection(*o.vm.inject, error);
-            if (!rule) return bad("--inject-kmsg " + error + ", got " + quote(*o.vm.inject));
-            if (!fs::is_regular_file(rule->file)) return bad("--inject-kmsg: no file " + rule->file);
-        } else {
-            return bad("unknown option " + quote(a) + "\n" + kUsage);
+        },
+        0, UINT64_MAX, "seed of the first VM (default random); VM j's k-th boot uses S + j + k*J");
+    line.add_repeated("--replay", o.replay_paths,
+                      "replay sequence files or directories instead of fuzzing (repeatable);\n"
+                      "prints each file's verdict on each kernel")
+        ->type_name("PATH");
+    line.add_switch("--expectations", o.expectations,
+                    "with --replay, also hold the kernels to the files' own expected outcomes\n"
+                    "(default: the model under each kernel's detected profile is the expectation)");
+    // Checked here, so a typo is bad input before any VM boots; passed to
+    // slotcheck inside the VM, and deciding the kernel memory a --replay
+    // file may hold.
+    add_profile_options(line, o.profile);
+    line.add_number(
+        "--max-ops", [&o](uint64_t v) { o.max_ops = v; }, 1, 100000, "operations per fuzzed sequence at most");
+    line.add_size("--kernel-memory-budget", o.kernel_memory_budget,
+                  "passed to fuzz inside the VM (its default: the smaller of 1G and an\n"
+                  "eighth of the VM's MemAvailable)");
+    line.add_size("--allow-kernel-memory", o.allow_memory,
+                  "with --replay, the kernel memory a file's steps may hold by the model's\n"
+                  "estimate (default: the smaller of 1G and an eighth of --memory); a file over\n"
+                  "it is refused before any VM boots (exit 2)");
+    line.add_checked(
+            "--accel",
+            [](const std::string& v) {
+                return v == "auto" || v == "kvm" || v == "tcg" ? "" : "--accel takes auto, kvm or tcg, got " + quote(v);
+            },
+            [&o](const std::string& v) { o.vm.accel = v; },
+            "auto|kvm|tcg (default auto: kvm only where the host offers nested virtualization)")
+        ->type_name("ACCEL");
+    line.add_number("--memory", o.vm.memory_mb, 256, 1 << 20, "guest memory (default 2048)", "MiB")->type_name("MB");
+    line.add_number("--smp", o.vm.smp, 1, 64, "guest CPUs (default 1)");
+    line.add_switch("--shadow-paging", o.vm.shadow_paging,
+                    "the guest's KVM uses shadow paging (kvm_amd.npt=0, kvm_intel.ept=0) instead\n"
+                    "of its default, the TDP MMU: the MMU that allocates each slot's reverse maps\n"
+                    "up front");
+    line.add_number(
+        "--silence-seconds", [&o](uint64_t v) { o.vm.silence_s = static_cast<double>(v); }, 5, 24 * 3600,
+        "a VM with no output for this long is hung and killed (default 150)");
+    line.add_text("--out", o.out, "DIR", "consoles, event logs and findings (default vm-out)");
+    line.add_text("--json", o.json_path, "FILE", "also write the summary as JSON ('-' for stdout)");
+    line.add_switch("--verbose", o.verbose, "show every VM's console as it runs");
+    line.add_checked(
+            "--inject-kmsg",
+            [](const std::string& v) {
+                if (std::string error = kmsg_injection_error(v); !error.empty()) return error;
+                std::string error;
+                const auto rule = parse_kmsg_injection(v, error);
+                return fs::is_regular_file(rule->file) ? std::string() : "--inject-kmsg: no file " + rule->file;
+            },
+            [&o](const std::string& v) { o.vm.inject = v; },
+            "test the watcher: FILE@LABEL writes FILE's lines into the guest's kernel log\n"
+            "while the sequence whose label contains LABEL runs; FILE@+K:TEXT does the\n"
+            "same as a delayed effect: K sequences after one whose text contains TEXT\n"
+            "(or when the run ends), also in reproduction VMs")
+        ->type_name("FILE@LABEL");
+    line.add_number(
+        "--repro-seconds", [&o](uint64_t v) { o.repro_seconds = static_cast<double>(v); }, 1, 7 * 24 * 3600,
+        "reproduce each new kernel report and dead or hung VM in fresh VMs for at\n"
+        "most N s in all (default 1200): find the sequences that cause it, the rate,\n"
+        "a minimized sequence and its C reproducer");
+    bool no_repro = false;
+    line.add_switch("--no-repro", no_repro, "do not reproduce");
+    if (auto code = line.parse(argc, argv)) return *code;
+    o.repro = !no_repro;
+    o.vm.guest_profile_args = as_arguments(o.profile);
+    // Each --modules belongs to the --kernel before it.
+    size_t next_kernel = 0, next_modules = 0;
+    for (const CLI::Option* given : line.app().parse_order()) {
+        if (given == kernel) {
+            o.kernels.push_back({kernels[next_kernel++], std::nullopt});
+        } else if (given == modules_option) {
+            if (o.kernels.empty() || o.kernels.back().modules)
+                return line.bad_usage("--modules follows the --kernel it belongs to");
+            o.kernels.back().modules = modules[next_modules++];
         }
     }
-    if (o.kernels.empty()) return bad("at least one --kernel is needed\n" + std::string(kUsage));
     return std::nullopt;
 }
 
