@@ -17,7 +17,6 @@
 #include "seq/sequence.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
-#include "tests/json_validity.h"
 #include "tests/scratch_dir.h"
 #include "tests/support/padded_failure.h"
 
