@@ -1,6 +1,6 @@
 /*
  * The numbers the executor works with: the host layout it shares with the
- * model (model/layout.h; harness/c_bridge.h pins each to it) and the layout
+ * model (model/layout.h; harness/c_core.h pins each to it) and the layout
  * of the harness memslot that the probe program (guest_code.c) runs from.
  *
  * The harness slot (SC_HARNESS_GPA, SC_HARNESS_SIZE) is identity mapped like

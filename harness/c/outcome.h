@@ -1,6 +1,6 @@
 /*
  * What one operation did, as userspace sees it: the C form of
- * model/outcome.h's Outcome (harness/c_bridge.h converts).
+ * model/outcome.h's Outcome (harness/c_core.h converts).
  */
 #ifndef SC_OUTCOME_H
 #define SC_OUTCOME_H
