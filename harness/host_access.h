@@ -1,4 +1,5 @@
-// Host-side reads, writes and page digests of memory that may fault.
+// Host-side reads, writes and page digests of memory that may fault: the
+// executor core's (harness/c/host_access.h) with model outcomes.
 //
 // A host access to a sequence's mapping is an observation like any other:
 // a guest_memfd mapping without INIT_SHARED raises SIGBUS, an unmapped arena

@@ -1,13 +1,11 @@
-// The one place that defines the KVM user API slotcheck speaks.
+// The KVM user API slotcheck speaks, for the C++ harness.
 //
-// Why our own definitions: the distribution's <linux/kvm.h> is older than the
-// kernels under test (Debian 12 ships 6.1 headers: no guest_memfd, no
-// KVM_SET_USER_MEMORY_REGION2, no memory_fault exit). The old basics that have
-// been stable for a decade (kvm_run, kvm_regs, kvm_sregs, CPUID, the basic
-// ioctls) come from <linux/kvm.h>; everything guest_memfd-era is defined here
-// under distinct names (namespace slotcheck::uapi, kSc... / Sc...) so that a
-// newer distro header can never clash. Layouts and numbers are from
-// include/uapi/linux/kvm.h (kernel-semantics.md §1); static_asserts pin them.
+// The definitions live once, in the executor core's C header
+// (harness/c/uapi.h, which says why they are our own and not the
+// distribution's <linux/kvm.h>). This header gives them C++ names in
+// slotcheck::uapi and pins the old basics the rest of the harness still takes
+// from <linux/kvm.h> (kvm_run, kvm_regs, kvm_sregs, the basic ioctls) to the
+// core's, so the two can never disagree.
 #pragma once
 
 #include <linux/kvm.h>
@@ -16,55 +14,18 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "harness/c/uapi.h"
+
 namespace slotcheck::uapi {
 
-// --- KVM_SET_USER_MEMORY_REGION (v1, 32 bytes) and ..._REGION2 (160 bytes)
-struct ScRegion1 {
-    uint32_t slot;  // (as_id << 16) | id
-    uint32_t flags;
-    uint64_t guest_phys_addr;
-    uint64_t memory_size;  // 0 deletes the slot
-    uint64_t userspace_addr;
-};
-static_assert(sizeof(ScRegion1) == 32);
+// --- structures (layouts: include/uapi/linux/kvm.h, kernel-semantics.md §1)
+using ScRegion1 = sc_region1;
+using ScRegion2 = sc_region2;
+using ScCreateGuestMemfd = sc_create_guest_memfd;
+using ScMemoryAttributes = sc_memory_attributes;
+using ScMemoryFault = sc_kvm_exit_memory_fault;
+using ScCpuid2 = sc_kvm_cpuid2;  // the header only: see uapi.h on the flexible array
 
-struct ScRegion2 {
-    uint32_t slot;
-    uint32_t flags;
-    uint64_t guest_phys_addr;
-    uint64_t memory_size;
-    uint64_t userspace_addr;
-    uint64_t guest_memfd_offset;
-    uint32_t guest_memfd;
-    uint32_t pad1;
-    uint64_t pad2[14];
-};
-static_assert(sizeof(ScRegion2) == 160);
-static_assert(offsetof(ScRegion2, guest_memfd) == 40);
-
-// --- KVM_CREATE_GUEST_MEMFD (vm ioctl, returns the new fd)
-struct ScCreateGuestMemfd {
-    uint64_t size;
-    uint64_t flags;
-    uint64_t reserved[6];
-};
-static_assert(sizeof(ScCreateGuestMemfd) == 64);
-
-// --- KVM_SET_MEMORY_ATTRIBUTES (vm ioctl)
-struct ScMemoryAttributes {
-    uint64_t address;
-    uint64_t size;
-    uint64_t attributes;
-    uint64_t flags;
-};
-static_assert(sizeof(ScMemoryAttributes) == 32);
-
-// --- The memory_fault member of kvm_run's exit union (KVM_EXIT_MEMORY_FAULT).
-struct ScMemoryFault {
-    uint64_t flags;
-    uint64_t gpa;
-    uint64_t size;
-};
 // The exit union starts at offset 32 of struct kvm_run in every version.
 inline constexpr size_t kRunExitUnionOffset = 32;
 static_assert(offsetof(struct kvm_run, mmio) == kRunExitUnionOffset);
@@ -75,47 +36,53 @@ inline const ScMemoryFault& memory_fault_of(const struct kvm_run& run) {
                                                    kRunExitUnionOffset);
 }
 
-// --- ioctl numbers (KVMIO = 0xAE)
-inline constexpr unsigned long kScSetUserMemoryRegion = _IOW(KVMIO, 0x46, ScRegion1);
-inline constexpr unsigned long kScSetUserMemoryRegion2 = _IOW(KVMIO, 0x49, ScRegion2);
-inline constexpr unsigned long kScCreateGuestMemfd = _IOWR(KVMIO, 0xd4, ScCreateGuestMemfd);
-inline constexpr unsigned long kScSetMemoryAttributes = _IOW(KVMIO, 0xd2, ScMemoryAttributes);
+// --- ioctl numbers
+inline constexpr unsigned long kScSetUserMemoryRegion = SC_KVM_SET_USER_MEMORY_REGION;
+inline constexpr unsigned long kScSetUserMemoryRegion2 = SC_KVM_SET_USER_MEMORY_REGION2;
+inline constexpr unsigned long kScCreateGuestMemfd = SC_KVM_CREATE_GUEST_MEMFD;
+inline constexpr unsigned long kScSetMemoryAttributes = SC_KVM_SET_MEMORY_ATTRIBUTES;
+inline constexpr unsigned long kScGetSupportedCpuid = SC_KVM_GET_SUPPORTED_CPUID;
+inline constexpr unsigned long kScSetCpuid2 = SC_KVM_SET_CPUID2;
 static_assert(kScSetUserMemoryRegion == 0x4020ae46ul);
 static_assert(kScSetUserMemoryRegion2 == 0x40a0ae49ul);
 static_assert(kScCreateGuestMemfd == 0xc040aed4ul);
 static_assert(kScSetMemoryAttributes == 0x4020aed2ul);
-
-// --- CPUID. <linux/kvm.h> declares kvm_cpuid2's entries[] with
-// __DECLARE_FLEX_ARRAY, which in C++ wraps an empty struct (size 1), so
-// sizeof(struct kvm_cpuid2) is 12 in C++ but 8 in C. The size is encoded in
-// the ioctl number: the header's KVM_GET_SUPPORTED_CPUID / KVM_SET_CPUID2
-// are wrong numbers when compiled as C++ (the kernel answers EINVAL, seen
-// on 7.3). Hence our own header struct and numbers.
-struct ScCpuid2 {
-    uint32_t nent;
-    uint32_t padding;
-    // followed by nent struct kvm_cpuid_entry2
-};
-static_assert(sizeof(ScCpuid2) == 8);
-static_assert(sizeof(struct kvm_cpuid_entry2) == 40);
-inline constexpr unsigned long kScGetSupportedCpuid = _IOWR(KVMIO, 0x05, ScCpuid2);
-inline constexpr unsigned long kScSetCpuid2 = _IOW(KVMIO, 0x90, ScCpuid2);
 static_assert(kScGetSupportedCpuid == 0xc008ae05ul);
 static_assert(kScSetCpuid2 == 0x4008ae90ul);
 
+// The core's basics are the distribution header's.
+static_assert(SC_KVM_API_VERSION == KVM_API_VERSION);
+static_assert(SC_KVM_GET_API_VERSION == KVM_GET_API_VERSION);
+static_assert(SC_KVM_CREATE_VM == KVM_CREATE_VM);
+static_assert(SC_KVM_CHECK_EXTENSION == KVM_CHECK_EXTENSION);
+static_assert(SC_KVM_GET_VCPU_MMAP_SIZE == KVM_GET_VCPU_MMAP_SIZE);
+static_assert(SC_KVM_CREATE_VCPU == KVM_CREATE_VCPU);
+static_assert(SC_KVM_RUN == KVM_RUN);
+static_assert(SC_KVM_SET_REGS == KVM_SET_REGS);
+static_assert(SC_KVM_GET_SREGS == KVM_GET_SREGS);
+static_assert(SC_KVM_SET_SREGS == KVM_SET_SREGS);
+static_assert(SC_KVM_SET_MP_STATE == KVM_SET_MP_STATE);
+static_assert(SC_KVM_SET_VCPU_EVENTS == KVM_SET_VCPU_EVENTS);
+static_assert(SC_KVM_EXIT_IO == KVM_EXIT_IO && SC_KVM_EXIT_IO_OUT == KVM_EXIT_IO_OUT);
+static_assert(SC_KVM_EXIT_MMIO == KVM_EXIT_MMIO);
+static_assert(SC_KVM_MP_STATE_RUNNABLE == KVM_MP_STATE_RUNNABLE);
+static_assert(sizeof(sc_kvm_regs) == sizeof(struct kvm_regs));
+static_assert(sizeof(sc_kvm_sregs) == sizeof(struct kvm_sregs));
+static_assert(sizeof(sc_kvm_vcpu_events) == sizeof(struct kvm_vcpu_events));
+static_assert(sizeof(sc_kvm_cpuid_entry2) == sizeof(struct kvm_cpuid_entry2));
+static_assert(offsetof(sc_kvm_run, mmio) == offsetof(struct kvm_run, mmio));
+
 // --- KVM_CHECK_EXTENSION capabilities we read
-inline constexpr long kScCapNrMemslots = 10;
-inline constexpr long kScCapReadonlyMem = 81;
-inline constexpr long kScCapMultiAddressSpace = 118;
-inline constexpr long kScCapUserMemory2 = 231;
-inline constexpr long kScCapMemoryFaultInfo = 232;
-inline constexpr long kScCapMemoryAttributes = 233;
-inline constexpr long kScCapGuestMemfd = 234;
-inline constexpr long kScCapVmTypes = 235;
-inline constexpr long kScCapPreFaultMemory = 236;
-// Returns the supported GUEST_MEMFD_FLAG_* mask (a boolean "GUEST_MEMFD_MMAP"
-// in 6.18-rc1 only).
-inline constexpr long kScCapGuestMemfdFlags = 244;
+inline constexpr long kScCapNrMemslots = SC_KVM_CAP_NR_MEMSLOTS;
+inline constexpr long kScCapReadonlyMem = SC_KVM_CAP_READONLY_MEM;
+inline constexpr long kScCapMultiAddressSpace = SC_KVM_CAP_MULTI_ADDRESS_SPACE;
+inline constexpr long kScCapUserMemory2 = SC_KVM_CAP_USER_MEMORY2;
+inline constexpr long kScCapMemoryFaultInfo = SC_KVM_CAP_MEMORY_FAULT_INFO;
+inline constexpr long kScCapMemoryAttributes = SC_KVM_CAP_MEMORY_ATTRIBUTES;
+inline constexpr long kScCapGuestMemfd = SC_KVM_CAP_GUEST_MEMFD;
+inline constexpr long kScCapVmTypes = SC_KVM_CAP_VM_TYPES;
+inline constexpr long kScCapPreFaultMemory = SC_KVM_CAP_PRE_FAULT_MEMORY;
+inline constexpr long kScCapGuestMemfdFlags = SC_KVM_CAP_GUEST_MEMFD_FLAGS;
 
 // --- memslot flags (bits 0-15 are uAPI)
 inline constexpr uint32_t kScMemLogDirtyPages = 1u << 0;
@@ -127,11 +94,11 @@ inline constexpr uint64_t kScGuestMemfdFlagMmap = 1ull << 0;
 inline constexpr uint64_t kScGuestMemfdFlagInitShared = 1ull << 1;
 
 // --- memory attributes and memory_fault flags
-inline constexpr uint64_t kScMemoryAttributePrivate = 1ull << 3;
+inline constexpr uint64_t kScMemoryAttributePrivate = SC_KVM_MEMORY_ATTRIBUTE_PRIVATE;
 inline constexpr uint64_t kScMemoryExitFlagPrivate = 1ull << 3;
 
 // --- exit reasons newer than the distro header
-inline constexpr uint32_t kScExitMemoryFault = 39;
+inline constexpr uint32_t kScExitMemoryFault = SC_KVM_EXIT_MEMORY_FAULT;
 
 // --- x86 VM types (KVM_CREATE_VM argument)
 inline constexpr unsigned long kScX86DefaultVm = 0;

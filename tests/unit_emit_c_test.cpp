@@ -146,6 +146,31 @@ TEST(EmitC, SampleProgramsCompileWithoutWarningsUnderClang) {
     }
 }
 
+// The reproducer runs the harness's own executor: every file of harness/c/
+// (the C core the harness library is built from) is in every program,
+// byte for byte, and nothing in the prelude defines a second probe.
+TEST(EmitC, ProgramsEmbedEveryFileOfTheHarnessExecutorVerbatim) {
+    Loaded l = load("corpus/guest/no-slot-mmio.seq");
+    const std::string program = emit_c(l.seq, kLinux73, EmitCSource{"no-slot-mmio.seq", l.text}).program;
+    size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(std::string(SLOTCHECK_SOURCE_DIR) + "/harness/c")) {
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        ASSERT_FALSE(text.str().empty()) << entry.path();
+        EXPECT_EQ(count(program, text.str()), 1u) << entry.path() << " is not in the program verbatim";
+        ++files;
+    }
+    EXPECT_GE(files, 10u);
+    for (const char* definition : {"\nstruct sc_probe {", "\nstruct sc_kvm_run {", "\nstruct sc_outcome {"})
+        EXPECT_EQ(count(program, definition), 1u) << definition;
+    // The reproducer's own part runs no vCPU, builds no page table and
+    // catches no signal itself: that is the core's.
+    const std::string prelude(emit_c_text::prelude());
+    for (const char* core_work : {"SC_KVM_RUN", "SC_KVM_SET_SREGS", "SC_PROBE_PML4", "sigsetjmp(", "timer_create("})
+        EXPECT_EQ(prelude.find(core_work), std::string::npos) << core_work << " in tools/emit_c_prelude.c";
+}
+
 TEST(EmitC, EveryStepIsOneTapTestNamingItsLine) {
     for (const char* f : kSample) {
         Loaded l = load(f);

@@ -182,6 +182,12 @@ EmitCResult emit_c(const Sequence& seq, const Profile& profile, const EmitCSourc
     std::ostringstream o;
     o << header(profile, source, result.tests, result.needs) << "\n#define _GNU_SOURCE\n\n"
       << emit_c_text::numbers() << "\n"
+      << "/* ------------------------------------------------------------ the executor */\n\n"
+      << "/* The files of the slotcheck harness's executor core (harness/c/), verbatim:\n"
+      << " * `slotcheck replay` runs the same code. Here they are one translation\n"
+      << " * unit, so they include one another only when SC_REPRODUCER is not set. */\n"
+      << "#define SC_REPRODUCER 1\n\n"
+      << emit_c_text::executor() << "\n"
       << emit_c_text::prelude() << "\n"
       << "/* ------------------------------------------------------------ the sequence */\n\n"
       << calls.declarations() << "\n"

@@ -9,14 +9,17 @@
 
 namespace slotcheck::emit_c_text {
 
-// #defines and tables the runtime needs, taken from the harness headers:
-// the host layout (seq/layout.h), the probe's layout, time limits and
-// machine code (harness/guest_probe.h, harness/guest_program.h), the ioctl
-// numbers (<linux/kvm.h> and harness/kvm_uapi.h) and the errno names of the
-// sequence format (seq/outcome.h).
+// #defines and tables the program's own runtime needs beyond what the
+// executor core defines: the mapping arena and the never-open fd
+// (seq/layout.h) and the errno names of the sequence format
+// (seq/outcome.h).
 std::string numbers();
 
-// tools/emit_c_prelude.c, embedded at build time (tools/emit_c.cmake).
+// The executor core, harness/c/ (headers first, then sources), embedded at
+// build time (tools/emit_c.cmake): the same code the harness runs.
+std::string_view executor();
+
+// tools/emit_c_prelude.c, the program's own runtime, embedded at build time.
 std::string_view prelude();
 
 // A C expression that builds the outcome: sc_error(EINVAL), sc_value(0x2a), ...

@@ -1,33 +1,37 @@
-#include "harness/guest_program.h"
+/* The probe program: the machine code the probe vCPU runs (layout.h). */
+#include <stdint.h>
 
-namespace slotcheck::probe_layout {
-namespace {
+#ifndef SC_REPRODUCER
+#include "harness/c/layout.h"
+#endif
 
-// Hand-assembled (GNU as --64, Intel syntax; the comment on each line is its
-// source instruction)
-// because the probe is 159 bytes that must never change by accident and the
-// build must not need an assembler step for a byte blob. To change it:
-// assemble the listing, objdump -d, and paste the bytes back.
-//
-// Why this shape:
-// * 64-bit code at CPL3 runs natively on every backend (the PVM host
-//   emulates CPL0 and real mode, and emulated accesses go through
-//   userspace_addr, never guest_memfd: kernel-semantics.md §0, §4.3).
-// * The guest stores its current index in the control page before each
-//   access, so when an access ends in an exit (MMIO, failed KVM_RUN) the
-//   host knows which entry it belongs to without KVM_GET_REGS.
-// * A digest reads its first word, then checks `skip`: on a page with no
-//   memslot the host answers that MMIO read and sets skip, so a page costs
-//   one exit instead of 512. Every word of a page has the same backing, so
-//   the first word decides for the page.
-// * `hlt` faults at CPL3, so the batch ends with `out kPortBatchDone`.
-//   Re-entering after that exit starts the next batch at index 0 with no
-//   KVM_SET_REGS (the registers are still the loop's).
-// * Before that `out` the guest stores the batch's count as its current
-//   index: a kvm_pvm host (6.18.44-fc-v1300) ends a run in
-//   KVM_EXIT_SHUTDOWN when the `out` is reached natively (it works after an
-//   exit), and the count tells the host that every entry was done first.
-constexpr uint8_t kCode[] = {
+/*
+ * Hand-assembled (GNU as --64, Intel syntax; the comment on each line is its
+ * source instruction)
+ * because the probe is 159 bytes that must never change by accident and the
+ * build must not need an assembler step for a byte blob. To change it:
+ * assemble the listing, objdump -d, and paste the bytes back.
+ *
+ * Why this shape:
+ * * 64-bit code at CPL3 runs natively on every backend (the PVM host
+ *   emulates CPL0 and real mode, and emulated accesses go through
+ *   userspace_addr, never guest_memfd: kernel-semantics.md §0, §4.3).
+ * * The guest stores its current index in the control page before each
+ *   access, so when an access ends in an exit (MMIO, failed KVM_RUN) the
+ *   host knows which entry it belongs to without KVM_GET_REGS.
+ * * A digest reads its first word, then checks `skip`: on a page with no
+ *   memslot the host answers that MMIO read and sets skip, so a page costs
+ *   one exit instead of 512. Every word of a page has the same backing, so
+ *   the first word decides for the page.
+ * * `hlt` faults at CPL3, so the batch ends with `out SC_PORT_BATCH_DONE`.
+ *   Re-entering after that exit starts the next batch at index 0 with no
+ *   KVM_SET_REGS (the registers are still the loop's).
+ * * Before that `out` the guest stores the batch's count as its current
+ *   index: a kvm_pvm host (6.18.44-fc-v1300) ends a run in
+ *   KVM_EXIT_SHUTDOWN when the `out` is reached natively (it works after an
+ *   exit), and the count tells the host that every entry was done first.
+ */
+const uint8_t sc_guest_code[SC_GUEST_CODE_SIZE] = {
     // loop:  (0x00)
     0x4d, 0x3b, 0x65, 0x00,                      // 00: cmp r12,QWORD PTR [r13+0x0]
     0x0f, 0x83, 0x87, 0x00, 0x00, 0x00,          // 04: jae 91 (finished)
@@ -85,10 +89,3 @@ constexpr uint8_t kCode[] = {
     0x45, 0x31, 0xe4,                            // 97: xor r12d,r12d
     0xe9, 0x61, 0xff, 0xff, 0xff,                // 9a: jmp 0 (loop)
 };
-static_assert(sizeof(kCode) == 159);
-
-}  // namespace
-
-std::span<const uint8_t> guest_code() { return {kCode, sizeof(kCode)}; }
-
-}  // namespace slotcheck::probe_layout
