@@ -1,5 +1,6 @@
 #include "seq/op_table.h"
 
+#include <array>
 #include <limits>
 
 namespace slotcheck {
@@ -254,8 +255,18 @@ const OpForm* op_form(std::string_view keyword) {
 }
 
 const OpForm& op_form(const Op& op) {
-    for (const OpForm& f : op_forms())
-        if (f.is(op)) return f;
+    // The first form of each alternative, found by the variant's index: this
+    // runs for every op the validator and the minimizer look at.
+    static const auto first_form = [] {
+        std::array<const OpForm*, std::variant_size_v<Op>> first{};
+        for (const OpForm& f : op_forms())
+            if (!first[f.blank.index()]) first[f.blank.index()] = &f;
+        return first;
+    }();
+    const OpForm* f = first_form[op.index()];
+    if (f && f->is(op)) return *f;
+    for (const OpForm& g : op_forms())  // an alternative with several forms (region, region1)
+        if (g.is(op)) return g;
     return op_forms().back();  // unreachable: every alternative of Op has a form (a test holds this)
 }
 
