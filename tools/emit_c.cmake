@@ -16,25 +16,10 @@ set(EMIT_C_EXECUTOR_FILES
     uapi.h layout.h outcome.h page_tables.h run_timer.h host_access.h vcpu.h probe.h
     guest_code.c outcome.c page_tables.c run_timer.c host_access.c vcpu.c probe.c batch.c)
 list(TRANSFORM EMIT_C_EXECUTOR_FILES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/harness/c/)
-string(REPLACE ";" "," EMIT_C_EXECUTOR_INPUT "${EMIT_C_EXECUTOR_FILES}")
-set(EMIT_C_EXECUTOR_CPP ${CMAKE_CURRENT_BINARY_DIR}/generated/emit_c_executor.cpp)
-add_custom_command(
-  OUTPUT ${EMIT_C_EXECUTOR_CPP}
-  COMMAND ${CMAKE_COMMAND} -DINPUT=${EMIT_C_EXECUTOR_INPUT} -DOUTPUT=${EMIT_C_EXECUTOR_CPP}
-          -DHEADER=tools/emit_c_text.h -DNAMESPACE=slotcheck::emit_c_text -DFUNCTION=executor
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
-  DEPENDS ${EMIT_C_EXECUTOR_FILES} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
-  COMMENT "Embedding the executor core for C reproducers")
-
-set(EMIT_C_PRELUDE ${CMAKE_CURRENT_SOURCE_DIR}/tools/emit_c_prelude.c)
-set(EMIT_C_PRELUDE_CPP ${CMAKE_CURRENT_BINARY_DIR}/generated/emit_c_prelude.cpp)
-add_custom_command(
-  OUTPUT ${EMIT_C_PRELUDE_CPP}
-  COMMAND ${CMAKE_COMMAND} -DINPUT=${EMIT_C_PRELUDE} -DOUTPUT=${EMIT_C_PRELUDE_CPP}
-          -DHEADER=tools/emit_c_text.h -DNAMESPACE=slotcheck::emit_c_text -DFUNCTION=prelude
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
-  DEPENDS ${EMIT_C_PRELUDE} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/embed_text.cmake
-  COMMENT "Embedding the C reproducer prelude")
+slotcheck_embed_text(EMIT_C_EXECUTOR_CPP executor tools/emit_c_text.h slotcheck::emit_c_text
+                     "Embedding the executor core for C reproducers" ${EMIT_C_EXECUTOR_FILES})
+slotcheck_embed_text(EMIT_C_PRELUDE_CPP prelude tools/emit_c_text.h slotcheck::emit_c_text
+                     "Embedding the C reproducer prelude" ${CMAKE_CURRENT_SOURCE_DIR}/tools/emit_c_prelude.c)
 
 add_library(slotcheck_emit_c STATIC ${EMIT_C_SOURCES} ${EMIT_C_EXECUTOR_CPP} ${EMIT_C_PRELUDE_CPP})
 target_link_libraries(slotcheck_emit_c PUBLIC slotcheck_harness)
