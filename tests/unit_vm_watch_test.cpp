@@ -296,4 +296,22 @@ TEST_F(VmCommandOverFakeRunner, ReportInReplayNamesTheFileAndKeepsItsConsole) {
     EXPECT_TRUE(report_saved);
 }
 
+// `--json -` puts the document on stdout, one line of its own among the
+// progress lines.
+TEST_F(VmCommandOverFakeRunner, JsonOnStdoutIsOneLineThatParses) {
+    const auto r = vm("report", "--replay " + (kFixtures / "noexec-divergence.seq").string() + " --json -");
+    EXPECT_EQ(r.status, 1) << r.output;
+    std::istringstream lines(r.output);
+    std::string line, document;
+    while (std::getline(lines, line))
+        if (line.starts_with("{")) document = line;
+    std::string error;
+    const test::json doc = test::parse_document(document, "slotcheck.vm/1", error);
+    ASSERT_FALSE(doc.is_discarded()) << error << "\n" << r.output;
+    bool warning_tied_to_second = false;
+    for (const auto& f : doc["findings"])
+        warning_tied_to_second |= f["kind"] == "warning" && f["sequence"] == "second.seq";
+    EXPECT_TRUE(warning_tied_to_second) << doc.dump(2);
+}
+
 }  // namespace
