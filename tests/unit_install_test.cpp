@@ -101,6 +101,40 @@ TEST_F(InstalledSlotcheck, EnvironmentOverridesTheInstalledResources) {
         << r.output;
 }
 
+// `cpack -G DEB` (docs/install.md): the package holds the same install under
+// /usr, names Z3 among its Depends and qemu among its Recommends, and its
+// slotcheck, unpacked anywhere, finds its files under that tree.
+TEST(DebianPackage, HoldsTheInstallAndNamesWhatItNeeds) {
+    if (test::run_command("command -v dpkg-shlibdeps && command -v dpkg-deb").status != 0)
+        GTEST_SKIP() << "no dpkg-shlibdeps or dpkg-deb (dpkg-dev)";
+    const test::ScratchDir scratch("deb");
+    const auto made = test::run_command(std::string(SLOTCHECK_CPACK) + " -G DEB --config " + SLOTCHECK_BUILD_DIR +
+                                        "/CPackConfig.cmake -B " + scratch.path.string());
+    ASSERT_EQ(made.status, 0) << made.output;
+    fs::path deb;
+    for (const auto& e : fs::directory_iterator(scratch.path))
+        if (e.path().extension() == ".deb") deb = e.path();
+    ASSERT_FALSE(deb.empty()) << made.output;
+    EXPECT_EQ(deb.filename().string(), std::string("slotcheck_") + SLOTCHECK_VERSION + "_amd64.deb");
+
+    const auto info = test::run_command("dpkg-deb -f " + deb.string() + " Package Version Depends Recommends");
+    ASSERT_EQ(info.status, 0) << info.output;
+    EXPECT_NE(info.output.find("Package: slotcheck\n"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find(std::string("Version: ") + SLOTCHECK_VERSION + "\n"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find("libz3"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find("qemu-system-x86"), std::string::npos) << info.output;
+
+    const fs::path root = scratch.path / "root";
+    const auto unpacked = test::run_command("dpkg-deb -x " + deb.string() + " " + root.string());
+    ASSERT_EQ(unpacked.status, 0) << unpacked.output;
+    const auto r = test::run_command("env -u SLOTCHECK_SOURCE_DIR -u SLOTCHECK_STATIC_BINARY " +
+                                     (root / "usr/bin/slotcheck").string() + " vm --print-resource-dir");
+    EXPECT_EQ(r.status, SLOTCHECK_INSTALLS_STATIC ? 0 : 3) << r.output;  // 3: no static binary in a sanitizer tree
+    EXPECT_NE(r.output.find("runner: " + (root / "usr/share/slotcheck/harness/vm/run").string() + "\n"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(BuildTreeSlotcheck, FindsItsResourcesInTheSourceTree) {
     const auto r = test::run_command("env -u SLOTCHECK_SOURCE_DIR " + std::string(SLOTCHECK_BINARY) +
                                      " vm --print-resource-dir");
