@@ -1,7 +1,6 @@
 #include "bench/raw_ioctl_loop.h"
 
 #include <fcntl.h>
-#include <linux/falloc.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "harness/kvm_uapi.h"
+#include "seq/kvm_flags.h"
 #include "seq/layout.h"
 
 namespace slotcheck {
@@ -44,14 +44,14 @@ double raw_ioctl_loop(int rounds, uint64_t file_size, int touch_pages) {
     for (int i = 0; i < rounds; ++i) {
         uapi::ScRegion2 r{};
         r.slot = 1;
-        r.flags = uapi::kScMemGuestMemfd;
+        r.flags = kMemGuestMemfd;
         r.guest_phys_addr = 0x100000;
         r.memory_size = kPageSize;
         r.guest_memfd = static_cast<uint32_t>(gfd);
         r.guest_memfd_offset = (i % 64) * kPageSize;
         if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("create");
         touch(scratch, touch_pages, i);
-        if (fallocate(gfd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, (i % 64) * kPageSize, kPageSize))
+        if (fallocate(gfd, kFallocKeepSize | kFallocPunchHole, (i % 64) * kPageSize, kPageSize))
             std::perror("punch");
         r.memory_size = 0;
         if (ioctl(vm, uapi::kScSetUserMemoryRegion2, &r)) std::perror("delete");

@@ -16,6 +16,7 @@
 #include "harness/kvm_uapi.h"
 #include "harness/unique_fd.h"
 #include "model/unmodelled.h"
+#include "seq/kvm_flags.h"
 
 namespace slotcheck {
 namespace {
@@ -95,7 +96,7 @@ bool kvm_available(std::string& why) {
         why = "/dev/kvm: KVM_GET_API_VERSION returned " + std::to_string(api) + ", expected 12";
         return false;
     }
-    UniqueFd vm(ioctl(kvm.get(), KVM_CREATE_VM, uapi::kScX86DefaultVm));
+    UniqueFd vm(ioctl(kvm.get(), KVM_CREATE_VM, kVmTypeDefault));
     if (!vm) {
         why = std::string("/dev/kvm: KVM_CREATE_VM(0): ") + std::strerror(errno);
         return false;
@@ -131,7 +132,7 @@ KernelFacts gather_kernel_facts() {
     // 1 on /dev/kvm but 0 on a default VM of 6.12).
     f.cap_vm_types = check_extension(kvm.get(), uapi::kScCapVmTypes);
     f.guest_phys_addr_bits = static_cast<int>(supported_guest_phys_bits(kvm.get()));
-    UniqueFd vm(ioctl(kvm.get(), KVM_CREATE_VM, uapi::kScX86DefaultVm));
+    UniqueFd vm(ioctl(kvm.get(), KVM_CREATE_VM, kVmTypeDefault));
     int q = vm ? vm.get() : kvm.get();
     f.cap_user_memory2 = check_extension(q, uapi::kScCapUserMemory2);
     f.cap_guest_memfd_vm = check_extension(q, uapi::kScCapGuestMemfd);

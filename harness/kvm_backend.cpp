@@ -11,6 +11,7 @@
 
 #include "harness/host_access.h"
 #include "harness/kvm_uapi.h"
+#include "seq/kvm_flags.h"
 #include "seq/layout.h"
 
 namespace slotcheck {
@@ -199,7 +200,7 @@ Outcome KvmBackend::run(const SetAttributes& op) {
     // Private harness pages (code, page tables, command page) would fault
     // before the probe reached its access: the probe of this VM is done,
     // as the model knows (guest.no-probe).
-    if (rc == 0 && (op.attributes & uapi::kScMemoryAttributePrivate) && touches_harness(op.address, op.size)) {
+    if (rc == 0 && (op.attributes & kAttributePrivate) && touches_harness(op.address, op.size)) {
         if (GuestProbe* p = probe(op.vm.index); p != nullptr && op.vm.kind == HandleKind::Vm)
             p->harness_memory_lost();
     }

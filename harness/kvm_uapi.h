@@ -8,6 +8,7 @@
 // core's, so the two can never disagree.
 #pragma once
 
+#include <linux/falloc.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
@@ -15,6 +16,7 @@
 #include <cstdint>
 
 #include "harness/c/uapi.h"
+#include "seq/kvm_flags.h"
 
 namespace slotcheck::uapi {
 
@@ -84,24 +86,50 @@ inline constexpr long kScCapVmTypes = SC_KVM_CAP_VM_TYPES;
 inline constexpr long kScCapPreFaultMemory = SC_KVM_CAP_PRE_FAULT_MEMORY;
 inline constexpr long kScCapGuestMemfdFlags = SC_KVM_CAP_GUEST_MEMFD_FLAGS;
 
-// --- memslot flags (bits 0-15 are uAPI)
-inline constexpr uint32_t kScMemLogDirtyPages = 1u << 0;
-inline constexpr uint32_t kScMemReadonly = 1u << 1;
-inline constexpr uint32_t kScMemGuestMemfd = 1u << 2;
-
-// --- guest_memfd creation flags (6.18+)
-inline constexpr uint64_t kScGuestMemfdFlagMmap = 1ull << 0;
-inline constexpr uint64_t kScGuestMemfdFlagInitShared = 1ull << 1;
-
-// --- memory attributes and memory_fault flags
-inline constexpr uint64_t kScMemoryAttributePrivate = SC_KVM_MEMORY_ATTRIBUTE_PRIVATE;
-inline constexpr uint64_t kScMemoryExitFlagPrivate = 1ull << 3;
+// --- the flag values (seq/kvm_flags.h: memslot flags, guest_memfd flags,
+// fallocate modes, memory attributes, VM types), pinned to the C core's and
+// to the distribution's headers wherever those define them (older headers
+// lack the newer ones; the values are uAPI and never change).
+static_assert(SC_KVM_MEMORY_ATTRIBUTE_PRIVATE == kAttributePrivate);
+static_assert(kMemLogDirtyPages == KVM_MEM_LOG_DIRTY_PAGES);
+static_assert(kMemReadonly == KVM_MEM_READONLY);
+#ifdef KVM_MEM_GUEST_MEMFD
+static_assert(kMemGuestMemfd == KVM_MEM_GUEST_MEMFD);
+#endif
+#ifdef GUEST_MEMFD_FLAG_MMAP
+static_assert(kGmemFlagMmap == GUEST_MEMFD_FLAG_MMAP);
+#endif
+#ifdef GUEST_MEMFD_FLAG_INIT_SHARED
+static_assert(kGmemFlagInitShared == GUEST_MEMFD_FLAG_INIT_SHARED);
+#endif
+static_assert(kFallocKeepSize == FALLOC_FL_KEEP_SIZE);
+static_assert(kFallocPunchHole == FALLOC_FL_PUNCH_HOLE);
+#ifdef KVM_MEMORY_ATTRIBUTE_PRIVATE
+static_assert(kAttributePrivate == KVM_MEMORY_ATTRIBUTE_PRIVATE);
+#endif
+#ifdef KVM_MEMORY_EXIT_FLAG_PRIVATE
+static_assert(kMemoryExitFlagPrivate == KVM_MEMORY_EXIT_FLAG_PRIVATE);
+#endif
+#ifdef KVM_X86_DEFAULT_VM
+static_assert(kVmTypeDefault == KVM_X86_DEFAULT_VM);
+#endif
+#ifdef KVM_X86_SW_PROTECTED_VM
+static_assert(kVmTypeSwProtected == KVM_X86_SW_PROTECTED_VM);
+#endif
+#ifdef KVM_X86_SEV_VM
+static_assert(kVmTypeSev == KVM_X86_SEV_VM);
+#endif
+#ifdef KVM_X86_SEV_ES_VM
+static_assert(kVmTypeSevEs == KVM_X86_SEV_ES_VM);
+#endif
+#ifdef KVM_X86_SNP_VM
+static_assert(kVmTypeSnp == KVM_X86_SNP_VM);
+#endif
+#ifdef KVM_X86_TDX_VM
+static_assert(kVmTypeTdx == KVM_X86_TDX_VM);
+#endif
 
 // --- exit reasons newer than the distro header
 inline constexpr uint32_t kScExitMemoryFault = SC_KVM_EXIT_MEMORY_FAULT;
-
-// --- x86 VM types (KVM_CREATE_VM argument)
-inline constexpr unsigned long kScX86DefaultVm = 0;
-inline constexpr unsigned long kScX86SwProtectedVm = 1;
 
 }  // namespace slotcheck::uapi

@@ -5,14 +5,9 @@
 
 #include <cstdint>
 
-namespace slotcheck {
+#include "seq/kvm_flags.h"  // the type values
 
-inline constexpr uint64_t kVmTypeDefault = 0;
-inline constexpr uint64_t kVmTypeSwProtected = 1;  // KVM_X86_SW_PROTECTED_VM
-inline constexpr uint64_t kVmTypeSev = 2;
-inline constexpr uint64_t kVmTypeSevEs = 3;
-inline constexpr uint64_t kVmTypeSnp = 4;
-inline constexpr uint64_t kVmTypeTdx = 5;
+namespace slotcheck {
 
 struct VmTypeTraits {
     // kvm_arch_has_private_mem(): guest_memfd slots may bind before 6.18,

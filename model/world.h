@@ -16,21 +16,13 @@
 #include "model/profile.h"
 #include "model/vm_type.h"
 #include "seq/executor.h"
+#include "seq/kvm_flags.h"
 #include "seq/layout.h"
 #include "seq/rules.h"
 
 namespace slotcheck {
 
-inline constexpr uint32_t kMemLogDirtyPages = 1u << 0;
-inline constexpr uint32_t kMemReadonly = 1u << 1;
-inline constexpr uint32_t kMemGuestMemfd = 1u << 2;
-inline constexpr uint64_t kGmemFlagMmap = 1ull << 0;
-inline constexpr uint64_t kGmemFlagInitShared = 1ull << 1;
-inline constexpr uint32_t kFallocKeepSize = 0x01;
-inline constexpr uint32_t kFallocPunchHole = 0x02;
 inline constexpr uint64_t kMaxPagesPerSlot = (1ull << 31) - 1;  // KVM_MEM_MAX_NR_PAGES
-inline constexpr uint64_t kAttributePrivate = 1ull << 3;       // KVM_MEMORY_ATTRIBUTE_PRIVATE
-inline constexpr uint64_t kMemoryExitFlagPrivate = 1ull << 3;  // KVM_MEMORY_EXIT_FLAG_PRIVATE
 
 struct Decision {
     Outcome outcome;

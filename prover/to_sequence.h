@@ -16,13 +16,13 @@
 #pragma once
 
 #include "prover/counterexample.h"
+#include "seq/kvm_flags.h"
 #include "seq/sequence.h"
 
 namespace slotcheck::smt {
 
-inline constexpr uint64_t kGmemFlags = 0x3;         // GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED
-inline constexpr uint32_t kMemGuestMemfd = 0x4;     // KVM_MEM_GUEST_MEMFD
-inline constexpr uint32_t kPunchMode = 0x3;         // FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE
+inline constexpr uint64_t kGmemFlags = kGmemFlagMmap | kGmemFlagInitShared;
+inline constexpr uint32_t kPunchMode = kFallocKeepSize | kFallocPunchHole;
 inline constexpr uint64_t kMarkerBase = 0x5107510700000000ull;  // guest write n stores kMarkerBase + n
 
 enum class VmForm {

@@ -2,7 +2,6 @@
 // shared/kernel-notes.md "What a native vCPU reads". Needs /dev/kvm; skips
 // with the reason when there is none (run it in a VM: harness/vm/run).
 #include <gtest/gtest.h>
-#include <linux/falloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include "harness/kernel_facts.h"
 #include "harness/kvm_backend.h"
 #include "harness/kvm_uapi.h"
+#include "seq/kvm_flags.h"
 #include "seq/layout.h"
 
 namespace slotcheck {
@@ -23,7 +23,7 @@ void PrintTo(const Outcome& o, std::ostream* os) { *os << to_string(o); }
 
 namespace {
 
-constexpr uint64_t kPunch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+constexpr uint64_t kPunch = kFallocPunchHole | kFallocKeepSize;
 constexpr uint64_t kGpa = 0x10000000;  // 256 MiB, far from the harness slot
 
 Handle V(uint32_t i) { return {HandleKind::Vm, i}; }
@@ -48,7 +48,7 @@ SetRegion region(uint32_t slot, uint64_t gpa, uint64_t size, HostAddr uaddr) {
 SetRegion gmem_region(uint32_t slot, uint64_t gpa, uint64_t size, HostAddr uaddr, FdRef file,
                       uint64_t offset) {
     SetRegion r = region(slot, gpa, size, uaddr);
-    r.flags = uapi::kScMemGuestMemfd;
+    r.flags = kMemGuestMemfd;
     r.gmem = file;
     r.gmem_offset = offset;
     return r;
@@ -191,11 +191,11 @@ TEST_F(ProbeTest, MunmappedNormalSlotFailsRunWithEfault) {
 
 TEST_F(ProbeTest, PunchHoleOfGmemOnlyFileZeroesGuestView) {
     std::string why;
-    if (!gmem_binding(uapi::kScGuestMemfdFlagMmap | uapi::kScGuestMemfdFlagInitShared, why)) GTEST_SKIP() << why;
+    if (!gmem_binding(kGmemFlagMmap | kGmemFlagInitShared, why)) GTEST_SKIP() << why;
     KvmBackend b;
     ok(b, CreateVm{V(0), 0});
     ok(b, CreateGmem{G(0), V(0), 0x4000,
-                     uapi::kScGuestMemfdFlagMmap | uapi::kScGuestMemfdFlagInitShared});
+                     kGmemFlagMmap | kGmemFlagInitShared});
     ok(b, of_file(M(0), G(0), 0x4000));
     ok(b, HostWrite{at(M(0)), 8, 0x44});
     // userspace_addr 0: a gmem-only slot reads the file, not the hva.
@@ -211,11 +211,11 @@ TEST_F(ProbeTest, PunchHoleOfGmemOnlyFileZeroesGuestView) {
 
 TEST_F(ProbeTest, ReleasedGmemOnlyFileIsMemoryFault) {
     std::string why;
-    if (!gmem_binding(uapi::kScGuestMemfdFlagMmap | uapi::kScGuestMemfdFlagInitShared, why)) GTEST_SKIP() << why;
+    if (!gmem_binding(kGmemFlagMmap | kGmemFlagInitShared, why)) GTEST_SKIP() << why;
     KvmBackend b;
     ok(b, CreateVm{V(0), 0});
     ok(b, CreateGmem{G(0), V(0), 0x4000,
-                     uapi::kScGuestMemfdFlagMmap | uapi::kScGuestMemfdFlagInitShared});
+                     kGmemFlagMmap | kGmemFlagInitShared});
     ok(b, of_file(M(0), G(0), 0x4000));
     ok(b, gmem_region(1, kGpa, 0x4000, raw(0), fd(G(0)), 0));
     ok(b, GuestWrite{V(0), kGpa + 0x1008, 0x99});
@@ -234,10 +234,10 @@ TEST_F(ProbeTest, ReleasedGmemOnlyFileIsMemoryFault) {
 
 TEST_F(ProbeTest, GmemWithoutInitSharedStartsZeroAndHostGetsSigbus) {
     std::string why;
-    if (!gmem_binding(uapi::kScGuestMemfdFlagMmap, why)) GTEST_SKIP() << why;
+    if (!gmem_binding(kGmemFlagMmap, why)) GTEST_SKIP() << why;
     KvmBackend b;
     ok(b, CreateVm{V(0), 0});
-    ok(b, CreateGmem{G(0), V(0), 0x2000, uapi::kScGuestMemfdFlagMmap});
+    ok(b, CreateGmem{G(0), V(0), 0x2000, kGmemFlagMmap});
     ok(b, of_file(M(0), G(0), 0x2000));
     EXPECT_EQ(b.apply(HostRead{at(M(0)), 8}), Outcome::sigbus());
     EXPECT_EQ(b.apply(HostWrite{at(M(0)), 1, 1}), Outcome::sigbus());

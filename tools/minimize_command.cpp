@@ -20,6 +20,7 @@
 #include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
+#include "tools/resource_dir.h"
 #include "tools/sequence_files.h"
 #include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
@@ -278,7 +279,7 @@ Finding describe_finding(const Settings& s, const Judge& judge, const KernelFact
 std::optional<VmOracle> make_vm_oracle(const Settings& s, std::string& error) {
     auto binary = static_binary(error);
     if (!binary) return std::nullopt;
-    auto kernel = resolve_kernel(*s.vm_kernel, source_dir(), error);
+    auto kernel = resolve_kernel(*s.vm_kernel, resource_dir().path, error);
     if (!kernel) return std::nullopt;
     std::string dir = s.vm_out ? *s.vm_out
                                : (std::filesystem::temp_directory_path() /

@@ -24,6 +24,7 @@
 #include "tools/event_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
+#include "tools/resource_dir.h"
 #include "tools/sequence_files.h"
 #include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
@@ -67,6 +68,7 @@ struct Options {
     bool repro = true;
     double repro_seconds = 1200;
     bool stop_on_finding = false;
+    bool print_resource_dir = false;
 };
 
 std::optional<int> parse_args(int argc, char** argv, Options& o) {
@@ -75,9 +77,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
     auto* kernel = line.add_repeated("--kernel", kernels,
                                      "a bzImage, a Debian kernel version fetched by scripts/fetch-kernel (7, 7.3,\n"
                                      "6.12, 7.3.4+deb13-amd64), or build:VERSION for a kernel built by\n"
-                                     "scripts/build-kernel (repeats)")
-                       ->type_name("K")
-                       ->required();
+                                     "scripts/build-kernel (repeats; at least one)")
+                       ->type_name("K");
     auto* modules_option = line.add_repeated("--modules", modules,
                                              "the KVM modules of the preceding bzImage (none: KVM is built in)")
                                ->type_name("DIR");
@@ -162,7 +163,11 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
         "a minimized sequence and its C reproducer");
     bool no_repro = false;
     line.add_switch("--no-repro", no_repro, "do not reproduce");
+    line.add_switch("--print-resource-dir", o.print_resource_dir,
+                    "print where the VM runner, the kernel scripts and the static slotcheck\n"
+                    "are found (docs/install.md), check they are there, and exit");
     if (auto code = line.parse(argc, argv)) return *code;
+    if (kernels.empty() && !o.print_resource_dir) return line.bad_usage("--kernel is required");
     o.repro = !no_repro;
     o.vm.guest_profile_args = as_arguments(o.profile);
     // Each --modules belongs to the --kernel before it.
@@ -425,11 +430,34 @@ private:
     std::mutex mutex_, say_mutex_;
 };
 
+// --print-resource-dir: where the runner, the scripts and the static binary
+// come from, without booting anything; exit 3 when one is missing.
+int print_resource_dir() {
+    const ResourceDir resources = resource_dir();
+    const std::string runner = resources.path + "/harness/vm/run";
+    std::string error;
+    const auto binary = static_binary(error);
+    std::cout << "resources: " << resources.path << " (" << resources.origin << ")\n"
+              << "runner: " << runner << "\n"
+              << "static slotcheck: " << binary.value_or("none") << "\n";
+    int code = kExitOk;
+    if (access(runner.c_str(), X_OK) != 0) {
+        std::cerr << "slotcheck vm: no executable " << runner << "\n";
+        code = kExitNoEnvironment;
+    }
+    if (!binary) {
+        std::cerr << "slotcheck vm: " << error << "\n";
+        code = kExitNoEnvironment;
+    }
+    return code;
+}
+
 }  // namespace
 
 int vm_main(int argc, char** argv) {
     Options o;
     if (auto code = parse_args(argc, argv, o)) return *code;
+    if (o.print_resource_dir) return print_resource_dir();
     // Output paths are checked before any kernel is fetched or booted.
     auto unwritable = check_output_dir("--out", o.out);
     if (!unwritable && o.json_path && *o.json_path != "-") unwritable = check_output_file("--json", *o.json_path);
@@ -444,13 +472,16 @@ int vm_main(int argc, char** argv) {
         std::cerr << "slotcheck vm: " << error << "\n";
         return kExitNoEnvironment;
     }
-    if (access((source_dir() + "/harness/vm/run").c_str(), X_OK) != 0) {
-        std::cerr << "slotcheck vm: no harness/vm/run under " << source_dir() << " (set SLOTCHECK_SOURCE_DIR)\n";
+    const ResourceDir resources = resource_dir();
+    const std::string runner = resources.path + "/harness/vm/run";
+    if (access(runner.c_str(), X_OK) != 0) {
+        std::cerr << "slotcheck vm: no harness/vm/run under " << resources.path << " (" << resources.origin
+                  << "; set SLOTCHECK_SOURCE_DIR, docs/install.md)\n";
         return kExitNoEnvironment;
     }
     std::vector<vm::KernelUnderTest> kernels;
     for (const auto& request : o.kernels) {
-        auto k = resolve_kernel(request, source_dir(), error);
+        auto k = resolve_kernel(request, resources.path, error);
         if (!k) {
             std::cerr << "slotcheck vm: " << error << "\n";
             return kExitNoEnvironment;

@@ -22,7 +22,7 @@ std::string kernel_name(const fs::path& image) {
 
 }  // namespace
 
-std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, const std::string& source_dir,
+std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, const std::string& resources,
                                                   std::string& error) {
     std::error_code ec;
     if (fs::is_regular_file(request.spec, ec)) {
@@ -49,7 +49,7 @@ std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, 
     // A version: the scripts print "kernel: PATH" and "modules: PATH" last.
     const bool build = request.spec.rfind("build:", 0) == 0;
     const std::string version = build ? request.spec.substr(6) : request.spec;
-    const std::string script = source_dir + (build ? "/scripts/build-kernel" : "/scripts/fetch-kernel");
+    const std::string script = resources + (build ? "/scripts/build-kernel" : "/scripts/fetch-kernel");
     if (version.empty() || version[0] == '-') {
         error = "--kernel " + request.spec + ": not a file, and not a kernel version";
         return std::nullopt;

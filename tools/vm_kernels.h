@@ -16,7 +16,7 @@ struct KernelRequest {
     std::optional<std::string> modules;  // the --modules after it
 };
 
-std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, const std::string& source_dir,
+std::optional<vm::KernelUnderTest> resolve_kernel(const KernelRequest& request, const std::string& resources,
                                                   std::string& error);
 
 }  // namespace slotcheck::cli

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tools/resource_dir.h"
+
 namespace slotcheck::cli {
 
 namespace {
@@ -28,11 +30,6 @@ std::string sh_line(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::string source_dir() {
-    const char* env = std::getenv("SLOTCHECK_SOURCE_DIR");
-    return env && *env ? env : SLOTCHECK_SOURCE_DIR;
-}
-
 std::optional<std::string> static_binary(std::string& error) {
     if (const char* env = std::getenv("SLOTCHECK_STATIC_BINARY"); env && *env) return std::string(env);
     std::error_code ec;
@@ -55,7 +52,7 @@ vm::VmSpec VmGuest::base_spec(const vm::KernelUnderTest& kernel, const std::stri
     spec.silence_limit_s = settings_.silence_s;
     spec.time_limit_s = time_limit_s;
     spec.work_dir = work_dir;
-    spec.runner = source_dir() + "/harness/vm/run";
+    spec.runner = resource_dir().path + "/harness/vm/run";
     spec.payloads.push_back(binary_ + ":" + kGuestBinary);
     if (settings_.inject)
         spec.payloads.push_back(settings_.inject->substr(0, settings_.inject->rfind('@')) + ":" + kGuestInject);

@@ -23,10 +23,6 @@ struct VmSettings {
     std::optional<std::string> inject;            // --inject-kmsg FILE@LABEL
 };
 
-// The project's tree (harness/vm/run, scripts/): $SLOTCHECK_SOURCE_DIR, else
-// the tree this binary was built from.
-std::string source_dir();
-
 // The static slotcheck that goes into the VM: $SLOTCHECK_STATIC_BINARY, else
 // slotcheck-static next to this binary.
 std::optional<std::string> static_binary(std::string& error);
