@@ -69,7 +69,6 @@ public:
         if (i >= positional_.size()) fail(line_end_col, std::string("expected ") + what);
         return positional_[i];
     }
-    size_t positional_count() const { return positional_.size(); }
 
     std::optional<std::pair<std::string, int>> take(const std::string& key) {
         auto it = keyed_.find(key);
