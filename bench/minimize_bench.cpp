@@ -34,7 +34,7 @@ void run(const char* name, const Sequence& core, RuleId mutant, OracleKind oracl
     const auto t0 = std::chrono::steady_clock::now();
     const MinimizeResult r = minimize(input, [&](const Sequence& c) {
         const Verdict v = judge(c, options);
-        return v.failed() && same_failure(input, first, c, v, Sameness::Rule);
+        return v.failed() && same_failure(first, v, Sameness::Rule);
     });
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("%-12s %-6s %5zu -> %zu steps  %7.2f s  %4zu candidates  %6.1f ms/candidate%s\n", name,

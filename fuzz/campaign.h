@@ -15,6 +15,7 @@
 #include "fuzz/coverage.h"
 #include "generators/boundary_census.h"
 #include "model/kernel_memory.h"
+#include "replay/finding.h"
 #include "replay/sequence_oracle.h"
 #include "seq/sequence.h"
 
@@ -62,20 +63,7 @@ struct Stats {
     void add(const Stats& o);
 };
 
-struct Finding {
-    bool flaky() const { return status == "flaky"; }
-    uint64_t index = 0;          // sequence index in the campaign (reproduce with --only)
-    uint64_t sequence_seed = 0;  // the generator seed derived from (campaign seed, index)
-    std::string status;          // diverge, crashed, timeout; flaky (not shrunk, not a divergence)
-    Reproduction reproduction;   // of the reported sequence (the shrunk one, when shrunk)
-    std::string signature;       // failure_signature() of the shrunk sequence
-    std::string detail;          // the shrunk sequence's divergence summary
-    double found_after_s = 0;    // campaign time when the failing sequence was judged
-    uint64_t shrink_candidates = 0;
-    double shrink_s = 0;
-    bool shrink_cut_short = false;  // the campaign's time ran out before the shrunk form was 1-minimal
-    Sequence original, shrunk;
-};
+using slotcheck::Finding;  // replay/finding.h
 
 struct Progress {
     double elapsed_s = 0;

@@ -26,7 +26,7 @@ ShrinkResult shrink_failure(const Sequence& seq, const Verdict& verdict, const J
             first_step_over(candidate, judge_options.profile, kernel_memory_limit))
             return false;
         Verdict v = judge(candidate, candidate_options, "shrink candidate " + std::to_string(++tried));
-        if (!same_failure(seq, verdict, candidate, v, same)) return false;
+        if (!same_failure(verdict, v, same)) return false;
         r.verdict = v;
         return true;
     };

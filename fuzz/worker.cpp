@@ -75,7 +75,7 @@ private:
         if (!verdict.failed()) return true;
         stats_.failures++;
         const double found_after = seconds_between(start_, Clock::now());
-        if (options_.keep_going && !reported_.insert(failure_signature(seq, verdict)).second) return true;
+        if (options_.keep_going && !reported_.insert(failure_signature(verdict)).second) return true;
         if (!flush()) return false;
         Finding f = finding_of(index, seq, verdict);
         f.found_after_s = found_after;
@@ -98,9 +98,8 @@ private:
                 f.shrink_cut_short = true;
             }
         }
-        f.signature = failure_signature(f.shrunk, final_verdict);
-        f.detail = final_verdict.detail;
-        f.reproduction = final_verdict.reproduction;
+        f.signature = failure_signature(final_verdict);
+        f.verdict = std::move(final_verdict);
         tell("");
         if (!wire::write_frame(fd_, wire::FrameType::Finding, wire::encode_finding(f))) return false;
         return options_.keep_going;
@@ -110,12 +109,10 @@ private:
         Finding f;
         f.index = index;
         f.sequence_seed = sequence_seed(options_.seed, index);
-        f.status = verdict_status_name(verdict.status);
         f.original = seq;
         f.shrunk = seq;
-        f.reproduction = verdict.reproduction;
-        f.signature = failure_signature(seq, verdict);
-        f.detail = verdict.detail;
+        f.verdict = verdict;
+        f.signature = failure_signature(verdict);
         return f;
     }
 
@@ -125,7 +122,7 @@ private:
         stats_.flaky++;
         Verdict first = verdict;
         first.status = verdict.first_status;
-        if (!reported_.insert("flaky " + failure_signature(seq, first)).second) return true;
+        if (!reported_.insert("flaky " + failure_signature(first)).second) return true;
         if (!flush()) return false;
         Finding f = finding_of(index, seq, verdict);
         f.found_after_s = seconds_between(start_, Clock::now());

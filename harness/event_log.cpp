@@ -106,11 +106,11 @@ std::string EventLog::begin(std::string_view label, std::string_view text) {
     return id;
 }
 
-void EventLog::end_sequence(const std::string& id, std::string_view status, std::string_view detail) {
+void EventLog::end_sequence(const std::string& id, std::string_view status, std::string_view verdict_record) {
     std::string marker(kKmsgMarker);
     kmsg_line(marker + id + " end " + std::string(status));
     std::string payload = id + " " + std::string(status);
-    if (!detail.empty()) payload += "\n" + std::string(detail);
+    if (!verdict_record.empty()) payload += "\n" + std::string(verdict_record);
     write(event::kEnd, payload);
 }
 

@@ -26,7 +26,7 @@ namespace slotcheck {
 namespace event {
 inline constexpr char kProbe = 'P';     // the probe's text (kernel, capabilities, profile)
 inline constexpr char kBegin = 'B';     // "ID LABEL\n" + the sequence's text, before it runs
-inline constexpr char kEnd = 'D';       // "ID STATUS": how it ended (agree, diverge, crashed, timeout)
+inline constexpr char kEnd = 'D';       // "ID STATUS\n" + the verdict's record (replay/verdict.h): how it ended
 inline constexpr char kFinding = 'F';   // a fuzz finding (fuzz/wire.h encode_finding)
 inline constexpr char kStats = 'S';     // cumulative fuzz statistics (fuzz/wire.h encode_stats)
 inline constexpr char kFile = 'W';      // "NAME\n" + contents: a file the command wrote (a finding's)
@@ -38,8 +38,6 @@ inline constexpr std::string_view kAll = "PBDFSWKR";
 // The marker lines in the kernel log: "slotcheck: seq ID begin LABEL" and
 // "slotcheck: seq ID end STATUS".
 inline constexpr std::string_view kKmsgMarker = "slotcheck: seq ";
-// Starts the line of an end frame that carries a failure signature.
-inline constexpr std::string_view kSignaturePrefix = "signature: ";
 
 struct KmsgMarker {
     std::string id;
@@ -72,10 +70,9 @@ public:
     static constexpr uintmax_t kCarriedTextLimit = 4u << 20;
     std::string begin_file(const std::string& path);
     // The kernel-log marker carries the status only (one word, so a reader
-    // of the console can match it); the frame adds the one-line detail, such
-    // as a replay's first divergence, for the report.
-    // `detail` may hold a second line starting with kSignaturePrefix.
-    void end_sequence(const std::string& id, std::string_view status, std::string_view detail = {});
+    // of the console can match it); the frame adds the verdict's record
+    // (replay/verdict.h encode(), opaque here), which the host decodes.
+    void end_sequence(const std::string& id, std::string_view status, std::string_view verdict_record = {});
 
     // Test-only: while a sequence whose label contains `label_part` runs,
     // write `lines` into the kernel log as if the kernel had printed them

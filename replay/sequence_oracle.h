@@ -1,6 +1,7 @@
 // Judging one sequence: replay it on the model and on an oracle, and say
-// whether and where they differ. Fuzzing, minimizing and the mutation
-// matrix all ask this one question, so it is answered in one place.
+// whether and where they differ. Fuzzing, minimizing, replaying files and
+// the mutation matrix all ask this one question, so it is answered in one
+// place, with one Verdict (replay/verdict.h).
 //
 // The oracle is the real kernel (/dev/kvm, each sequence in a fresh forked
 // child with a fresh KvmBackend and a time limit, so a crash or a hung
@@ -19,13 +20,19 @@
 
 #include "model/profile.h"
 #include "replay/differ.h"
+#include "replay/point.h"
+#include "replay/verdict.h"
 #include "seq/sequence.h"
+#include "seq/step_source.h"
 
 namespace slotcheck {
 
 class EventLog;
 
-enum class OracleKind : uint8_t { Kernel, Model };
+// Kernel: /dev/kvm (or JudgeOptions::make_kernel) in a child. Model: the
+// unmutated reference model. None: the model alone, held to the sequence's
+// own expectations and invariants (`slotcheck replay --model-only`).
+enum class OracleKind : uint8_t { Kernel, Model, None };
 
 // One time limit for every command that judges a sequence on a kernel
 // (replay, fuzz, minimize, vm): a finding made by one command reproduces
@@ -34,7 +41,7 @@ inline constexpr std::chrono::milliseconds kDefaultSequenceTimeout{10000};
 // How many runs a failing verdict gets before it is reported (the first
 // included): one slow or crashed run on a loaded host is not a kernel bug.
 inline constexpr unsigned kDefaultReproductionRuns = 3;
-std::string oracle_kind_name(OracleKind k);  // "kernel", "model"
+std::string oracle_kind_name(OracleKind k);  // "kernel", "model", "none"
 
 struct JudgeOptions {
     Profile profile = upstream_profile();
@@ -65,50 +72,20 @@ struct JudgeOptions {
     std::function<void(const std::string&)> on_activity;
 };
 
-// Where a judgement spent its time (seconds): the oracle's operations, its
-// `check` observations, and the whole call (fork, model and reporting
-// included).
-struct JudgeTiming {
-    double oracle_ops = 0, oracle_observe = 0, total = 0;
-};
-
-// How often a failure showed when its sequence was run again: `runs` runs
-// in all, the first included, `reproduced` of them with the same failure.
-// One rule for every command: a failure stands when most runs show it.
-struct Reproduction {
-    unsigned runs = 1, reproduced = 1;
-    bool stands() const { return 2 * reproduced > runs; }
-    std::string text() const;  // "reproduced 2/3", or "" when not re-run
-};
-// Runs `shows_again` (one more run: did it show the same failure?) until
-// `runs` runs in all have been made.
-Reproduction reproduce(unsigned runs, const std::function<bool()>& shows_again);
-
-struct Verdict {
-    enum class Status : uint8_t {
-        Agree,
-        Diverge,   // `divergence` says where and how
-        Crashed,   // the replay child died (a kernel or harness crash); `detail` says how
-        TimedOut,  // the replay child outlived the time limit and was killed
-        // The first run failed (`first_status`), but most re-runs did not:
-        // reported with its numbers, never as a divergence.
-        Flaky,
-    };
-    Status status = Status::Agree;
-    std::optional<Divergence> divergence;  // the first one, when Diverge
-    std::string detail;                    // one line: the divergence summary, or how the child ended
-    JudgeTiming timing;
-    // The first run outlived the time limit and the retry with the longer
-    // limit finished: the verdict is the retry's.
-    bool slow = false;
-    Reproduction reproduction;            // how often the failure showed (1/1: not re-run)
-    Status first_status = Status::Agree;  // Flaky: what the first run showed
-    bool failed() const { return status != Status::Agree && status != Status::Flaky; }
-};
-std::string verdict_status_name(Verdict::Status s);  // agree, diverge, crashed, timeout, flaky
-
 // `label` names the sequence in the event log ("fuzz seed 5 index 17").
 Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label = "sequence");
+
+// What judging a file adds (`slotcheck replay`): its point, and a trace.
+struct FileJudging {
+    // The file's point (PointFinder): a file that agrees without reaching it
+    // is NotReached, never a pass. Unset: the sequence states no point.
+    std::optional<PointFinder::Last> point;
+    bool trace = false;  // keep one line per step in Verdict::trace
+};
+// The same judgement over steps read one at a time (a file of any length is
+// held a stretch at a time, in the child too). The caller logs the file
+// (JudgeOptions::events is not used here).
+Verdict judge(const StepSource& steps, const JudgeOptions& options, const FileJudging& file);
 
 constexpr int kTimeoutRetryFactor = 3;
 // The confirmation of a timeout: `attempt(limit)` judges the sequence once
@@ -121,7 +98,7 @@ Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milli
 // once more) until `runs` runs in all have judged it. A failure most runs
 // do not show (same failure_signature()) becomes Flaky, carrying the
 // first run's status, divergence and detail. Agreeing verdicts pass through.
-Verdict confirm_by_reruns(const Sequence& seq, Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
+Verdict confirm_by_reruns(Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
 
 // The longest one judge() call with these options can take (every run,
 // each with its timeout retry).
@@ -134,15 +111,8 @@ std::chrono::milliseconds longest_judgement(const JudgeOptions& options);
 //   Rule: that, and the model's deciding rule is the same too.
 enum class Sameness : uint8_t { Any, Op, Rule };
 std::optional<Sameness> sameness_from_name(const std::string& name);  // any, op, rule
-// `seq_a` and `seq_b` are the sequences the verdicts belong to (the
-// operation kind is read from the diverging step).
-bool same_failure(const Sequence& seq_a, const Verdict& a, const Sequence& seq_b, const Verdict& b, Sameness how);
-
-// A one-line key for a failure, for grouping findings: "outcome gmem.bind-overlap at region".
-std::string failure_signature(const Sequence& seq, const Verdict& v);
-// The same key from its parts (an empty rule is "no-rule"), for a replay
-// that has no Verdict at hand (`slotcheck replay` inside a VM).
-std::string failure_signature(const std::string& divergence_kind, const std::string& rule_name,
-                              const std::string& op_keyword);
+// Whether `b` is the failure `a` is, as much as `how` asks (the operation
+// kind is read from the diverging step).
+bool same_failure(const Verdict& a, const Verdict& b, Sameness how);
 
 }  // namespace slotcheck

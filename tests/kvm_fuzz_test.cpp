@@ -32,7 +32,7 @@ TEST_F(KernelFuzz, GeneratedSequencesAgreeWithTheModel) {
     options_.seconds = 15;
     auto r = run_campaign(options_, nullptr);
     for (const auto& f : r.findings)
-        ADD_FAILURE() << f.signature << " (sequence " << f.index << "): " << f.detail << "\n" << print(f.shrunk);
+        ADD_FAILURE() << f.signature << " (sequence " << f.index << "): " << f.verdict.detail << "\n" << print(f.shrunk);
     for (const auto& e : r.worker_errors) ADD_FAILURE() << "worker: " << e;
     EXPECT_GT(r.stats.sequences, 10u);
 }

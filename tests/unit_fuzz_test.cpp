@@ -33,9 +33,15 @@ TEST(FuzzWire, FindingsAndStatisticsSurviveThePipeFormat) {
     Finding f;
     f.index = 42;
     f.sequence_seed = sequence_seed(7, 42);
-    f.status = "diverge";
+    f.verdict.status = Verdict::Status::Diverge;
     f.signature = "outcome gmem.punch at gread";
-    f.detail = "step 3 gread v0 0x0: model 0x1, kernel 0x0";
+    f.verdict.detail = "step 3 gread v0 0x0: model 0x1, kernel 0x0";
+    Divergence d;
+    d.step = 2;
+    d.op_text = "gread v0 0x0";
+    d.model = Outcome::read_value(1);
+    d.other = Outcome::read_value(0);
+    f.verdict.divergence = d;
     f.found_after_s = 1.25;
     f.shrink_candidates = 99;
     f.original = generate_sequence(upstream_profile(), 7, 42, 30);
@@ -46,7 +52,10 @@ TEST(FuzzWire, FindingsAndStatisticsSurviveThePipeFormat) {
     EXPECT_EQ(back->index, f.index);
     EXPECT_EQ(back->sequence_seed, f.sequence_seed);
     EXPECT_EQ(back->signature, f.signature);
-    EXPECT_EQ(back->detail, f.detail);
+    EXPECT_EQ(back->verdict.detail, f.verdict.detail);
+    EXPECT_EQ(back->verdict.status, f.verdict.status);
+    ASSERT_TRUE(back->verdict.divergence);
+    EXPECT_EQ(back->verdict.divergence->summary(), d.summary());
     EXPECT_EQ(print(back->original), print(f.original));
     EXPECT_EQ(print(back->shrunk), print(f.shrunk));
 
@@ -97,7 +106,7 @@ TEST(FuzzCampaign, ModelOnlyCampaignKeepsTheInvariantsAndCoversTheRules) {
     auto o = model_campaign(3 * test::kSanitizerSlowdown, 11);
     o.jobs = 2;
     auto r = run_campaign(o, nullptr);
-    for (const auto& f : r.findings) ADD_FAILURE() << f.signature << ": " << f.detail << "\n" << print(f.shrunk);
+    for (const auto& f : r.findings) ADD_FAILURE() << f.signature << ": " << f.verdict.detail << "\n" << print(f.shrunk);
     EXPECT_TRUE(r.worker_errors.empty()) << r.worker_errors.front();
     EXPECT_GT(r.stats.sequences, 100u);
     EXPECT_GT(r.stats.ops, r.stats.sequences);

@@ -67,10 +67,17 @@ TEST(JsonDocument, TextThatIsNotUtf8IsReplacedNotAFailure) {
 TEST(JsonOutput, ReplayReportNamesItsSchemaAndKeepsTextExactly) {
     cli::FileResult r;
     r.file = "dir/" + kAwkwardText + ".seq";
-    r.verdict = "diverge";
-    r.steps = 4;
-    r.observations = 2;
-    r.findings.push_back({"outcome", "bind g0", "ok", "bind-overlap", "EINVAL", kAwkwardText, 2, 5});
+    r.verdict.status = Verdict::Status::Diverge;
+    r.verdict.steps_run = 4;
+    r.verdict.observations = 2;
+    Divergence d;
+    d.kind = Divergence::Kind::Outcome;
+    d.step = 2;
+    d.line = 5;
+    d.op_text = "bind g0";
+    d.other = Outcome::error(22);
+    r.verdict.divergence = d;
+    r.verdict.detail = kAwkwardText;
     std::ostringstream out;
     cli::print_json(out, {r}, "linux-7.3", true, std::nullopt);
     const json doc = parsed(out.str(), "slotcheck.replay/1");

@@ -23,7 +23,7 @@
 #include "parsed_sequence.h"
 #include "replay/sequence_oracle.h"
 #include "tests/json_read.h"
-#include "tools/file_judge.h"
+#include "tools/replay_result.h"
 
 namespace slotcheck {
 namespace {
@@ -185,36 +185,32 @@ TEST(Reproduction, OneRunMeansNoRerun) {
 // replay judges a file under the same policy.
 cli::FileResult judge_file_with(SharedCounter& runs, Misbehaviour how, std::function<bool(unsigned)> on_run) {
     const Sequence seq = parsed(kSequence);
-    const JudgeOptions o = scripted(runs, how, std::move(on_run));
-    return cli::judge_file(
-        [&](milliseconds limit) {
-            return cli::run_file_isolated("f.seq", SequenceSteps(seq), last_point_step(seq), o.profile, ReplayOptions{},
-                                          false, limit, o);
-        },
-        o);
+    JudgeOptions o = scripted(runs, how, std::move(on_run));
+    o.check_expectations = true;  // as replay judges a file
+    return cli::FileResult{"f.seq", judge(SequenceSteps(seq), o, FileJudging{last_point_step(seq), false})};
 }
 
 TEST(FileReproduction, ReplayCountsAFlakyCrashApartAndAReproducedOneAsFailed) {
     SharedCounter once, every, hang;
     const cli::FileResult flaky = judge_file_with(once, Misbehaviour::Crash, first_only);
-    EXPECT_EQ(flaky.verdict, "flaky");
+    EXPECT_EQ(flaky.verdict.status, Verdict::Status::Flaky);
     EXPECT_FALSE(flaky.diverged());
-    EXPECT_EQ(flaky.reproduction.text(), "reproduced 1/3");
+    EXPECT_EQ(flaky.verdict.reproduction.text(), "reproduced 1/3");
     const cli::FileResult crashed = judge_file_with(every, Misbehaviour::Crash, always);
-    EXPECT_EQ(crashed.verdict, "crashed");
+    EXPECT_EQ(crashed.verdict.status, Verdict::Status::Crashed);
     EXPECT_TRUE(crashed.diverged());
-    EXPECT_EQ(crashed.reproduction.text(), "reproduced 3/3");
+    EXPECT_EQ(crashed.verdict.reproduction.text(), "reproduced 3/3");
     const cli::FileResult timeout = judge_file_with(hang, Misbehaviour::Hang, always);
-    EXPECT_EQ(timeout.verdict, "timeout");
+    EXPECT_EQ(timeout.verdict.status, Verdict::Status::TimedOut);
     EXPECT_EQ(hang.count(), 6u);
 }
 
 TEST(FileReproduction, ADivergingFileReproducesWithItsSignature) {
     SharedCounter runs;
     const cli::FileResult r = judge_file_with(runs, Misbehaviour::WrongAnswer, always);
-    EXPECT_EQ(r.verdict, "diverge");
-    EXPECT_EQ(r.reproduction.text(), "reproduced 3/3");
-    EXPECT_NE(cli::file_signature(r).find("outcome"), std::string::npos) << cli::file_signature(r);
+    EXPECT_EQ(r.verdict.status, Verdict::Status::Diverge);
+    EXPECT_EQ(r.verdict.reproduction.text(), "reproduced 3/3");
+    EXPECT_NE(failure_signature(r.verdict).find("outcome"), std::string::npos) << failure_signature(r.verdict);
 }
 
 // A fuzz finding of each kind, and the campaign re-run that its
@@ -238,10 +234,10 @@ TEST(FindingReproduction, EveryKindOfFindingReproducesWithItsOnlyRerun) {
         const fuzz::CampaignResult found = campaign(runs, how, std::nullopt);
         ASSERT_FALSE(found.findings.empty()) << static_cast<int>(how);
         const fuzz::Finding& f = found.findings.front();
-        EXPECT_EQ(f.reproduction.text(), "reproduced 3/3") << f.detail;
+        EXPECT_EQ(f.verdict.reproduction.text(), "reproduced 3/3") << f.verdict.detail;
         const fuzz::CampaignResult again = campaign(rerun, how, f.index);
-        ASSERT_EQ(again.findings.size(), 1u) << f.detail;
-        EXPECT_EQ(again.findings.front().status, f.status);
+        ASSERT_EQ(again.findings.size(), 1u) << f.verdict.detail;
+        EXPECT_EQ(again.findings.front().verdict.status, f.verdict.status);
         EXPECT_EQ(again.findings.front().signature, f.signature);
     }
 }
@@ -256,7 +252,7 @@ TEST(FindingReproduction, AFlakyFailureIsReportedButDoesNotEndTheCampaign) {
     const fuzz::CampaignResult r = fuzz::run_campaign(c, nullptr);
     ASSERT_EQ(r.findings.size(), 1u);
     EXPECT_TRUE(r.findings.front().flaky());
-    EXPECT_EQ(r.findings.front().reproduction.text(), "reproduced 1/3");
+    EXPECT_EQ(r.findings.front().verdict.reproduction.text(), "reproduced 1/3");
     EXPECT_EQ(r.stats.flaky, 1u);
     EXPECT_EQ(r.stats.failures, 0u);
     EXPECT_GT(r.stats.sequences, 1u);  // it went on after the flaky one

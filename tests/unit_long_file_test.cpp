@@ -21,10 +21,10 @@
 #include "model/world.h"
 #include "replay/features.h"
 #include "replay/point.h"
+#include "replay/sequence_oracle.h"
 #include "seq/sequence_reader.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
-#include "tools/file_judge.h"
 
 extern char** environ;
 
@@ -155,10 +155,15 @@ TEST_F(LongFile, TheKernelPathOnA32MiBFileAddsUnder32MiBOfMemory) {
         const bool fits = !first_step_over(steps, profile, kDefaultKernelMemoryBudget);
         const bool needs_nothing = missing_features(steps, use.features(), profile).empty();
         JudgeOptions judging;
+        judging.profile = profile;
+        judging.check_expectations = true;
+        judging.timeout = std::chrono::milliseconds(120000);
+        judging.runs = 1;
+        judging.confirm_timeouts = false;
         judging.make_kernel = [profile]() -> std::unique_ptr<Executor> { return std::make_unique<World>(profile); };
-        const auto r = cli::run_file_isolated(file, steps, point.last(), profile, ReplayOptions{}, false,
-                                              std::chrono::milliseconds(120000), judging);
-        if (steps.error() || !fits || !needs_nothing || r.verdict != "agree" || r.steps < 600000) _exit(2);
+        const Verdict r = judge(steps, judging, FileJudging{point.last(), false});
+        if (steps.error() || !fits || !needs_nothing || r.status != Verdict::Status::Agree || r.steps_run < 600000)
+            _exit(2);
         // The isolated replay child's peak (ru_maxrss, KiB) and this one's.
         rusage child{};
         getrusage(RUSAGE_CHILDREN, &child);

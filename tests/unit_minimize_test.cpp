@@ -41,7 +41,7 @@ struct SameFailure {
     SameFailure(const Sequence& seq, JudgeOptions o) : original(seq), first(judge(seq, o)), options(std::move(o)) {}
     bool operator()(const Sequence& candidate) const {
         const Verdict v = judge(candidate, options);
-        return v.failed() && same_failure(original, first, candidate, v, Sameness::Rule);
+        return v.failed() && same_failure(first, v, Sameness::Rule);
     }
 };
 
@@ -109,8 +109,8 @@ TEST(Minimize, PaddedBindOverlapShrinksToItsFourStepCore) {
     for (const auto& s : r.sequence.steps) EXPECT_FALSE(s.expect) << "candidates carry no expectations";
     // The same failure: same kind, same operation, same deciding rule.
     const Verdict last = judge(r.sequence, mutant_oracle(RuleId::BindOverlap));
-    EXPECT_TRUE(same_failure(m.input, m.first, r.sequence, last, Sameness::Rule)) << last.detail;
-    EXPECT_EQ(failure_signature(r.sequence, last), failure_signature(m.input, m.first));
+    EXPECT_TRUE(same_failure(m.first, last, Sameness::Rule)) << last.detail;
+    EXPECT_EQ(failure_signature(last), failure_signature(m.first));
     EXPECT_GT(r.candidates, 10u);
     EXPECT_LT(r.candidates, 2000u) << "delta debugging, not one candidate per step and value";
 }

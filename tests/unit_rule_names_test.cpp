@@ -21,7 +21,6 @@
 #include "tests/command_output.h"
 #include "tests/parsed_sequence.h"
 #include "tests/scratch_dir.h"
-#include "tools/file_judge.h"
 
 namespace slotcheck {
 namespace {
@@ -159,9 +158,10 @@ TEST(RuleNames, KernelReplayIgnoresThem) {
         point.add(i, step);
         return true;
     });
-    const auto r = cli::run_file_isolated(file, steps, point.last(), profile, ReplayOptions{}, false,
-                                          std::chrono::milliseconds(60000), judging);
-    EXPECT_EQ(r.verdict, "agree") << (r.findings.empty() ? "" : r.findings.front().summary);
+    JudgeOptions file_judging = judging;
+    file_judging.timeout = std::chrono::milliseconds(60000);
+    const Verdict r = judge(steps, file_judging, FileJudging{point.last(), false});
+    EXPECT_EQ(r.status, Verdict::Status::Agree) << r.detail;
 }
 
 // annotate names the deciding rule of each rejection (an errno, a fault of

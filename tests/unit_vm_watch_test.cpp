@@ -13,9 +13,11 @@
 #include "harness/event_log.h"
 #include "harness/frames.h"
 #include "harness/vm/vm_run.h"
+#include "replay/verdict.h"
 #include "seq/sequence.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
+#include "tools/vm_report.h"
 
 namespace {
 
@@ -135,7 +137,13 @@ TEST(EventLog, SequenceFramesComeBeforeTheirMarkersAndCarryTheDetail) {
     const std::string a = log->begin_sequence("a.seq", seq);
     log->end_sequence(a, "agree");
     const std::string b = log->begin_sequence("b.seq", seq);
-    log->end_sequence(b, "diverge", "step 1: model ok, kernel EINVAL\nsignature: outcome r at op");
+    Verdict diverged;
+    diverged.status = Verdict::Status::Diverge;
+    diverged.divergence = Divergence{};
+    diverged.divergence->op_text = "region v0 slot=0x1";
+    diverged.divergence->other = Outcome::error(22);
+    diverged.detail = diverged.divergence->summary();
+    log->end_sequence(b, "diverge", encode(diverged));
     EXPECT_NE(a, b);
 
     std::stringstream events;
@@ -146,7 +154,7 @@ TEST(EventLog, SequenceFramesComeBeforeTheirMarkersAndCarryTheDetail) {
     ASSERT_EQ(got.size(), 4u) << error;
     EXPECT_EQ(got[0].type, event::kBegin);
     EXPECT_EQ(got[0].payload.substr(0, got[0].payload.find('\n')), a + " a.seq");
-    EXPECT_EQ(got[3].payload, b + " diverge\nstep 1: model ok, kernel EINVAL\nsignature: outcome r at op");
+    EXPECT_EQ(got[3].payload, b + " diverge\n" + encode(diverged));
 
     std::stringstream records;
     records << std::ifstream(kmsg).rdbuf();
@@ -159,7 +167,7 @@ TEST(EventLog, SequenceFramesComeBeforeTheirMarkersAndCarryTheDetail) {
     EXPECT_LT(b_begin, warning);
     EXPECT_EQ(k.find("WARNING: CPU: 0", warning + 1), std::string::npos);
     EXPECT_NE(k.find("slotcheck: seq " + b + " end diverge"), std::string::npos);
-    EXPECT_EQ(k.find("signature"), std::string::npos) << "the kernel-log marker carries the status only";
+    EXPECT_EQ(k.find("kernel EINVAL"), std::string::npos) << "the kernel-log marker carries the status only";
 }
 
 TEST(VmWatch, KernelReportIsTiedToTheSequenceWhoseMarkerWasOpen) {
@@ -216,9 +224,11 @@ TEST(VmWatch, DivergenceBringsBackItsSummaryAndSignature) {
     EXPECT_EQ(r.guest_exit, 1);
     ASSERT_EQ(r.finished.size(), 1u);
     EXPECT_EQ(r.finished[0].status, "diverge");
-    EXPECT_EQ(r.finished[0].detail,
+    const Verdict v = cli::finished_verdict(r.finished[0]);
+    ASSERT_EQ(v.status, Verdict::Status::Diverge) << v.detail;
+    EXPECT_EQ(v.detail,
               "step 3 (line 4) mmap m0 g0 offset=0x0 size=0x1000 prot=rx: model ENODEV [mmap.gmem-no-mmap], kernel EPERM");
-    EXPECT_EQ(r.finished[0].signature, "outcome mmap.gmem-no-mmap at mmap");
+    EXPECT_EQ(failure_signature(v), "outcome mmap.gmem-no-mmap at mmap");
 }
 
 TEST(VmWatch, MissingRunnerIsAStartFailure) {

@@ -57,7 +57,7 @@ std::string finding_file_name(const Sequence& minimized, const std::string& sign
     return finding_slug(signature) + "-" + hash + ".seq";
 }
 
-std::vector<std::string> finding_header(const Finding& f, size_t length, const std::string& expectations_profile) {
+std::vector<std::string> finding_header(const FindingHeader& f, size_t length, const std::string& expectations_profile) {
     std::vector<std::string> h;
     h.push_back(" Finding: " + f.signature);
     h.push_back(" Found by slotcheck minimize on " + today_utc() + " (UTC).");
@@ -80,7 +80,7 @@ std::vector<std::string> finding_header(const Finding& f, size_t length, const s
     return h;
 }
 
-Sequence finding_sequence(const Sequence& minimized, const Finding& finding, const std::optional<Outcome>& deviation) {
+Sequence finding_sequence(const Sequence& minimized, const FindingHeader& finding, const std::optional<Outcome>& deviation) {
     Sequence seq = with_model_expectations(minimized, *named_profile(kCorpusBaseProfile));
     seq.header_comments = finding_header(finding, seq.steps.size(), kCorpusBaseProfile);
     if (finding.deviation_step && deviation && *finding.deviation_step < seq.steps.size() &&
@@ -89,7 +89,7 @@ Sequence finding_sequence(const Sequence& minimized, const Finding& finding, con
     return seq;
 }
 
-std::optional<CorpusEntry> write_finding(const std::string& dir, const Sequence& minimized, const Finding& finding,
+std::optional<CorpusEntry> write_finding(const std::string& dir, const Sequence& minimized, const FindingHeader& finding,
                                          const std::optional<Outcome>& deviation, std::string& error) {
     namespace fs = std::filesystem;
     CorpusEntry entry;

@@ -14,7 +14,7 @@
 namespace slotcheck::cli {
 
 // What a finding's header records.
-struct Finding {
+struct FindingHeader {
     std::string signature;  // failure_signature(), or a name for the external oracle's failures
     std::string oracle;     // "kernel 7.3.4+deb13-amd64", "reference model (mutant gmem.punch)", ...
     std::string profile;    // the profile the failure was judged under
@@ -46,9 +46,9 @@ std::string finding_file_name(const Sequence& minimized, const std::string& sign
 // The file's contents: `finding_header()` as header comments, and the
 // model's expectations under `kCorpusBaseProfile` (plus the recorded
 // deviation at `finding.deviation_step`, whose outcome is `deviation`).
-Sequence finding_sequence(const Sequence& minimized, const Finding& finding, const std::optional<Outcome>& deviation);
+Sequence finding_sequence(const Sequence& minimized, const FindingHeader& finding, const std::optional<Outcome>& deviation);
 // `expectations_profile` names the profile the file's expectations are the model's under.
-std::vector<std::string> finding_header(const Finding& finding, size_t length, const std::string& expectations_profile);
+std::vector<std::string> finding_header(const FindingHeader& finding, size_t length, const std::string& expectations_profile);
 
 struct CorpusEntry {
     std::string path;
@@ -58,7 +58,7 @@ struct CorpusEntry {
 // Writes the finding into `dir` (created if missing). An existing file of
 // the same name already records the finding and is kept unchanged.
 // nullopt with `error` set when the file cannot be written.
-std::optional<CorpusEntry> write_finding(const std::string& dir, const Sequence& minimized, const Finding& finding,
+std::optional<CorpusEntry> write_finding(const std::string& dir, const Sequence& minimized, const FindingHeader& finding,
                                          const std::optional<Outcome>& deviation, std::string& error);
 
 }  // namespace slotcheck::cli

@@ -76,12 +76,12 @@ void print_summary(std::ostream& out, const FuzzHeader& h, const fuzz::CampaignR
         << h.oracle << " ops " << share(s.oracle_ops_s, busy) << ", observation " << share(s.oracle_observe_s, busy)
         << ", isolation and compare " << share(judge_rest, busy) << "\n";
     for (const auto& f : r.findings)
-        out << (f.flaky() ? "  flaky          " : "  finding        ") << f.signature << ": " << f.detail
+        out << (f.flaky() ? "  flaky          " : "  finding        ") << f.signature << ": " << f.verdict.detail
             << " (sequence " << f.index << ", "
             << (f.flaky() ? std::to_string(f.original.steps.size()) + " ops"
                           : std::to_string(f.original.steps.size()) + " -> " + std::to_string(f.shrunk.steps.size()) +
                                 " ops")
-            << (f.reproduction.runs > 1 ? ", " + f.reproduction.text() : "")
+            << (f.verdict.reproduction.runs > 1 ? ", " + f.verdict.reproduction.text() : "")
             << (f.shrink_cut_short ? ", shrinking cut short by the time limit" : "") << ", found after "
             << f.found_after_s << " s)\n";
     out << "  memory         worker peak RSS " << r.worker_peak_rss_kb / 1024 << " MiB\n";
@@ -142,11 +142,11 @@ void print_summary_json(std::ostream& out, const FuzzHeader& h, const fuzz::Camp
     for (size_t i = 0; i < r.findings.size(); ++i) {
         const auto& f = r.findings[i];
         findings.push_back({{"signature", f.signature},
-                            {"status", f.status},
-                            {"runs", f.reproduction.runs},
-                            {"reproduced", f.reproduction.reproduced},
+                            {"status", verdict_status_name(f.verdict.status)},
+                            {"runs", f.verdict.reproduction.runs},
+                            {"reproduced", f.verdict.reproduction.reproduced},
                             {"shrink_cut_short", f.shrink_cut_short},
-                            {"detail", f.detail},
+                            {"detail", f.verdict.detail},
                             {"index", f.index},
                             {"original_ops", f.original.steps.size()},
                             {"shrunk_ops", f.shrunk.steps.size()},
@@ -179,7 +179,7 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
     Sequence minimized = with_model_expectations(f.shrunk, profile);
     minimized.header_comments = {
         " Finding: " + f.signature,
-        " " + f.detail,
+        " " + f.verdict.detail,
         " Oracle " + h.oracle + (h.kernel_release.empty() ? "" : " (" + h.kernel_release + ")") + ", profile " +
             profile.name + (h.mutant.empty() ? "" : ", model mutant " + h.mutant),
         " Shrunk from " + std::to_string(f.original.steps.size()) + " to " + std::to_string(f.shrunk.steps.size()) +
@@ -194,14 +194,15 @@ std::string write_finding(const std::string& out_dir, const FuzzHeader& h, const
         return !failed;
     };
     std::ostringstream report;
-    report << "signature: " << f.signature << "\nstatus: " << f.status << "\ndetail: " << f.detail
+    report << "signature: " << f.signature << "\nstatus: " << verdict_status_name(f.verdict.status)
+           << "\ndetail: " << f.verdict.detail
            << "\noracle: " << h.oracle << "\nkernel: " << h.kernel_release << "\nprofile: " << profile.name
            << "\nmutant: " << h.mutant << "\ncampaign seed: " << h.seed << "\nsequence index: " << f.index
            << "\nsequence seed: " << f.sequence_seed << "\nfound after: " << f.found_after_s << " s\nshrink: "
            << f.original.steps.size() << " -> " << f.shrunk.steps.size() << " operations, " << f.shrink_candidates
            << " candidates, " << f.shrink_s << " s" << (f.shrink_cut_short ? " (cut short by the time limit)" : "")
            << "\nreproduction: "
-           << (f.reproduction.runs > 1 ? f.reproduction.text() : "not re-run") << "\nreproduce: " << reproduce << "\n";
+           << (f.verdict.reproduction.runs > 1 ? f.verdict.reproduction.text() : "not re-run") << "\nreproduce: " << reproduce << "\n";
     if (!write(dir / "original.seq", print(original)) || !write(dir / "minimized.seq", print(minimized)) ||
         !write(dir / "report.txt", report.str()))
         return "";

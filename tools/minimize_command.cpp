@@ -180,7 +180,7 @@ public:
             return true;
         }
         const Verdict v = judge(candidate, candidate_options_);
-        return v.failed() && same_failure(input_, first_, candidate, v, settings_.same);
+        return v.failed() && same_failure(first_, v, settings_.same);
     }
 
     // The VM's failure on the input and on the last candidate that still
@@ -244,16 +244,16 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
-Finding describe_finding(const Settings& s, const Judge& judge, const KernelFacts& facts, const Profile& profile,
-                         const Sequence& minimized, const std::optional<Verdict>& verdict,
+FindingHeader describe_finding(const Settings& s, const Judge& judge, const KernelFacts& facts, const Profile& profile,
+                         const std::optional<Verdict>& verdict,
                          const MinimizeResult& result) {
-    Finding f;
+    FindingHeader f;
     f.oracle = judge.describe(facts);
     f.profile = profile.name;
     f.same = s.oracle_command ? "the command's exit status" : s.same_name;
     f.original_length = result.original_length;
     f.one_minimal = result.one_minimal;
-    f.signature = verdict ? failure_signature(minimized, *verdict) : "command-failure";
+    f.signature = verdict ? failure_signature(*verdict) : "command-failure";
     if (const auto& vm_failure = judge.vm_last()) {
         f.signature = vm_failure->kind + " " + (vm_failure->signature.empty() ? "vm" : vm_failure->signature);
         f.detail = vm_failure->detail;
@@ -354,7 +354,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
         std::cerr << "minimize: the result fails " << reproduced << " of " << s.repeat << " times\n";
     }
 
-    Finding finding = describe_finding(s, judge, facts, *profile, result.sequence, verdict, result);
+    FindingHeader finding = describe_finding(s, judge, facts, *profile, verdict, result);
     finding.cut_short = stop.requested() && !result.one_minimal;
     std::optional<Outcome> deviation;
     if (finding.deviation_step) deviation = verdict->divergence->other;

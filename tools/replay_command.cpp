@@ -18,7 +18,6 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
-#include "tools/file_judge.h"
 #include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
@@ -41,17 +40,6 @@ constexpr const char* kNotes =
     "  the files that ran.\n"
     "exit: 0 nothing failed (agree, skip, not-reached or flaky), 1 divergence, 2 bad input, 3 no /dev/kvm,\n"
     "      130 / 143 stopped by SIGINT / SIGTERM (docs/output.md, \"Exit codes\")";
-
-// What the event channel says about a file that did not agree: the first
-// divergence's summary, and its failure_signature() ("outcome RULE at OP"),
-// which `minimize --vm` compares.
-std::string end_detail(const FileResult& r) {
-    if (r.not_reached() && !r.findings.empty()) return r.findings.front().summary;
-    if (!r.diverged() || r.findings.empty()) return "";
-    const auto& f = r.findings.front();
-    const std::string op = f.op.substr(0, f.op.find(' '));
-    return f.summary + "\n" + std::string(kSignaturePrefix) + failure_signature(f.kind, f.rule, op);
-}
 
 // A file checked before anything runs, and what running it needs to know.
 struct CheckedFile {
@@ -161,8 +149,9 @@ int replay_main(int argc, char** argv) {
         return kExitBadInput;
     }
     std::vector<FileResult> results;
-    ReplayOptions options;
-    options.check_expectations = check_expectations;
+    judging.profile = *profile;
+    judging.oracle = model_only ? OracleKind::None : OracleKind::Kernel;
+    judging.check_expectations = check_expectations;
     for (size_t i = 0; i < files.size() && !stop.requested(); ++i) {
         const StepSource& steps = *checked[i].steps;
         // What the kernel lacks and the file's expectations need: the file
@@ -173,27 +162,18 @@ int replay_main(int argc, char** argv) {
             results.push_back(skipped_for(files[i], needs));
             if (events) {
                 const std::string id = events->begin_file(files[i]);
-                events->end_sequence(id, "skip", "needs " + feature_list(missing));
+                events->end_sequence(id, "skip", encode(results.back().verdict));
             }
             continue;
         }
-        if (model_only) {
-            results.push_back(replay_file(files[i], steps, checked[i].point, *profile, nullptr, options, trace));
-            continue;
-        }
-        // Each sequence runs in a child with a fresh backend: a kernel or
-        // harness crash costs this file only. A failure is judged as every
-        // command judges one: a timeout is retried with a longer limit, and
-        // the verdict stands only when most runs show it.
-        const std::string event_id = events ? events->begin_file(files[i]) : "";
-        auto r = judge_file(
-            [&](std::chrono::milliseconds limit) {
-                return run_file_isolated(files[i], steps, checked[i].point, *profile, options, trace, limit, judging);
-            },
-            judging);
-        r.file = files[i];
-        if (events) events->end_sequence(event_id, r.verdict, end_detail(r));
-        results.push_back(r);
+        // The judge every command uses: on a kernel, each file runs in a child
+        // with a fresh backend (a kernel or harness crash costs this file
+        // only), a timeout is retried with a longer limit, and a failure
+        // stands only when most runs show it.
+        const std::string event_id = events && !model_only ? events->begin_file(files[i]) : "";
+        FileResult r{files[i], judge(steps, judging, FileJudging{checked[i].point, trace})};
+        if (events && !model_only) events->end_sequence(event_id, verdict_status_name(r.verdict.status), encode(r.verdict));
+        results.push_back(std::move(r));
     }
     const auto stopped_of = stop.requested() ? std::optional(files.size()) : std::nullopt;
     if (json_path && *json_path == "-") {

@@ -1,6 +1,5 @@
-// The result of replaying one sequence file, in a form that crosses the pipe
-// from the isolated child (serialize/deserialize) and prints as a table row
-// or as JSON.
+// The result of replaying one sequence file (the judge's verdict on it), as
+// a table row or as JSON.
 #pragma once
 
 #include <optional>
@@ -9,50 +8,37 @@
 #include <string_view>
 #include <vector>
 
-#include "replay/differ.h"
-#include "replay/point.h"
-#include "replay/sequence_oracle.h"
+#include "replay/verdict.h"
 
 namespace slotcheck::cli {
 
 struct FileResult {
     std::string file;
-    // agree, diverge, crashed, timeout, error, skip, not-reached (agreed
-    // without reaching the file's point: its scenario never started), flaky
-    // (failed once, not in most runs)
-    std::string verdict;
-    Reproduction reproduction;  // how often a failure showed (1/1: not re-run)
-    // skip: the features the file's expectations need that the kernel (its
-    // profile) lacks (replay/features.h); the file did not run.
-    std::vector<std::string> needs;
-    size_t steps = 0;
-    size_t observations = 0;
-    struct Finding {
-        std::string kind, op, model, rule, other, summary;
-        size_t step = 0;
-        int line = 0;
-    };
-    std::vector<Finding> findings;
-    std::vector<std::string> trace;  // with --trace: one line per step
-    bool skipped() const { return verdict == "skip"; }
-    bool not_reached() const { return verdict == "not-reached"; }
-    bool flaky() const { return verdict == "flaky"; }
+    Verdict verdict;  // the judge's (replay/sequence_oracle.h), or Skipped before it ran
+    bool skipped() const { return verdict.status == Verdict::Status::Skipped; }
+    bool not_reached() const { return verdict.status == Verdict::Status::NotReached; }
+    bool flaky() const { return verdict.status == Verdict::Status::Flaky; }
     // Anything but agree, skip, not-reached or flaky fails the run. A file
     // that did not reach its point is never a pass either: it is counted
     // apart, as a flaky one is.
-    bool diverged() const { return verdict != "agree" && !skipped() && !not_reached() && !flaky(); }
+    bool diverged() const { return verdict.failed(); }
     // The verdict as the table shows it: "skip (needs gmem-mmap)",
     // "diverge (reproduced 3/3)".
     std::string verdict_text() const;
 };
 
+// One line of what a file's verdict found, as the table and the JSON list
+// them: the divergence, how a run ended, why the point was not reached,
+// the recorded kernel deviations met on the way.
+struct ReportedFinding {
+    std::string kind, op, model, rule, other, summary;
+    size_t step = 0;
+    int line = 0;
+};
+std::vector<ReportedFinding> reported_findings(const Verdict& v);
+
 // A file that did not run because the kernel lacks what it needs.
 FileResult skipped_for(const std::string& file, const std::vector<std::string>& needs);
-// The result of a replay; a replay that agreed but did not reach the file's
-// point (`reach`) is not-reached, with a finding that says why.
-FileResult from_report(const std::string& file, const ReplayReport& report, const PointReach& reach, bool with_trace);
-std::string serialize(const FileResult& r);
-std::optional<FileResult> deserialize(const std::string& text);
 
 // How many files passed (agree), failed (any verdict but these), were
 // skipped and did not reach their point.

@@ -315,8 +315,9 @@ private:
             for (const auto& f : r.finished) {
                 auto it = to_host.find(f.label);
                 if (it == to_host.end()) continue;
-                report_.kernels[kernel].verdicts[it->second] = f.status;
-                if (!f.detail.empty()) report_.kernels[kernel].verdict_details[it->second] = f.detail;
+                const Verdict v = finished_verdict(f);
+                report_.kernels[kernel].verdicts[it->second] = verdict_status_name(v.status);
+                if (!v.detail.empty()) report_.kernels[kernel].verdict_details[it->second] = v.detail;
             }
             while (next_file < files_.size() && report_.kernels[kernel].verdicts.count(files_[next_file])) ++next_file;
             // A VM that never reached its first file tells nothing about the

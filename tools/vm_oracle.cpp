@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "tools/atomic_file.h"
+#include "tools/vm_report.h"
 #include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
@@ -49,11 +50,12 @@ std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
         return VmFailure{vm::splat_kind_name(s.kind), s.title, s.title};
     }
     for (const auto& f : r.finished) {
+        const Verdict v = finished_verdict(f);
         // A flaky candidate failed once but not in most runs, a skipped one
         // did not run, a not-reached one agreed: none of them still fails.
-        if (f.status == "agree" || f.status == "flaky" || f.status == "skip" || f.status == "not-reached") continue;
-        if (f.status == "diverge") return VmFailure{"divergence", f.signature, f.detail};
-        return VmFailure{f.status, "", f.detail};
+        if (!v.failed()) continue;
+        if (v.status == Verdict::Status::Diverge) return VmFailure{"divergence", failure_signature(v), v.detail};
+        return VmFailure{verdict_status_name(v.status), "", v.detail};
     }
     if (r.end != vm::VmEnd::Exited) return VmFailure{vm::vm_end_name(r.end), "", r.detail};
     if (r.finished.empty()) throw VmOracleBroken{"the replay in the VM ran nothing: " + r.detail + " (" + dir.string() + ")"};

@@ -392,6 +392,15 @@ void VmReport::print_json(std::ostream& out) const {
     write_json(out, doc);
 }
 
+Verdict finished_verdict(const vm::FinishedSequence& f) {
+    std::string error;
+    if (auto v = decode_verdict(f.verdict, error)) return *v;
+    Verdict unread;
+    unread.status = Verdict::Status::Error;
+    unread.detail = "the guest's verdict on " + f.label + " (" + f.status + ") did not read: " + error;
+    return unread;
+}
+
 int VmReport::exit_code() const {
     if (!lost_writes_.empty()) return kExitBadInput;
     for (const auto& k : kernels)

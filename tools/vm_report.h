@@ -13,6 +13,7 @@
 
 #include "fuzz/campaign.h"
 #include "harness/vm/vm_run.h"
+#include "replay/verdict.h"
 #include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
@@ -77,6 +78,10 @@ struct ReproRequest {
 // The schema of VmReport::print_json's document (docs/output.md "vm").
 inline constexpr std::string_view kVmSchema = "slotcheck.vm";
 inline constexpr int kVmSchemaVersion = 1;
+
+// The verdict a guest sent when a sequence or file ended. A record that
+// does not read is an error verdict saying so, never an agreement.
+Verdict finished_verdict(const vm::FinishedSequence& f);
 
 class VmReport {
 public:

@@ -163,7 +163,7 @@ ReproSummary VmReproducer::reproduce(const ReproRequest& request, const std::str
         summary.minimized_ops = minimized.sequence.steps.size();
         summary.one_minimal = minimized.one_minimal;
 
-        Finding finding;
+        FindingHeader finding;
         finding.signature = request.kind + " " + (request.title.empty() ? "vm" : request.title);
         finding.oracle = "kernel " + kernel_.name + " in a VM" +
                          (before.empty() ? "" : ", after " + std::to_string(before.size()) + " other sequence(s)");

@@ -131,16 +131,12 @@ private:
         } else if (f.type == event::kEnd) {
             const auto nl = f.payload.find('\n');
             const std::string head = f.payload.substr(0, nl);
-            std::string detail = nl == std::string::npos ? "" : f.payload.substr(nl + 1), signature;
-            if (const auto at = detail.find("\n" + std::string(kSignaturePrefix)); at != std::string::npos) {
-                signature = detail.substr(at + 1 + std::string_view(kSignaturePrefix).size());
-                detail.resize(at);
-            }
+            std::string verdict = nl == std::string::npos ? "" : f.payload.substr(nl + 1);
             auto space = head.find(' ');
             const std::string id = head.substr(0, space);
             const std::string status = space == std::string::npos ? "" : head.substr(space + 1);
             auto it = records_.find(id);
-            result_.finished.push_back({it == records_.end() ? id : it->second.label, status, detail, signature});
+            result_.finished.push_back({it == records_.end() ? id : it->second.label, status, std::move(verdict)});
             std::erase(in_flight_, id);
             finished_.push_back(id);
             while (finished_.size() > kFinishedKept) {

@@ -82,8 +82,9 @@ std::string vm_end_name(VmEnd e);  // exited, died, hung, timeout, no-kvm, start
 
 struct FinishedSequence {
     std::string label, status;  // status as the guest wrote it: agree, diverge, crashed, timeout, ...
-    std::string detail;         // one line, such as the first divergence; may be empty
-    std::string signature;      // a divergence's failure signature ("outcome RULE at OP"); may be empty
+    // The verdict's record (replay/verdict.h decode_verdict() reads it), as
+    // the guest wrote it; may be empty.
+    std::string verdict;
 };
 
 struct VmRunResult {
