@@ -255,7 +255,7 @@ FindingHeader describe_finding(const Settings& s, const Judge& judge, const Kern
     f.one_minimal = result.one_minimal;
     f.signature = verdict ? failure_signature(*verdict) : "command-failure";
     if (const auto& vm_failure = judge.vm_last()) {
-        f.signature = vm_failure->kind + " " + (vm_failure->signature.empty() ? "vm" : vm_failure->signature);
+        f.signature = vm_failure->kind() + " " + (vm_failure->signature().empty() ? "vm" : vm_failure->signature());
         f.detail = vm_failure->detail;
     }
     if (verdict && verdict->divergence) {

@@ -16,14 +16,6 @@ constexpr const char* kGuestCandidate = "/work/candidate.seq";
 // A candidate is short; the limit only has to cover a slow boot under TCG.
 constexpr double kCandidateTimeLimitS = 600;
 
-// "outcome RULE at OP" -> "OP", the operation part of a divergence signature.
-std::string signature_op(const std::string& signature) {
-    const auto at = signature.rfind(" at ");
-    return at == std::string::npos ? "" : signature.substr(at + 4);
-}
-
-std::string signature_kind(const std::string& signature) { return signature.substr(0, signature.find(' ')); }
-
 }  // namespace
 
 std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
@@ -47,29 +39,38 @@ std::optional<VmFailure> VmOracle::run(const Sequence& seq) {
     // kernel, whatever the replay then said.
     if (!r.splats.empty()) {
         const auto& s = r.splats.front().splat;
-        return VmFailure{vm::splat_kind_name(s.kind), s.title, s.title};
+        return VmFailure{.report = s.kind, .report_title = s.title, .detail = s.title};
     }
     for (const auto& f : r.finished) {
         const Verdict v = finished_verdict(f);
         // A flaky candidate failed once but not in most runs, a skipped one
         // did not run, a not-reached one agreed: none of them still fails.
         if (!v.failed()) continue;
-        if (v.status == Verdict::Status::Diverge) return VmFailure{"divergence", failure_signature(v), v.detail};
-        return VmFailure{verdict_status_name(v.status), "", v.detail};
+        return VmFailure{.verdict = v, .detail = v.detail};
     }
-    if (r.end != vm::VmEnd::Exited) return VmFailure{vm::vm_end_name(r.end), "", r.detail};
+    if (r.end != vm::VmEnd::Exited) return VmFailure{.end = r.end, .detail = r.detail};
     if (r.finished.empty()) throw VmOracleBroken{"the replay in the VM ran nothing: " + r.detail + " (" + dir.string() + ")"};
     return std::nullopt;
 }
 
 bool VmOracle::same(const VmFailure& a, const VmFailure& b, Sameness how) {
     if (how == Sameness::Any) return true;
-    if (a.kind != b.kind) return false;
-    if (a.kind != "divergence") return a.signature == b.signature;
-    if (how == Sameness::Op)
-        return signature_kind(a.signature) == signature_kind(b.signature) &&
-               signature_op(a.signature) == signature_op(b.signature);
-    return a.signature == b.signature;
+    if (a.report || b.report) return a.report == b.report && a.report_title == b.report_title;
+    if (a.verdict || b.verdict) return a.verdict && b.verdict && same_failure(*a.verdict, *b.verdict, how);
+    return a.end == b.end;
+}
+
+std::string VmFailure::kind() const {
+    if (report) return vm::splat_kind_name(*report);
+    if (verdict)
+        return verdict->status == Verdict::Status::Diverge ? "divergence" : verdict_status_name(verdict->status);
+    return end ? vm::vm_end_name(*end) : "";
+}
+
+std::string VmFailure::signature() const {
+    if (report) return report_title;
+    if (verdict && verdict->divergence) return failure_signature(*verdict);
+    return "";
 }
 
 }  // namespace slotcheck::cli

@@ -9,18 +9,30 @@
 #include <optional>
 #include <string>
 
+#include "harness/vm/kernel_log.h"
+#include "harness/vm/vm_run.h"
 #include "replay/sequence_oracle.h"
 #include "seq/sequence.h"
 #include "tools/vm_session.h"
 
 namespace slotcheck::cli {
 
+// What a candidate's VM brought back, the first of these that it shows: a
+// kernel report tied to it, the replay's failing verdict, or a VM that
+// did not end as it should.
 struct VmFailure {
-    std::string kind;       // a report kind (warning, kasan, ...), divergence, crashed, timeout, died, hung
-    std::string signature;  // a report's title, or a divergence's "outcome RULE at OP"; "" for the rest
-    std::string detail;     // one line for people: the report title or the divergence summary
+    std::optional<vm::SplatKind> report;
+    std::string report_title;
+    std::optional<Verdict> verdict;
+    std::optional<vm::VmEnd> end;
+    std::string detail;  // one line for people: the report title, the verdict's detail, how the VM ended
 
-    std::string describe() const { return kind + (signature.empty() ? "" : ": " + signature); }
+    // warning, kasan, ... (a report); divergence, crashed, timeout, error (a
+    // verdict); died, hung, ... (the VM's end)
+    std::string kind() const;
+    // A report's title, or a divergence's "outcome RULE at OP"; "" for the rest.
+    std::string signature() const;
+    std::string describe() const { return kind() + (signature().empty() ? "" : ": " + signature()); }
 };
 
 // How a boot ended when it tells nothing about the candidate (no /dev/kvm in
@@ -40,7 +52,8 @@ public:
     std::optional<VmFailure> run(const Sequence& seq);
 
     // Whether `b` is the failure `a` is, as much as `how` asks: any failure;
-    // the same kind and, for divergences, operation; or the same signature.
+    // else the same report (kind and title), the same failing verdict as the
+    // judge compares them (same_failure()), or the same end of the VM.
     static bool same(const VmFailure& a, const VmFailure& b, Sameness how);
 
     const vm::KernelUnderTest& kernel() const { return kernel_; }
