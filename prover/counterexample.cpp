@@ -72,6 +72,13 @@ std::vector<Step> private_gfns(const Sequence& s, const Handle& vm) {
     return out;
 }
 
+void add(std::vector<Step>& to, Op op, const std::string& comment) {
+    Step st;
+    st.op = std::move(op);
+    if (!comment.empty()) st.comment = " " + comment;
+    to.push_back(std::move(st));
+}
+
 }  // namespace
 
 std::string step_description(const Counterexample& c, size_t i) {
@@ -108,13 +115,6 @@ Sequence in_form(const Counterexample& c, VmForm form) {
 TraceWriter::TraceWriter(std::string design, std::string property)
     : design_(std::move(design)), property_(std::move(property)) {}
 
-void TraceWriter::add(std::vector<Step>& to, Op op, const std::string& comment) const {
-    Step st;
-    st.op = std::move(op);
-    if (!comment.empty()) st.comment = " " + comment;
-    to.push_back(std::move(st));
-}
-
 Handle TraceWriter::file(uint64_t id) {
     auto it = files_.find(id);
     if (it != files_.end()) return it->second;
@@ -133,7 +133,7 @@ void TraceWriter::need_pages(uint64_t id, uint64_t pages) {
 
 void TraceWriter::step(Op op, const std::string& description, std::vector<Step> before) {
     add(before, std::move(op), step_prefix(chunks_.size() + 1).substr(1) + description);
-    chunks_.push_back({std::move(before)});
+    chunks_.push_back(std::move(before));
 }
 
 void TraceWriter::registration(uint32_t id, uint64_t as, uint64_t base, uint64_t npages, bool gmem, uint64_t f,
@@ -201,7 +201,7 @@ Counterexample TraceWriter::finish() const {
     for (size_t i = 0; i < chunks_.size(); ++i) {
         if (i + 1 == chunks_.size())
             for (const auto& [g, why] : before_last_) write(g, why);
-        for (const Step& st : chunks_[i].steps) out.push_back(st);
+        for (const Step& st : chunks_[i]) out.push_back(st);
         c.trace.push_back(out.size() - 1);
     }
     for (const GfnRef& g : after_last_) write(g, "marker through the first alias");

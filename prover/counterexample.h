@@ -89,15 +89,11 @@ public:
     Counterexample finish() const;
 
 private:
-    struct Chunk {
-        std::vector<Step> steps;  // the step's op last, after what it needs (a mapping)
-    };
     Handle file(uint64_t id);
-    void add(std::vector<Step>& to, Op op, const std::string& comment) const;
     void step(Op op, const std::string& description, std::vector<Step> before = {});
 
     std::string design_, property_;
-    std::vector<Chunk> chunks_;
+    std::vector<std::vector<Step>> chunks_;  // per prover step: what it needs (a mapping), then its op
     std::map<uint64_t, Handle> files_;           // prover file id -> handle
     std::map<uint64_t, uint64_t> pages_;         // prover file id -> pages it needs
     std::vector<uint64_t> file_order_;           // prover file ids in order of first use

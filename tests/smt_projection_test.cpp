@@ -126,7 +126,9 @@ TEST(OpProjection, EveryTraceOpOfTheMatrixIsAStep) {
                 const Op& op = c.cex->sequence.steps[i].op;
                 bool in_trace = std::find(c.cex->trace.begin(), c.cex->trace.end(), i) != c.cex->trace.end();
                 bool probe = std::holds_alternative<GuestWrite>(op) || std::holds_alternative<GuestRead>(op);
-                if (!in_trace && !probe) EXPECT_FALSE(project(op, fresh_step("u"), initial_state(w))) << print_op(op);
+                if (!in_trace && !probe) {
+                    EXPECT_FALSE(project(op, fresh_step("u"), initial_state(w))) << print_op(op);
+                }
             }
         }
 }
