@@ -13,7 +13,7 @@
 #include <cstring>
 #include <exception>
 
-#include "harness/unique_fd.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
-#include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
 

@@ -15,7 +15,7 @@
 #include <set>
 
 #include "harness/event_log.h"
-#include "harness/unique_fd.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck::vm {
 
