@@ -40,7 +40,7 @@ void place(const Stdio& stdio, int target, int pipe_end) {
     int fd = -1;
     switch (stdio.kind) {
     case Stdio::Kind::Inherit: return;
-    case Stdio::Kind::Null: fd = ::open("/dev/null", target == STDIN_FILENO ? O_RDONLY : O_WRONLY); break;
+    case Stdio::Kind::Null: fd = ::open("/dev/null", (target == STDIN_FILENO ? O_RDONLY : O_WRONLY) | O_CLOEXEC); break;
     case Stdio::Kind::Pipe: fd = pipe_end; break;
     case Stdio::Kind::Fd: fd = stdio.fd; break;
     }
@@ -284,11 +284,15 @@ bool ChildProcess::read_output(std::string& into, milliseconds timeout) {
         pollfd p{output_.get(), POLLIN, 0};
         if (::poll(&p, 1, poll_timeout(timeout)) <= 0) return true;
     }
+    // At most this much per call, so a caller that streams a flood (a
+    // kernel log in a loop) still gets to its other checks between calls.
+    constexpr size_t kMostPerCall = 1 << 20;
     char buf[65536];
-    for (;;) {
+    for (size_t taken = 0; taken < kMostPerCall;) {
         const ssize_t n = ::read(output_.get(), buf, sizeof buf);
         if (n > 0) {
             into.append(buf, static_cast<size_t>(n));
+            taken += static_cast<size_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -296,6 +300,7 @@ bool ChildProcess::read_output(std::string& into, milliseconds timeout) {
         output_.reset();  // EOF (every writer is gone) or an error
         return false;
     }
+    return true;
 }
 
 void ChildProcess::kill_group(int sig) const {

@@ -114,7 +114,8 @@ public:
     void close_input() { input_.reset(); }
 
     // Appends what the child wrote within `timeout` (none: what is there
-    // now). False once the output is closed (EOF or no pipe).
+    // now), at most 1 MiB a call. False once the output is closed (EOF or
+    // no pipe).
     bool read_output(std::string& into, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
     // Waits for the child to end, reading its output into `output` (or

@@ -322,8 +322,12 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
             break;
         }
     }
-    // What qemu wrote last (its group is gone: the pipe reads to its end).
-    runner.read_output(console_buffer);
+    // What qemu wrote last: all that is in the pipe, without waiting for a
+    // qemu that outlives the runner (timeout(1) gives it a group of its own).
+    for (size_t before = console_buffer.size() + 1; console_buffer.size() != before;) {
+        before = console_buffer.size();
+        if (!runner.read_output(console_buffer)) break;
+    }
     events.read_new(event_buffer);
     watch.take_events(event_buffer);
     watch.take_console(console_buffer, true);
