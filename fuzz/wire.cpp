@@ -2,9 +2,9 @@
 
 #include <sstream>
 
-#include "harness/frames.h"
-#include "harness/record.h"
 #include "seq/text_scan.h"
+#include "sys/frames.h"
+#include "sys/record.h"
 
 namespace slotcheck::fuzz::wire {
 

@@ -5,7 +5,7 @@
 // runner and the guarded host accesses. The harness calls it through thin
 // RAII classes (guest_probe.h, host_access.h); every reproducer that
 // `slotcheck emit-c` writes embeds the same files verbatim
-// (tools/emit_c.cmake), so both run the same code.
+// (csource/emit_c.cmake), so both run the same code.
 #pragma once
 
 #include "harness/c/host_access.h"

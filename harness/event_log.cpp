@@ -10,7 +10,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "harness/frames.h"
+#include "sys/frames.h"
 
 namespace slotcheck {
 

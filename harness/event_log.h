@@ -1,7 +1,7 @@
 // The record a run leaves for whoever watches it from outside.
 //
 // Inside a VM under test, `slotcheck probe|replay|fuzz --events /dev/ttyS1`
-// writes framed events (harness/frames.h) to the VM's second serial port,
+// writes framed events (sys/frames.h) to the VM's second serial port,
 // which the host reads from a file: the probe's text, every sequence before
 // it runs, how each ended, findings, statistics and the final result. For
 // each sequence it also writes one marker line into the kernel log
@@ -30,7 +30,7 @@ inline constexpr char kEnd = 'D';       // "ID STATUS\n" + the verdict's record 
 inline constexpr char kFinding = 'F';   // a fuzz finding (fuzz/wire.h encode_finding)
 inline constexpr char kStats = 'S';     // cumulative fuzz statistics (fuzz/wire.h encode_stats)
 inline constexpr char kFile = 'W';      // "NAME\n" + contents: a file the command wrote (a finding's)
-inline constexpr char kVmalloc = 'K';   // VmallocUsed seen during a fuzz campaign (tools/vmalloc_watch.h)
+inline constexpr char kVmalloc = 'K';   // VmallocUsed seen during a fuzz campaign (orchestration/vmalloc_watch.h)
 inline constexpr char kResult = 'R';    // the command's JSON report, last
 inline constexpr std::string_view kAll = "PBDFSWKR";
 }  // namespace event

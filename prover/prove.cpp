@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "seq/quoted.h"
 #include "smt/solver.h"
+#include "sys/quoted.h"
 
 namespace slotcheck::smt {
 

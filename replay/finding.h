@@ -1,7 +1,7 @@
 // A failure found and kept: the sequence that failed, the smaller one that
 // still fails the same way, the verdict on that one, and where it came
 // from. A fuzz campaign's workers send findings over the wire (fuzz/wire.h)
-// as records (harness/record.h) holding the verdict's own record.
+// as records (sys/record.h) holding the verdict's own record.
 #pragma once
 
 #include <cstdint>

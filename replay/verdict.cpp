@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "harness/record.h"
 #include "seq/text_scan.h"
+#include "sys/record.h"
 
 namespace slotcheck {
 

@@ -2,7 +2,7 @@
 // fuzz, minimize, replay, the mutation matrix and the runs inside a VM
 // under test all answer with a Verdict, and it crosses every pipe (the
 // replay child, the fuzz wire, the VM event channel) as one record
-// (harness/record.h) through encode()/decode_verdict().
+// (sys/record.h) through encode()/decode_verdict().
 #pragma once
 
 #include <cstddef>

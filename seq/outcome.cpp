@@ -4,8 +4,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/quoted.h"
 
 namespace slotcheck {
 

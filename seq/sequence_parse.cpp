@@ -9,10 +9,10 @@
 
 #include "seq/layout.h"
 #include "seq/op_table.h"
-#include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "seq/sequence_reader.h"
 #include "seq/text_scan.h"
+#include "sys/quoted.h"
 
 namespace slotcheck {
 

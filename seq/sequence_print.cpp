@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "seq/op_table.h"
-#include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "seq/text_scan.h"
+#include "sys/quoted.h"
 
 namespace slotcheck {
 

@@ -19,7 +19,7 @@ namespace slotcheck {
 // The longest line the reader takes: a longer one is an error, not a line
 // held whole (a file without newlines would otherwise be read at once).
 // Far above any real line, and high enough that a 10 MB token still gets
-// its own message, cut to 200 bytes (seq/quoted.h).
+// its own message, cut to 200 bytes (sys/quoted.h).
 inline constexpr size_t kMaxLineBytes = size_t{16} << 20;
 
 class SequenceReader {

@@ -8,10 +8,10 @@
 
 #include "seq/layout.h"
 #include "seq/op_handles.h"
-#include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "seq/text_scan.h"
 #include "seq/variant_names.h"
+#include "sys/quoted.h"
 
 namespace slotcheck {
 

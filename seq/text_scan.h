@@ -7,13 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "sys/number_text.h"
+
 namespace slotcheck {
 
 inline constexpr size_t kPageWords = 512;
-
-// "0x1f" or "31"; nullopt on anything else, including overflow past 2^64-1.
-std::optional<uint64_t> parse_u64(const std::string& text);
-std::string hex(uint64_t v);
 
 class Scanner {
 public:

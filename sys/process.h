@@ -1,7 +1,7 @@
 // One child process: a function run in a fork, or a program run by exec.
 //
 // Every child slotcheck starts goes through this type: the isolated run of
-// one sequence (harness/isolation.h), helper programs (tools/subprocess.h),
+// one sequence (harness/isolation.h), helper programs (sys/subprocess.h),
 // `minimize --oracle` commands, the qemu runner of `slotcheck vm` and the
 // fuzz workers. So there is one place that gets the hard parts right: the
 // child leads a process group of its own, and a timeout or the destructor

@@ -8,8 +8,8 @@
 #include <string>
 #include <variant>
 
-#include "prover/prove.h"
 #include "prover/counterexample.h"
+#include "prover/prove.h"
 #include "seq/sequence.h"
 
 namespace slotcheck::smt {

@@ -10,8 +10,8 @@
 
 #include "model/profile.h"
 #include "model/world.h"
-#include "prover/prove.h"
 #include "prover/counterexample.h"
+#include "prover/prove.h"
 #include "seq/sequence.h"
 #include "tests/json_read.h"
 #include "tools/prove_command.h"
@@ -182,14 +182,14 @@ TEST(ToSequence, ThePrivateFormTestsTheStaleGfnOn612WithTypeOne) {
 
 TEST(ProveCommand, ExitCodes) {
     std::ostringstream out, err;
-    EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), cli::kExitOk)
+    EXPECT_EQ(run_prove({{"per-slot-context"}, {}, 4, std::nullopt, false, 20000}, out, err), kExitOk)
         << out.str() << err.str();
     EXPECT_EQ(run_prove({{"gfn-start-context"}, {"invalidation-precise"}, 4, std::nullopt, false, 20000}, out, err),
-              cli::kExitDivergence);
+              kExitDivergence);
     // Depth 1 cannot reach design 1's 4-step stale translation: UNKNOWN.
-    EXPECT_EQ(run_prove({{"1"}, {"invalidation-sound"}, 1, std::nullopt, false, 20000}, out, err), cli::kExitUnknown);
-    EXPECT_EQ(run_prove({{"no-such-design"}, {}, 4, std::nullopt, false, 20000}, out, err), cli::kExitBadInput);
-    EXPECT_EQ(run_prove({{}, {"no-such-property"}, 4, std::nullopt, false, 20000}, out, err), cli::kExitBadInput);
+    EXPECT_EQ(run_prove({{"1"}, {"invalidation-sound"}, 1, std::nullopt, false, 20000}, out, err), kExitUnknown);
+    EXPECT_EQ(run_prove({{"no-such-design"}, {}, 4, std::nullopt, false, 20000}, out, err), kExitBadInput);
+    EXPECT_EQ(run_prove({{}, {"no-such-property"}, 4, std::nullopt, false, 20000}, out, err), kExitBadInput);
 }
 
 TEST(ProveCommand, PrintsTheMatrixAndTheTrace) {
@@ -209,7 +209,7 @@ TEST(ProveCommand, JsonAndEmit) {
     std::ostringstream out, err;
     int rc = run_prove({{"gfn-start-context"}, {"invalidation-sound", "gfn-disjoint"}, 4, dir.string(), true, 20000},
                        out, err);
-    EXPECT_EQ(rc, cli::kExitDivergence) << err.str();
+    EXPECT_EQ(rc, kExitDivergence) << err.str();
     const std::string text = out.str();
     std::string error;
     const test::json doc = test::parse_document(text, "slotcheck.prove/1", error);
@@ -240,7 +240,7 @@ TEST(ProveCommand, EmitPrivateWritesTheTypeOneForm) {
     ProveOptions opts{{"gfn-start-context"}, {"invalidation-sound"}, 4, std::nullopt, false, 20000};
     opts.emit_private_dir = dir.string();
     std::ostringstream out, err;
-    EXPECT_EQ(run_prove(opts, out, err), cli::kExitDivergence) << err.str();
+    EXPECT_EQ(run_prove(opts, out, err), kExitDivergence) << err.str();
     EXPECT_NE(out.str().find("private sequence: " + (dir / "gfn-start-context.invalidation-sound.seq").string()),
               std::string::npos)
         << out.str();

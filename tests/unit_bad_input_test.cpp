@@ -2,7 +2,7 @@
 // files, bad and conflicting options of every command, hostile paths, and
 // writes that fail. Each case asserts the exit code (2, bad input) and the
 // message that names the place. The write-failure tests check that the old
-// file is intact and no partial file is left (tools/atomic_file.h).
+// file is intact and no partial file is left (sys/atomic_file.h).
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 #include "tests/json_read.h"
 
 namespace {
@@ -671,7 +671,7 @@ TEST(WriteFailure, MinimizeOutKeepsTheOldFile) {
     EXPECT_NE(r.err.find("cannot write " + out + ": write: File too large"), std::string::npos) << r.output;
     EXPECT_EQ(read_text(out), "old\n");
     const RunResult ok = run(args);
-    EXPECT_EQ(ok.status, 1) << ok.output;  // minimized: a finding (tools/exit_codes.h)
+    EXPECT_EQ(ok.status, 1) << ok.output;  // minimized: a finding (sys/exit_codes.h)
     EXPECT_NE(read_text(out).find("slotcheck-sequence 1"), std::string::npos);
 }
 

@@ -2,7 +2,7 @@
 // generated help on stdout, --version, `--opt=value` as `--opt value`,
 // numbers in hex or decimal with their ranges checked, an option given
 // twice and two that exclude each other refused with exit 2 naming them,
-// and the one exit-code table (tools/exit_codes.h, docs/output.md).
+// and the one exit-code table (sys/exit_codes.h, docs/output.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,10 +11,10 @@
 #include <set>
 #include <sstream>
 
+#include "sys/exit_codes.h"
 #include "tests/command_output.h"
 #include "tests/scratch_dir.h"
 #include "tools/command_line.h"
-#include "tools/exit_codes.h"
 
 namespace slotcheck {
 namespace {
@@ -54,7 +54,7 @@ TEST(CommandLine, EveryCommandPrintsItsHelpOnStdoutAndExitsZero) {
     for (const std::string& command : listed_commands()) {
         for (const char* flag : {"-h", "--help"}) {
             const auto out = stdout_of(command + " " + flag);
-            EXPECT_EQ(out.status, cli::kExitOk) << command << " " << flag;
+            EXPECT_EQ(out.status, kExitOk) << command << " " << flag;
             EXPECT_NE(out.output.find("usage: slotcheck " + command), std::string::npos) << command << "\n" << out.output;
             EXPECT_NE(out.output.find("--version"), std::string::npos) << command << "\n" << out.output;
             EXPECT_EQ(stderr_of(command + " " + flag).output, "") << command << " " << flag;
@@ -67,7 +67,7 @@ TEST(CommandLine, EveryCommandAndTheDriverPrintTheVersion) {
     all.push_back("");  // slotcheck --version
     for (const std::string& command : all) {
         const auto out = stdout_of(command + " --version");
-        EXPECT_EQ(out.status, cli::kExitOk) << command;
+        EXPECT_EQ(out.status, kExitOk) << command;
         EXPECT_EQ(out.output, std::string("slotcheck ") + SLOTCHECK_VERSION + "\n") << command;
     }
 }
@@ -96,9 +96,9 @@ TEST(CommandLine, ANumberIsHexOrDecimalWithOrWithoutEquals) {
         EXPECT_FALSE(p.code) << args[0];
         EXPECT_EQ(p.seed, 16u) << args[0];
     }
-    EXPECT_EQ(parse_seed({"--seed", "0xg"}).code, cli::kExitBadInput);
-    EXPECT_EQ(parse_seed({"--seed", "-1"}).code, cli::kExitBadInput);
-    EXPECT_EQ(parse_seed({"--seed", "1", "--seed", "2"}).code, cli::kExitBadInput);
+    EXPECT_EQ(parse_seed({"--seed", "0xg"}).code, kExitBadInput);
+    EXPECT_EQ(parse_seed({"--seed", "-1"}).code, kExitBadInput);
+    EXPECT_EQ(parse_seed({"--seed", "1", "--seed", "2"}).code, kExitBadInput);
 }
 
 // End to end: fuzz judges the same sequence for --seed=0x10 as for --seed 16.
@@ -108,8 +108,8 @@ TEST(CommandLine, FuzzSeedInHexWithEqualsIsTheSameCampaign) {
         return stderr_of("fuzz --model-only " + seed + " --only 5 --seconds 5 --out " + (dir.path / "ff").string());
     };
     const auto hex = run("--seed=0x10"), decimal = run("--seed 16");
-    EXPECT_EQ(hex.status, cli::kExitOk) << hex.output;
-    EXPECT_EQ(decimal.status, cli::kExitOk) << decimal.output;
+    EXPECT_EQ(hex.status, kExitOk) << hex.output;
+    EXPECT_EQ(decimal.status, kExitOk) << decimal.output;
     EXPECT_NE(hex.output.find("slotcheck fuzz: seed 16,"), std::string::npos) << hex.output;
     // The header line and the generated sequence that follows it.
     auto sequence_of = [](const std::string& out) {
@@ -127,7 +127,7 @@ struct Refused {
 // Exit 2 before any work, with one line naming the option.
 void expect_refused(const Refused& c) {
     const auto err = stderr_of(c.args);
-    EXPECT_EQ(err.status, cli::kExitBadInput) << c.args << "\n" << err.output;
+    EXPECT_EQ(err.status, kExitBadInput) << c.args << "\n" << err.output;
     const std::string first_line = err.output.substr(0, err.output.find('\n'));
     EXPECT_NE(first_line.find(c.names), std::string::npos) << c.args << "\n" << err.output;
     EXPECT_EQ(stdout_of(c.args).output, "") << c.args;
@@ -161,7 +161,7 @@ TEST(CommandLine, AnOptionGivenTwiceIsRefusedUnlessItRepeats) {
     test::ScratchDir dir("command-line-repeat");
     const std::string file = dir.file("v.seq", "slotcheck-sequence 1\nvm v0 type=0x0 => ok\n");
     const auto twice = stderr_of("replay --model-only --variant gmem-noexec-mount=off --variant gmem-noexec-mount=on " + file);
-    EXPECT_EQ(twice.status, cli::kExitOk) << twice.output;
+    EXPECT_EQ(twice.status, kExitOk) << twice.output;
 }
 
 TEST(CommandLine, ConflictingOptionsAreRefusedNamingBoth) {
@@ -188,7 +188,7 @@ TEST(ExitCodes, TheDriverAndTheDocsShowTheOneTable) {
     for (std::sregex_iterator it(docs.begin(), docs.end(), row), end; it != end; ++it)
         documented.insert(std::stoi((*it)[1]));
     std::set<int> table;
-    for (const auto& e : cli::kExitCodes) {
+    for (const auto& e : kExitCodes) {
         table.insert(e.code);
         EXPECT_NE(help.output.find(std::to_string(e.code) + "  " + e.meaning), std::string::npos) << e.code;
     }

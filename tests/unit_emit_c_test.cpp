@@ -13,13 +13,13 @@
 #include <set>
 #include <sstream>
 
+#include "csource/emit_c.h"
+#include "csource/emit_c_text.h"
 #include "fuzz/campaign.h"
 #include "model/world.h"
 #include "replay/differ.h"
 #include "replay/sequence_oracle.h"
 #include "tests/command_output.h"
-#include "tools/emit_c.h"
-#include "tools/emit_c_text.h"
 
 namespace slotcheck {
 namespace {
@@ -168,7 +168,7 @@ TEST(EmitC, ProgramsEmbedEveryFileOfTheHarnessExecutorVerbatim) {
     // catches no signal itself: that is the core's.
     const std::string prelude(emit_c_text::prelude());
     for (const char* core_work : {"SC_KVM_RUN", "SC_KVM_SET_SREGS", "SC_PROBE_PML4", "sigsetjmp(", "timer_create("})
-        EXPECT_EQ(prelude.find(core_work), std::string::npos) << core_work << " in tools/emit_c_prelude.c";
+        EXPECT_EQ(prelude.find(core_work), std::string::npos) << core_work << " in csource/emit_c_prelude.c";
 }
 
 TEST(EmitC, EveryStepIsOneTapTestNamingItsLine) {

@@ -10,12 +10,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "csource/emit_c.h"
 #include "replay/differ.h"
 #include "replay/features.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
 #include "tests/qemu_guest_profile.h"
-#include "tools/emit_c.h"
 
 namespace slotcheck {
 namespace {

@@ -11,13 +11,13 @@
 #include <sstream>
 #include <string>
 
+#include "orchestration/vm_report.h"
+#include "sys/json_document.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
 #include "tests/scratch_dir.h"
 #include "tools/fuzz_output.h"
-#include "tools/json_document.h"
 #include "tools/replay_result.h"
-#include "tools/vm_report.h"
 
 namespace slotcheck {
 namespace {

@@ -16,10 +16,10 @@
 #include "replay/differ.h"
 #include "replay/minimize.h"
 #include "replay/sequence_oracle.h"
+#include "sys/exit_codes.h"
 #include "tests/command_output.h"
 #include "tests/scratch_dir.h"
 #include "tests/support/padded_failure.h"
-#include "tools/exit_codes.h"
 
 namespace slotcheck {
 namespace {
@@ -371,7 +371,7 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
     const std::string corpus = (dir.path / "findings").string();
     const std::string args = "minimize --model-only --mutant gmem.bind-overlap --into " + corpus + " " + input;
     const test::CommandOutput first = test::run_slotcheck(args);
-    ASSERT_EQ(first.status, cli::kExitDivergence) << first.output;  // a failure, minimized: a finding
+    ASSERT_EQ(first.status, kExitDivergence) << first.output;  // a failure, minimized: a finding
     EXPECT_NE(first.output.find("from 308 to 4 operations"), std::string::npos) << first.output;
     const auto files = seq_files(corpus);
     ASSERT_EQ(files.size(), 1u) << first.output;
@@ -400,7 +400,7 @@ TEST(MinimizeCli, IntoCorpusWritesAFindingThatReplaysClean) {
 
     // The same finding again: the same name, left as it is.
     const test::CommandOutput second = test::run_slotcheck(args);
-    ASSERT_EQ(second.status, cli::kExitDivergence) << second.output;
+    ASSERT_EQ(second.status, kExitDivergence) << second.output;
     EXPECT_NE(second.output.find(name + " (already recorded"), std::string::npos) << second.output;
     EXPECT_EQ(seq_files(corpus).size(), 1u);
 }
@@ -413,7 +413,7 @@ TEST(MinimizeCli, ExternalOracleCommand) {
     const std::string input = dir.file("big.seq", print(gen::padded(gen::bind_overlap_core(), 200, 9)));
     const std::string out = (dir.path / "small.seq").string();
     const test::CommandOutput run = test::run_slotcheck("minimize --oracle " + script + " --repeat 3 --out " + out + " " + input);
-    ASSERT_EQ(run.status, cli::kExitDivergence) << run.output;
+    ASSERT_EQ(run.status, kExitDivergence) << run.output;
     EXPECT_NE(run.output.find("fails 3 of 3 times"), std::string::npos) << run.output;
     const auto result = parse_file(out);
     ASSERT_TRUE(result.sequence) << result.error->to_string();
@@ -424,13 +424,13 @@ TEST(MinimizeCli, ExternalOracleCommand) {
     EXPECT_EQ(print_op(result.sequence->steps[1].op), "gread v1 0x0");
 }
 
-// The exit-code table (tools/exit_codes.h): an input that does not fail is
+// The exit-code table (sys/exit_codes.h): an input that does not fail is
 // nothing found, as an agreeing replay is; 1 would say it fails.
 TEST(MinimizeCli, InputThatDoesNotFailExitsAsNothingFound) {
     test::ScratchDir dir("minimize-agree");
     const std::string input = dir.file("ok.seq", std::string("slotcheck-sequence 1\n") + kOverlap);
     const test::CommandOutput run = test::run_slotcheck("minimize --model-only --mutant gmem.bind-overlap " + input);
-    EXPECT_EQ(run.status, cli::kExitOk) << run.output;
+    EXPECT_EQ(run.status, kExitOk) << run.output;
     EXPECT_NE(run.output.find("does not fail"), std::string::npos) << run.output;
 }
 

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "seq/sequence.h"
+#include "sys/subprocess.h"
 #include "tools/external_oracle.h"
-#include "tools/subprocess.h"
 
 namespace slotcheck {
 namespace {
@@ -26,13 +26,13 @@ Sequence small_sequence() {
 }
 
 TEST(RunProgram, TakesStdoutAndTheExitCode) {
-    const cli::ProgramOutput r = cli::run_program({"/bin/sh", "-c", "echo kernel/bzImage; exit 4"});
+    const ProgramOutput r = run_program({"/bin/sh", "-c", "echo kernel/bzImage; exit 4"});
     EXPECT_EQ(r.out, "kernel/bzImage\n");
     EXPECT_EQ(r.exit_code, 4);
 }
 
 TEST(RunProgram, AProgramThatCannotStartIs127) {
-    const cli::ProgramOutput r = cli::run_program({"/nonexistent/fetch-kernel", "7"});
+    const ProgramOutput r = run_program({"/nonexistent/fetch-kernel", "7"});
     EXPECT_EQ(r.exit_code, 127);
     EXPECT_EQ(r.out, "");
 }

@@ -1,10 +1,10 @@
-// The one text codec (harness/record.h) and the verdict it carries between
+// The one text codec (sys/record.h) and the verdict it carries between
 // processes (replay/verdict.h): what goes in comes out, field by field, and
 // a record cut short or garbled is an error, never a wrong verdict.
 #include <gtest/gtest.h>
 
-#include "harness/record.h"
 #include "replay/verdict.h"
+#include "sys/record.h"
 
 namespace slotcheck {
 namespace {

@@ -1,10 +1,10 @@
 // `minimize --vm` keeps a candidate when its VM brings back the failure the
-// input did (tools/vm_oracle.h): the same kernel report, the same failing
+// input did (orchestration/vm_oracle.h): the same kernel report, the same failing
 // verdict as the judge compares verdicts, or the same end of the VM, as
 // much as --same asks.
 #include <gtest/gtest.h>
 
-#include "tools/vm_oracle.h"
+#include "orchestration/vm_oracle.h"
 
 namespace slotcheck::cli {
 namespace {

@@ -1,6 +1,6 @@
 // Reproducing a kernel report from the sequences a VM ran since boot: the
 // search for the culprit over a fake "reproduces?" predicate
-// (tools/repro_search.h), and the watcher's self-test that plants a report
+// (orchestration/repro_search.h), and the watcher's self-test that plants a report
 // several sequences after its cause (harness/kmsg_injection.h, EventLog).
 #include <gtest/gtest.h>
 
@@ -17,8 +17,8 @@
 
 #include "harness/event_log.h"
 #include "harness/kmsg_injection.h"
+#include "orchestration/repro_search.h"
 #include "seq/sequence.h"
-#include "tools/repro_search.h"
 
 namespace {
 

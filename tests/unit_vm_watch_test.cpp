@@ -1,5 +1,5 @@
 // The VM watcher (harness/vm/vm_run.h) and the event channel it reads
-// (harness/frames.h, harness/event_log.h), without qemu: a fake runner
+// (sys/frames.h, harness/event_log.h), without qemu: a fake runner
 // (tests/fixtures/vm/fake-runner) plays a scenario on the console and the
 // event file exactly as a guest does, and the tests check what run_vm()
 // makes of it: which sequence a kernel report belongs to, how a VM that
@@ -11,13 +11,13 @@
 #include <sstream>
 
 #include "harness/event_log.h"
-#include "harness/frames.h"
 #include "harness/vm/vm_run.h"
+#include "orchestration/vm_report.h"
 #include "replay/verdict.h"
 #include "seq/sequence.h"
+#include "sys/frames.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
-#include "tools/vm_report.h"
 
 namespace {
 

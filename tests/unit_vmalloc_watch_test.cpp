@@ -1,16 +1,17 @@
 // The VmallocUsed report a fuzz campaign in a VM sends to `slotcheck vm`
-// (tools/vmalloc_watch.h): the frame's text both ways, what a malformed one
+// (orchestration/vmalloc_watch.h): the frame's text both ways, what a malformed one
 // gets, and the sampler on this machine's /proc/meminfo.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
-#include "tools/memory_budget.h"
-#include "tools/vmalloc_watch.h"
+#include "orchestration/vmalloc_watch.h"
+#include "sys/meminfo.h"
 
 namespace {
 
+using namespace slotcheck;
 using namespace slotcheck::cli;
 
 TEST(VmallocReport, RoundTripsAndGrowthIsPeakOverStart) {

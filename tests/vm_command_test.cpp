@@ -197,7 +197,7 @@ TEST(VmCommand, MinimizeInVmsShrinksADivergenceToItsThreeSteps) {
     const auto r = run_slotcheck("minimize " + (kSource / "tests/fixtures/vm/noexec-divergence.seq").string() +
                                  " --vm 7 --variant gmem-noexec-mount=off --out " + out.string() + " --vm-out " +
                                  (out.parent_path() / "vms").string());
-    ASSERT_EQ(r.status, 1) << r.output;  // minimized: a finding (tools/exit_codes.h)
+    ASSERT_EQ(r.status, 1) << r.output;  // minimized: a finding (sys/exit_codes.h)
     EXPECT_NE(r.output.find("fails: divergence: outcome mmap.gmem-no-mmap at mmap"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("(1-minimal)"), std::string::npos) << r.output;
     const std::vector<std::string> steps = sequence_steps(out);

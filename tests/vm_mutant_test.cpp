@@ -103,7 +103,7 @@ TEST_P(VmMutantIsFound, FoundAndMinimized) {
             const auto shown = run_command(std::string(SLOTCHECK_BINARY) + " minimize --model-only --mutant " +
                                            c.model_mutant + " --profile linux-6.12-sw-protected --out " +
                                            core.string() + " " + in_flight.string());
-            // 1: it fails and was minimized (tools/exit_codes.h).
+            // 1: it fails and was minimized (sys/exit_codes.h).
             EXPECT_EQ(shown.status, 1) << f.title << ": the sequence in flight does not trigger " << c.model_mutant
                                        << "\n" << shown.output;
             if (shown.status == 1) shortest = std::min(shortest, sequence_steps(core).size());

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "model/kernel_memory.h"
-#include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/quoted.h"
 
 #ifndef SLOTCHECK_VERSION
 #error "SLOTCHECK_VERSION comes from the CMake project version"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/exit_codes.h"
+#include "sys/exit_codes.h"
 
 namespace slotcheck::cli {
 

@@ -1,5 +1,5 @@
 // The subcommands of the slotcheck CLI; the exit codes they share are
-// tools/exit_codes.h.
+// sys/exit_codes.h.
 #pragma once
 
 #include <functional>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/exit_codes.h"
+#include "sys/exit_codes.h"
 
 namespace slotcheck::cli {
 

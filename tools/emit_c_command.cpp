@@ -1,14 +1,14 @@
-// slotcheck emit-c: write a sequence as a standalone C program (tools/emit_c.h).
+// slotcheck emit-c: write a sequence as a standalone C program (csource/emit_c.h).
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "csource/emit_c.h"
 #include "harness/kernel_facts.h"
-#include "seq/quoted.h"
-#include "tools/atomic_file.h"
+#include "sys/atomic_file.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
-#include "tools/emit_c.h"
 #include "tools/profile_options.h"
 #include "tools/sequence_files.h"
 

@@ -1,5 +1,5 @@
 #include "harness/kmsg_injection.h"
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
 #include "tools/event_options.h"
 

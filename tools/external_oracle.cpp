@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "sys/atomic_file.h"
 #include "sys/process.h"
-#include "tools/atomic_file.h"
 
 namespace slotcheck::cli {
 

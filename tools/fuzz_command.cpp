@@ -12,11 +12,12 @@
 #include "fuzz/wire.h"
 #include "model/kernel_memory.h"
 #include "model/mutation.h"
+#include "orchestration/vmalloc_watch.h"
 #include "replay/differ.h"
-#include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/atomic_file.h"
+#include "sys/quoted.h"
 #include "sys/stop_signal.h"
-#include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
@@ -24,7 +25,6 @@
 #include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
-#include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
 

@@ -5,10 +5,10 @@
 #include <iomanip>
 #include <sstream>
 
+#include "replay/corpus_writer.h"
 #include "replay/differ.h"
-#include "tools/atomic_file.h"
-#include "tools/corpus_writer.h"
-#include "tools/json_document.h"
+#include "sys/atomic_file.h"
+#include "sys/json_document.h"
 
 namespace slotcheck::cli {
 

@@ -1,7 +1,7 @@
 #include "tools/judge_options.h"
 
-#include "seq/quoted.h"
 #include "seq/rules.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
 
 namespace slotcheck::cli {

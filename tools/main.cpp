@@ -6,11 +6,12 @@
 #include <iostream>
 #include <string>
 
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
+    using namespace slotcheck;
     using namespace slotcheck::cli;
     // Past a file size limit (ulimit -f) a write fails with EFBIG, which the
     // writers report as exit 2 with the path, instead of killing the process.

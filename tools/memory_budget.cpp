@@ -11,19 +11,6 @@
 
 namespace slotcheck::cli {
 
-std::optional<uint64_t> meminfo_bytes(std::string_view field) {
-    std::ifstream meminfo("/proc/meminfo");
-    const std::string wanted = std::string(field) + ":";
-    std::string line;
-    while (std::getline(meminfo, line)) {
-        std::istringstream in(line);
-        std::string key, unit;
-        uint64_t kib = 0;
-        if (in >> key >> kib >> unit && key == wanted && unit == "kB") return kib * 1024;
-    }
-    return std::nullopt;
-}
-
 std::optional<uint64_t> mem_available() { return meminfo_bytes("MemAvailable"); }
 
 uint64_t default_kernel_memory_budget() {

@@ -13,13 +13,11 @@
 
 #include "seq/sequence.h"
 #include "seq/step_source.h"
+#include "sys/meminfo.h"
 #include "tools/profile_options.h"
 
 namespace slotcheck::cli {
 
-// The field of /proc/meminfo named `field` ("MemAvailable", "VmallocUsed")
-// in bytes; nothing when it cannot be read.
-std::optional<uint64_t> meminfo_bytes(std::string_view field);
 // MemAvailable of /proc/meminfo in bytes; nothing when it cannot be read.
 std::optional<uint64_t> mem_available();
 // The smaller of 1 GiB and an eighth of MemAvailable (1 GiB when unknown).

@@ -8,23 +8,23 @@
 #include <iostream>
 
 #include "model/kernel_memory.h"
+#include "orchestration/resource_dir.h"
+#include "orchestration/vm_kernels.h"
+#include "orchestration/vm_oracle.h"
+#include "replay/corpus_writer.h"
 #include "replay/minimize.h"
 #include "replay/sequence_oracle.h"
-#include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/atomic_file.h"
+#include "sys/quoted.h"
 #include "sys/stop_signal.h"
-#include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
-#include "tools/corpus_writer.h"
 #include "tools/external_oracle.h"
 #include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
-#include "tools/resource_dir.h"
 #include "tools/sequence_files.h"
-#include "tools/vm_kernels.h"
-#include "tools/vm_oracle.h"
 
 namespace slotcheck::cli {
 
@@ -315,7 +315,7 @@ int minimize_with(const Settings& s, const KernelFacts& facts, const Profile& pr
         std::cerr << "slotcheck minimize: " << s.file << " does not fail against the " << judge.describe(facts)
                   << (s.oracle_command ? "" : " (profile " + profile->name + ")") << ": nothing to minimize"
                   << (judge.flaky_input().empty() ? "" : " (flaky: " + judge.flaky_input() + ")") << "\n";
-        return kExitOk;  // nothing found: the table's "agree" (tools/exit_codes.h)
+        return kExitOk;  // nothing found: the table's "agree" (sys/exit_codes.h)
     }
     if (auto v = judge.first_verdict())
         std::cerr << "minimize: " << s.file << " fails: " << v->detail

@@ -6,7 +6,7 @@
 #include "harness/deviation_runner.h"
 #include "harness/kernel_facts.h"
 #include "model/unmodelled.h"
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
 
 namespace slotcheck::cli {

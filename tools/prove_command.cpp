@@ -9,14 +9,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "prover/counterexample.h"
 #include "prover/induction.h"
 #include "prover/prove.h"
-#include "prover/counterexample.h"
-#include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "smt/solver.h"
+#include "sys/json_document.h"
+#include "sys/quoted.h"
 #include "tools/command_line.h"
-#include "tools/json_document.h"
 
 namespace slotcheck::smt {
 
@@ -184,11 +184,11 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
         rs = prove_matrix(req);
     } catch (const std::invalid_argument& e) {
         err << "slotcheck prove: " << e.what() << "\n";
-        return cli::kExitBadInput;
+        return kExitBadInput;
     }
     double total = seconds_since(start);
-    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return cli::kExitBadInput;
-    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return cli::kExitBadInput;
+    if (opts.emit_dir && !emit(rs, *opts.emit_dir, VmForm::Default, err)) return kExitBadInput;
+    if (opts.emit_private_dir && !emit(rs, *opts.emit_private_dir, VmForm::Private, err)) return kExitBadInput;
     if (opts.json) print_json(rs, opts, total, out);
     else print_text(rs, opts, total, out);
     bool cex = false, unknown = false;
@@ -197,8 +197,8 @@ int run_prove(const ProveOptions& opts, std::ostream& out, std::ostream& err) {
             cex = cex || c.status == CellStatus::Counterexample;
             unknown = unknown || c.status == CellStatus::Unknown;
         }
-    if (unknown) return cli::kExitUnknown;
-    return cex ? cli::kExitDivergence : cli::kExitOk;
+    if (unknown) return kExitUnknown;
+    return cex ? kExitDivergence : kExitOk;
 }
 
 int prove_main(int argc, char** argv) {
@@ -223,7 +223,7 @@ int prove_main(int argc, char** argv) {
     if (auto code = line.parse(argc, argv)) return *code;
     if (list_only) {
         list(std::cout);
-        return cli::kExitOk;
+        return kExitOk;
     }
     return run_prove(opts, std::cout, std::cerr);
 }

@@ -1,7 +1,7 @@
 // slotcheck prove [--design D]... [--property P]... [--depth K] [--emit DIR] [--json]
 // Prints the design x property matrix, each counterexample as a readable
 // trace, and with --emit writes each counterexample as a sequence file.
-// Exit (the shared table, tools/exit_codes.h): kExitOk every requested cell
+// Exit (the shared table, sys/exit_codes.h): kExitOk every requested cell
 // PROVED, kExitDivergence some COUNTEREXAMPLE (and no UNKNOWN), kExitUnknown
 // some UNKNOWN, kExitBadInput bad input. N/A cells do not count.
 #pragma once
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/exit_codes.h"
+#include "sys/exit_codes.h"
 
 namespace slotcheck::smt {
 

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "seq/text_scan.h"
-#include "tools/json_document.h"
+#include "sys/json_document.h"
 
 namespace slotcheck::cli {
 

@@ -11,7 +11,7 @@
 #include <memory>
 #include <utility>
 
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 
 namespace slotcheck::cli {
 

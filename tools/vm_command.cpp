@@ -16,21 +16,21 @@
 #include <thread>
 
 #include "harness/kmsg_injection.h"
-#include "seq/quoted.h"
+#include "orchestration/resource_dir.h"
+#include "orchestration/vm_kernels.h"
+#include "orchestration/vm_report.h"
+#include "orchestration/vm_repro.h"
+#include "orchestration/vm_session.h"
 #include "seq/text_scan.h"
+#include "sys/atomic_file.h"
+#include "sys/quoted.h"
 #include "sys/stop_signal.h"
-#include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/event_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
-#include "tools/resource_dir.h"
 #include "tools/sequence_files.h"
-#include "tools/vm_kernels.h"
-#include "tools/vm_report.h"
-#include "tools/vm_repro.h"
-#include "tools/vm_session.h"
 
 namespace slotcheck::cli {
 
@@ -365,7 +365,7 @@ private:
     }
 
     // Each new kernel report and dead or hung VM, one after another (one VM
-    // at a time), within --repro-seconds in all (tools/vm_repro.h).
+    // at a time), within --repro-seconds in all (orchestration/vm_repro.h).
     void reproduce_findings() {
         const std::vector<ReproRequest> requests = report_.repro_requests();
         if (requests.empty()) return;

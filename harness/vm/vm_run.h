@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/frames.h"
 #include "harness/vm/kernel_log.h"
+#include "sys/frames.h"
 
 namespace slotcheck::vm {
 

@@ -1,4 +1,4 @@
-#include "tools/repro_search.h"
+#include "orchestration/repro_search.h"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "tools/emit_c_calls.h"
+#include "csource/emit_c_calls.h"
 
 #include <sstream>
 

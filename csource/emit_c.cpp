@@ -1,14 +1,14 @@
-#include "tools/emit_c.h"
+#include "csource/emit_c.h"
 
 #include <cstdio>
 #include <sstream>
 
+#include "csource/emit_c_calls.h"
+#include "csource/emit_c_text.h"
 #include "model/world.h"
 #include "replay/differ.h"
 #include "replay/features.h"
 #include "seq/text_scan.h"
-#include "tools/emit_c_calls.h"
-#include "tools/emit_c_text.h"
 
 namespace slotcheck {
 

@@ -2,7 +2,7 @@
 // saw, as syzkaller's pkg/repro does: the report is tied to the sequence in
 // flight, which is often not the one that broke the kernel. The sequences
 // the boot ran up to the report (its events.bin) are replayed in fresh VMs,
-// one boot per attempt, in the search of tools/repro_search.h until the
+// one boot per attempt, in the search of orchestration/repro_search.h until the
 // smallest set that brings back the same report title (for a VM without a
 // report: the same way of ending) is found; that set is replayed again for
 // the rate, and its last sequence is minimized with the others replayed
@@ -17,8 +17,8 @@
 
 #include "harness/vm/vm_run.h"
 #include "model/profile.h"
-#include "tools/vm_report.h"
-#include "tools/vm_session.h"
+#include "orchestration/vm_report.h"
+#include "orchestration/vm_session.h"
 
 namespace slotcheck::cli {
 

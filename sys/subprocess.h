@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace slotcheck::cli {
+namespace slotcheck {
 
 struct ProgramOutput {
     int exit_code = -1;  // 127: could not be started; 128+N: killed by signal N
@@ -14,4 +14,4 @@ struct ProgramOutput {
 
 ProgramOutput run_program(const std::vector<std::string>& argv);
 
-}  // namespace slotcheck::cli
+}  // namespace slotcheck

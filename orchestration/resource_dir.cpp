@@ -1,4 +1,4 @@
-#include "tools/resource_dir.h"
+#include "orchestration/resource_dir.h"
 
 #include <cstdlib>
 #include <filesystem>

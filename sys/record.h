@@ -3,7 +3,7 @@
 // (a sequence's text, a nested record) and a record cut short is recognised
 // as such, never misread. A verdict crossing the pipe from its replay child,
 // a finding on the fuzz wire and a verdict on the VM event channel are all
-// records (replay/verdict.h, fuzz/wire.h); frames (harness/frames.h) carry
+// records (replay/verdict.h, fuzz/wire.h); frames (sys/frames.h) carry
 // them over a stream.
 #pragma once
 

@@ -1,9 +1,9 @@
-#include "tools/vm_kernels.h"
+#include "orchestration/vm_kernels.h"
 
 #include <filesystem>
 #include <sstream>
 
-#include "tools/subprocess.h"
+#include "sys/subprocess.h"
 
 namespace slotcheck::cli {
 

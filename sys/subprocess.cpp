@@ -1,8 +1,8 @@
-#include "tools/subprocess.h"
+#include "sys/subprocess.h"
 
 #include "sys/process.h"
 
-namespace slotcheck::cli {
+namespace slotcheck {
 
 ProgramOutput run_program(const std::vector<std::string>& argv) {
     SpawnOptions options;
@@ -13,4 +13,4 @@ ProgramOutput run_program(const std::vector<std::string>& argv) {
     return result;
 }
 
-}  // namespace slotcheck::cli
+}  // namespace slotcheck

@@ -1,4 +1,4 @@
-#include "tools/emit_c_text.h"
+#include "csource/emit_c_text.h"
 
 #include <cctype>
 #include <cstdio>

@@ -1,5 +1,5 @@
 // The pieces of an emitted C program that do not depend on the sequence
-// (tools/emit_c.cpp puts them together), and the rendering of values as C.
+// (csource/emit_c.cpp puts them together), and the rendering of values as C.
 #pragma once
 
 #include <string>
@@ -16,10 +16,10 @@ namespace slotcheck::emit_c_text {
 std::string numbers();
 
 // The executor core, harness/c/ (headers first, then sources), embedded at
-// build time (tools/emit_c.cmake): the same code the harness runs.
+// build time (csource/emit_c.cmake): the same code the harness runs.
 std::string_view executor();
 
-// tools/emit_c_prelude.c, the program's own runtime, embedded at build time.
+// csource/emit_c_prelude.c, the program's own runtime, embedded at build time.
 std::string_view prelude();
 
 // A C expression that builds the outcome: sc_error(EINVAL), sc_value(0x2a), ...

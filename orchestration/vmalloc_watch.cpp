@@ -1,11 +1,11 @@
-#include "tools/vmalloc_watch.h"
+#include "orchestration/vmalloc_watch.h"
 
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
 
-#include "tools/memory_budget.h"
+#include "sys/meminfo.h"
 
 namespace slotcheck::cli {
 

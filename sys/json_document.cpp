@@ -1,4 +1,4 @@
-#include "tools/json_document.h"
+#include "sys/json_document.h"
 
 namespace slotcheck {
 

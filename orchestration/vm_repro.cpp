@@ -1,19 +1,19 @@
-#include "tools/vm_repro.h"
+#include "orchestration/vm_repro.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "csource/emit_c.h"
 #include "harness/event_log.h"
-#include "harness/frames.h"
+#include "orchestration/repro_search.h"
+#include "orchestration/vm_oracle.h"
+#include "replay/corpus_writer.h"
 #include "replay/differ.h"
 #include "replay/minimize.h"
+#include "sys/atomic_file.h"
+#include "sys/frames.h"
 #include "sys/stop_signal.h"
-#include "tools/atomic_file.h"
-#include "tools/corpus_writer.h"
-#include "tools/emit_c.h"
-#include "tools/repro_search.h"
-#include "tools/vm_oracle.h"
 
 namespace slotcheck::cli {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace slotcheck::cli {
+namespace slotcheck {
 
 // Writes `text` to `path` atomically (a symlink is followed: its target is
 // replaced). A new file gets mode 0666 less the umask; an existing one keeps
@@ -34,4 +34,4 @@ namespace slotcheck::cli {
 // could not be created.
 [[nodiscard]] std::optional<std::string> create_directories(const std::string& path);
 
-}  // namespace slotcheck::cli
+}  // namespace slotcheck

@@ -1,9 +1,9 @@
-#include "tools/vm_session.h"
+#include "orchestration/vm_session.h"
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "tools/resource_dir.h"
+#include "orchestration/resource_dir.h"
 
 namespace slotcheck::cli {
 

@@ -1,9 +1,9 @@
-#include "harness/record.h"
+#include "sys/record.h"
 
 #include <charconv>
 #include <cstdio>
 
-#include "seq/text_scan.h"
+#include "sys/number_text.h"
 
 namespace slotcheck::record {
 

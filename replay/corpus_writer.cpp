@@ -1,4 +1,4 @@
-#include "tools/corpus_writer.h"
+#include "replay/corpus_writer.h"
 
 #include <chrono>
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include "model/profile.h"
 #include "replay/differ.h"
-#include "tools/atomic_file.h"
+#include "sys/atomic_file.h"
 
 namespace slotcheck::cli {
 

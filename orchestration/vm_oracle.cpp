@@ -1,10 +1,10 @@
-#include "tools/vm_oracle.h"
+#include "orchestration/vm_oracle.h"
 
 #include <filesystem>
 
+#include "orchestration/vm_report.h"
+#include "sys/atomic_file.h"
 #include "sys/stop_signal.h"
-#include "tools/atomic_file.h"
-#include "tools/vm_report.h"
 
 namespace slotcheck::cli {
 

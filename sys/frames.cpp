@@ -1,10 +1,10 @@
-#include "harness/frames.h"
+#include "sys/frames.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "seq/text_scan.h"
+#include "sys/number_text.h"
 
 namespace slotcheck::frames {
 

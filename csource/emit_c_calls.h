@@ -1,5 +1,5 @@
 // The C call that performs one operation of a sequence in an emitted
-// program (the sc_* helpers of tools/emit_c_prelude.c), and the handle
+// program (the sc_* helpers of csource/emit_c_prelude.c), and the handle
 // variables those calls name.
 #pragma once
 

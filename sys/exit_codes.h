@@ -4,7 +4,7 @@
 
 #include <array>
 
-namespace slotcheck::cli {
+namespace slotcheck {
 
 inline constexpr int kExitOk = 0;          // ran, nothing found (agree, proved, input does not fail)
 inline constexpr int kExitDivergence = 1;  // a divergence, finding or counterexample
@@ -29,4 +29,4 @@ inline constexpr std::array<ExitCode, 7> kExitCodes = {{
     {kExitTerminated, "stopped by SIGTERM; what ran is reported"},
 }};
 
-}  // namespace slotcheck::cli
+}  // namespace slotcheck

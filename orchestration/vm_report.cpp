@@ -1,4 +1,4 @@
-#include "tools/vm_report.h"
+#include "orchestration/vm_report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,10 +10,10 @@
 
 #include "fuzz/wire.h"
 #include "harness/event_log.h"
-#include "tools/atomic_file.h"
-#include "tools/commands.h"
-#include "tools/corpus_writer.h"
-#include "tools/json_document.h"
+#include "replay/corpus_writer.h"
+#include "sys/atomic_file.h"
+#include "sys/exit_codes.h"
+#include "sys/json_document.h"
 
 namespace slotcheck::cli {
 

@@ -1,4 +1,4 @@
-#include "tools/atomic_file.h"
+#include "sys/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,9 +9,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 
-namespace slotcheck::cli {
+namespace slotcheck {
 
 namespace {
 
@@ -179,4 +179,4 @@ std::optional<std::string> create_directories(const std::string& path) {
     return std::nullopt;
 }
 
-}  // namespace slotcheck::cli
+}  // namespace slotcheck

@@ -11,9 +11,9 @@
 
 #include "harness/vm/kernel_log.h"
 #include "harness/vm/vm_run.h"
+#include "orchestration/vm_session.h"
 #include "replay/sequence_oracle.h"
 #include "seq/sequence.h"
-#include "tools/vm_session.h"
 
 namespace slotcheck::cli {
 

@@ -13,8 +13,8 @@
 
 #include "fuzz/campaign.h"
 #include "harness/vm/vm_run.h"
+#include "orchestration/vmalloc_watch.h"
 #include "replay/verdict.h"
-#include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {
 
@@ -42,7 +42,7 @@ struct KernelReport {
     std::optional<VmallocSample> largest_vmalloc_growth() const;
 };
 
-// What reproducing a finding in fresh VMs found (tools/vm_repro.h).
+// What reproducing a finding in fresh VMs found (orchestration/vm_repro.h).
 struct ReproSummary {
     bool reproduced = false;
     std::vector<std::string> culprits;  // labels of the sequences that bring the report back, in order

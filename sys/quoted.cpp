@@ -1,4 +1,4 @@
-#include "seq/quoted.h"
+#include "sys/quoted.h"
 
 #include <cstdint>
 #include <cstdio>
