@@ -1,10 +1,7 @@
 #include "harness/kvm_backend.h"
 
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,8 +9,6 @@
 
 #include "harness/c_core.h"
 #include "harness/host_access.h"
-#include "harness/kvm_uapi.h"
-#include "seq/kvm_flags.h"
 #include "seq/layout.h"
 
 namespace slotcheck {

@@ -1,15 +1,17 @@
 /*
- * The reproducer's own runtime: its handles, the operations of the sequence
- * language with the conventions of harness/kvm_backend.cpp, the kernel
- * features a sequence needs, and the kselftest TAP output.
+ * The reproducer's own runtime: its handles, one call per operation of the
+ * sequence language (each performed by harness/c/ops.c, as in
+ * harness/kvm_backend.cpp), whether the kernel has the features a sequence
+ * needs (asked by harness/c/kernel_facts.c, as in harness/kernel_facts.cpp),
+ * and the kselftest TAP output.
  *
  * `slotcheck emit-c` copies this file verbatim into every program it writes,
  * after a block of numbers from the harness headers (SC_MAPPING_*,
  * SC_NEVER_OPEN_FD, the errno names) and after the executor core of
  * harness/c/ (uapi, page tables, vCPU setup, the timed KVM_RUN, the batch
- * runner, guarded host accesses), which the harness itself runs; before the
- * steps. So a program reports exactly the outcomes `slotcheck replay` would
- * see on the same kernel.
+ * runner, guarded host accesses, kernel facts, the operations), which the
+ * harness itself runs; before the steps. So a program reports exactly the
+ * outcomes `slotcheck replay` would see on the same kernel.
  *
  * Only libc, and no <linux/kvm.h>: the core defines the KVM structures under
  * sc_ names (harness/c/uapi.h says why).
@@ -197,8 +199,8 @@ SC_HELPER void sc_probe_batch(struct sc_vm *vm, struct sc_access *accesses, size
 /* ------------------------------------------------------ kernel features */
 
 /* What the sequence needs of the kernel (replay/features.h: the features its
- * expected outcomes cannot hold without). Each is asked the way
- * harness/kernel_facts.cpp asks it, on /dev/kvm or on a scratch default VM. */
+ * expected outcomes cannot hold without), asked on /dev/kvm or on a scratch
+ * default VM. */
 enum sc_feature {
 	SC_FEATURE_GUEST_MEMFD, SC_FEATURE_GMEM_ON_DEFAULT_VM, SC_FEATURE_GMEM_MMAP,
 	SC_FEATURE_MEMORY_ATTRIBUTES, SC_FEATURE_VM_TYPE, SC_FEATURE_READONLY_MEM,
