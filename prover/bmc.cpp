@@ -1,8 +1,10 @@
 #include "prover/bmc.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
+#include "prover/op_projection.h"
 #include "smt/solver.h"
 
 namespace slotcheck::smt {
@@ -153,9 +155,14 @@ ConcreteState read_state(const Model& m, const State& s) {
     return c;
 }
 
-TraceSlot trace_slot(uint32_t id, const ConcreteSlot& s) {
-    return {id, s.as, s.base, s.npages, s.gmem, s.file, s.pgoff};
-}
+// gfns [lo, hi) of address space `as`, and what they are ("notifier of
+// slot 1"): how the trace describes what a step zapped.
+struct GfnRange {
+    uint64_t as = 0;
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    std::string who;
+};
 
 // Reads zaps back, splitting a zap with a filter into the ranges it keeps.
 std::vector<GfnRange> read_zaps(const Model& m, const std::vector<Zap>& zaps) {
@@ -201,9 +208,36 @@ bool in_ranges(const std::vector<GfnRange>& rs, uint64_t as, uint64_t g) {
 
 std::string f(uint64_t file) { return "f" + std::to_string(file); }
 std::string gfn_text(uint64_t as, uint64_t g) { return "gfn " + hex(g) + " (as " + std::to_string(as) + ")"; }
+std::string range(uint64_t lo, uint64_t hi) { return "[" + hex(lo) + ", " + hex(hi) + ")"; }
 
-// The concrete story of the violation, and where a sequence should look.
-void explain(const Property& p, const Model& m, const Unrolling& u, Counterexample& c) {
+std::string ranges(const std::vector<GfnRange>& rs) {
+    if (rs.empty()) return "nothing";
+    std::string out;
+    for (const GfnRange& r : rs) {
+        if (!out.empty()) out += ", ";
+        out += "as " + std::to_string(r.as) + " gfns " + range(r.lo, r.hi);
+        if (!r.who.empty()) out += " (" + r.who + ")";
+    }
+    return out;
+}
+
+// "slot 0: as 0, gfns [0x0, 0x1) -> f0 pages [0x0, 0x1)"
+std::string slot_text(uint64_t id, const ConcreteSlot& s) {
+    std::string t = "slot " + std::to_string(id) + ": as " + std::to_string(s.as) + ", gfns " +
+                    range(s.base, s.base + s.npages);
+    if (s.gmem) t += " -> " + f(s.file) + " pages " + range(s.pgoff, s.pgoff + s.npages);
+    else t += " (no guest_memfd)";
+    return t;
+}
+
+// What the last step zapped, and (a punch) what it should have.
+struct LastStep {
+    std::vector<GfnRange> zapped;
+    std::vector<GfnRange> expected;
+};
+
+// The concrete story of the violation, and where the sequence should look.
+void explain(const Property& p, const Model& m, const Unrolling& u, const LastStep& s, TraceWriter& c) {
     int k = static_cast<int>(u.steps.size());
     ConcreteState last = read_state(m, u.states[k]);
     ConcreteState before = read_state(m, u.states[k - 1]);
@@ -219,9 +253,9 @@ void explain(const Property& p, const Model& m, const Unrolling& u, Counterexamp
                     if (!both(a, b, false) || a.as != b.as) continue;
                     uint64_t lo = std::max(a.base, b.base), hi = std::min(a.base + a.npages, b.base + b.npages);
                     if (lo >= hi) continue;
-                    c.violation.push_back("slots " + std::to_string(i) + " and " + std::to_string(j) +
-                                          " both map " + gfn_text(a.as, lo));
-                    c.read_after_last.push_back({a.as, lo});
+                    c.violation("slots " + std::to_string(i) + " and " + std::to_string(j) + " both map " +
+                                gfn_text(a.as, lo));
+                    c.read_after_last({a.as, lo});
                     return;
                 }
                 if (!both(a, b, true)) continue;
@@ -230,28 +264,27 @@ void explain(const Property& p, const Model& m, const Unrolling& u, Counterexamp
                     if (lo < hi) {
                         uint64_t g1 = a.base + lo - a.pgoff, g2 = b.base + lo - b.pgoff;
                         if (name == "offset-disjoint")
-                            c.violation.push_back("slots " + std::to_string(i) + " and " + std::to_string(j) +
-                                                  " both bind " + f(a.file) + " page " + hex(lo));
+                            c.violation("slots " + std::to_string(i) + " and " + std::to_string(j) + " both bind " +
+                                        f(a.file) + " page " + hex(lo));
                         else
-                            c.violation.push_back(gfn_text(a.as, g1) + " of slot " + std::to_string(i) + " and " +
-                                                  gfn_text(b.as, g2) + " of slot " + std::to_string(j) +
-                                                  " both map to " + f(a.file) + " page " + hex(lo) +
-                                                  ": the map is not injective");
-                        c.write_after_last.push_back({a.as, g1});
-                        c.read_after_last.push_back({b.as, g2});
+                            c.violation(gfn_text(a.as, g1) + " of slot " + std::to_string(i) + " and " +
+                                        gfn_text(b.as, g2) + " of slot " + std::to_string(j) + " both map to " +
+                                        f(a.file) + " page " + hex(lo) + ": the map is not injective");
+                        c.write_after_last({a.as, g1});
+                        c.read_after_last({b.as, g2});
                         return;
                     }
                 }
                 if (name == "one-to-one" && a.as == b.as) {
                     uint64_t lo = std::max(a.base, b.base), hi = std::min(a.base + a.npages, b.base + b.npages);
                     if (lo < hi) {
-                        c.violation.push_back(gfn_text(a.as, lo) + " maps to two file pages: the map is not a function");
-                        c.read_after_last.push_back({a.as, lo});
+                        c.violation(gfn_text(a.as, lo) + " maps to two file pages: the map is not a function");
+                        c.read_after_last({a.as, lo});
                         return;
                     }
                 }
             }
-        c.violation.push_back("(the pair could not be read back)");
+        c.violation("(the pair could not be read back)");
         return;
     }
     if (name == "invalidation-sound") {
@@ -264,22 +297,21 @@ void explain(const Property& p, const Model& m, const Unrolling& u, Counterexamp
                           s.file == e.file && e.gfn - s.base + s.pgoff == e.off;
             }
             if (e.stale) {
-                c.violation.push_back(gfn_text(e.as, e.gfn) + " is still cached -> " + f(e.file) + " page " +
-                                      hex(e.off) + ", but that page was replaced: the guest sees stale data");
+                c.violation(gfn_text(e.as, e.gfn) + " is still cached -> " + f(e.file) + " page " + hex(e.off) +
+                            ", but that page was replaced: the guest sees stale data");
             } else if (!current) {
-                c.violation.push_back(gfn_text(e.as, e.gfn) + " is still cached -> " + f(e.file) + " page " +
-                                      hex(e.off) + ", which its slot no longer maps");
+                c.violation(gfn_text(e.as, e.gfn) + " is still cached -> " + f(e.file) + " page " + hex(e.off) +
+                            ", which its slot no longer maps");
             } else {
                 continue;
             }
-            c.read_after_last.push_back({e.as, e.gfn});
+            c.read_after_last({e.as, e.gfn});
             return;
         }
-        c.violation.push_back("(the stale entry could not be read back)");
+        c.violation("(the stale entry could not be read back)");
         return;
     }
     if (name == "invalidation-precise") {
-        const TraceStep& s = c.steps.back();
         for (const GfnRange& z : s.zapped)
             for (uint64_t g = z.lo; g < z.hi && g - z.lo < 64; ++g) {
                 if (in_ranges(s.expected, z.as, g)) continue;
@@ -290,96 +322,110 @@ void explain(const Property& p, const Model& m, const Unrolling& u, Counterexamp
                         why = sl.gmem ? f(sl.file) + " page " + hex(g - sl.base + sl.pgoff) + " (slot " +
                                             std::to_string(i) + "), which was not punched"
                                       : "slot " + std::to_string(i) + " (no guest_memfd)";
-                        if (sl.bound) c.write_before_last.push_back({z.as, g});
+                        if (sl.bound) c.write_before_last({z.as, g}, "marker before the last step");
                     }
                 }
-                c.violation.push_back(gfn_text(z.as, g) + " was zapped, but it is backed by " + why);
-                c.read_after_last.push_back({z.as, g});
+                c.violation(gfn_text(z.as, g) + " was zapped, but it is backed by " + why);
+                c.read_after_last({z.as, g});
                 return;
             }
-        c.violation.push_back("(the wrongly zapped gfn could not be read back)");
+        c.violation("(the wrongly zapped gfn could not be read back)");
         return;
     }
     if (name == "no-wrap") {
+        bool found = false;
         for (size_t i = 0; i < u.kinds.size(); ++i) {
             if (u.kinds[i] != kind_of(m, u.steps[k - 1])) continue;
             for (const Obligations::Item& it : u.trans[k - 1][i].ob.items())
-                if (m.boolean(it.when) && !m.boolean(it.holds))
-                    c.violation.push_back(std::string(op_name(u.kinds[i])) + ": " + it.what + " wraps");
+                if (m.boolean(it.when) && !m.boolean(it.holds)) {
+                    c.violation(std::string(op_name(u.kinds[i])) + ": " + it.what + " wraps");
+                    found = true;
+                }
         }
-        if (c.violation.empty()) c.violation.push_back("(the wrapping computation could not be read back)");
+        if (!found) c.violation("(the wrapping computation could not be read back)");
         return;
     }
     if (name == "no-dangling-binding") {
+        bool found = false;
         for (size_t k2 = 0; k2 < last.bindings.size(); ++k2) {
             const ConcreteBinding& b = last.bindings[k2];
             if (!b.valid) continue;
             bool ok = b.ref < last.slots.size() && last.slots[b.ref].live && last.slots[b.ref].bound;
-            if (!ok)
-                c.violation.push_back("binding of " + f(b.file) + " pages [" + hex(b.pgoff) + ", " +
-                                      hex(b.pgoff + b.npages) + ") refers to slot " + std::to_string(b.ref) +
-                                      ", which is gone");
+            if (!ok) {
+                c.violation("binding of " + f(b.file) + " pages [" + hex(b.pgoff) + ", " + hex(b.pgoff + b.npages) +
+                            ") refers to slot " + std::to_string(b.ref) + ", which is gone");
+                found = true;
+            }
         }
-        if (c.violation.empty()) c.violation.push_back("(the dangling binding could not be read back)");
+        if (!found) c.violation("(the dangling binding could not be read back)");
         return;
     }
-    c.violation.push_back("property " + name + " fails");
+    c.violation("property " + name + " fails");
 }
 
-Counterexample read_counterexample(const Design& d, const Property& p, const Model& m, const Unrolling& u) {
-    Counterexample c;
-    c.design = d.name();
-    c.property = p.name;
+// Reads the run out of the model as its sequence. Empty when a step has no
+// op: a guest access in address space 1 (the probe vCPU runs in 0).
+std::optional<Counterexample> read_counterexample(const Design& d, const Property& p, const Model& m,
+                                                  const Unrolling& u) {
+    TraceWriter c(d.name(), p.name);
+    LastStep last;
     for (size_t t = 0; t < u.steps.size(); ++t) {
         const StepVars& v = u.steps[t];
         ConcreteState before = read_state(m, u.states[t]);
         OpKind kind = kind_of(m, v);
         size_t ki = std::find(u.kinds.begin(), u.kinds.end(), kind) - u.kinds.begin();
         const Transition& tr = u.trans[t][ki];
-        TraceStep s;
         uint32_t id = static_cast<uint32_t>(m.uint(v.slot));
+        last = {};
         switch (kind) {
-        case OpKind::Register:
-            s.kind = TraceStep::Kind::Register;
-            s.slot = {id, m.uint(v.as), m.uint(v.base), m.uint(v.npages), m.boolean(v.gmem), m.uint(v.file),
-                      m.uint(v.pgoff)};
-            if (s.slot.gmem) {
-                uint64_t& need = c.file_pages[s.slot.file];
-                need = std::max(need, s.slot.pgoff + s.slot.npages);
-            }
-            break;
-        case OpKind::Delete:
-            s.kind = TraceStep::Kind::Delete;
-            s.slot = trace_slot(id, before.slots[id]);
-            s.zapped = read_zaps(m, tr.zaps);
-            break;
-        case OpKind::Close:
-            s.kind = TraceStep::Kind::Close;
+        case OpKind::Register: {
+            ConcreteSlot s;
+            s.as = m.uint(v.as);
+            s.base = m.uint(v.base);
+            s.npages = m.uint(v.npages);
+            s.gmem = m.boolean(v.gmem);
             s.file = m.uint(v.file);
-            s.zapped = read_zaps(m, tr.zaps);
-            c.file_pages.emplace(s.file, 1);
-            break;
-        case OpKind::Access:
-            s.kind = TraceStep::Kind::Access;
-            s.slot = trace_slot(id, before.slots[id]);
-            s.gfn = m.uint(v.gfn);
-            s.file = s.slot.file;
-            s.off = s.gfn - s.slot.base + s.slot.pgoff;
-            break;
-        case OpKind::Punch:
-            s.kind = TraceStep::Kind::Punch;
-            s.file = m.uint(v.file);
-            s.start = m.uint(v.start);
-            s.end = m.uint(v.end);
-            s.zapped = read_zaps(m, tr.zaps);
-            s.expected = backed(before, s.file, s.start, s.end);
-            c.file_pages.emplace(s.file, 1);
+            s.pgoff = m.uint(v.pgoff);
+            c.registration(id, s.as, s.base, s.npages, s.gmem, s.file, s.pgoff, "register " + slot_text(id, s));
             break;
         }
-        c.steps.push_back(s);
+        case OpKind::Delete: {
+            const ConcreteSlot& s = before.slots[id];
+            last.zapped = read_zaps(m, tr.zaps);
+            c.deletion(id, s.as, s.base, "delete slot " + std::to_string(id) + "; zaps " + ranges(last.zapped));
+            break;
+        }
+        case OpKind::Close: {
+            uint64_t file = m.uint(v.file);
+            last.zapped = read_zaps(m, tr.zaps);
+            c.close(file, "close " + f(file) + "; zaps " + ranges(last.zapped));
+            break;
+        }
+        case OpKind::Access: {
+            const ConcreteSlot& s = before.slots[id];
+            uint64_t gfn = m.uint(v.gfn);
+            if (!c.access(s.as, gfn,
+                          "guest access as " + std::to_string(s.as) + " gfn " + hex(gfn) + " -> " + f(s.file) +
+                              " page " + hex(gfn - s.base + s.pgoff) + " (slot " + std::to_string(id) +
+                              "), translation cached"))
+                return std::nullopt;
+            break;
+        }
+        case OpKind::Punch: {
+            uint64_t file = m.uint(v.file), start = m.uint(v.start), end = m.uint(v.end);
+            last.zapped = read_zaps(m, tr.zaps);
+            last.expected = backed(before, file, start, end);
+            c.punch(file, start, end,
+                    "punch " + f(file) + " pages " + range(start, end) + "; design zaps " + ranges(last.zapped) +
+                        "; backed by the punched pages: " + ranges(last.expected));
+            break;
+        }
+        }
     }
-    explain(p, m, u, c);
-    return c;
+    explain(p, m, u, last, c);
+    // A final punch: its pages should read back as zero through every gfn they back.
+    for (const GfnRange& r : last.expected) c.write_before_last({r.as, r.lo}, "marker on a punched page");
+    return c.finish();
 }
 
 void minimize(Minimizer& mz, const Model& first, const Unrolling& u) {
@@ -448,9 +494,12 @@ BmcResult shortest_counterexample(const Design& d, const Property& p, int max_de
             Minimizer mz(sol, best);
             minimize(mz, best.model(), u);
         }
-        res.status = BmcResult::Status::Found;
+        std::optional<Counterexample> cex = read_counterexample(d, p, best.model(), u);
+        res.status = cex ? BmcResult::Status::Found : BmcResult::Status::Unknown;
         res.depth = k;
-        res.cex = read_counterexample(d, p, best.model(), u);
+        if (cex) res.cex = std::move(*cex);
+        else res.reason = "depth " + std::to_string(k) + ": the counterexample has a guest access in address space 1, "
+                          "which a sequence cannot express (the probe vCPU runs in address space 0)";
         res.seconds = seconds_since(start);
         return res;
     }
@@ -513,32 +562,10 @@ PremiseResult recheck_with_bitvectors(const Design& d, const Property& p, const 
     set_encoding(Encoding::BitVector);
     {
         Solver sol;
-        Unrolling u = unroll(d, static_cast<int>(c.steps.size()), sol);
-        for (size_t t = 0; t < c.steps.size(); ++t) {
-            const TraceStep& s = c.steps[t];
-            const StepVars& v = u.steps[t];
-            std::vector<Expr> fix;
-            switch (s.kind) {
-            case TraceStep::Kind::Register:
-                fix = {v.kind == static_cast<uint64_t>(OpKind::Register), v.slot == s.slot.id, v.as == s.slot.as,
-                       v.base == s.slot.base, v.npages == s.slot.npages, v.gmem == Expr::boolean(s.slot.gmem)};
-                if (s.slot.gmem) fix.insert(fix.end(), {v.file == s.slot.file, v.pgoff == s.slot.pgoff});
-                break;
-            case TraceStep::Kind::Delete:
-                fix = {v.kind == static_cast<uint64_t>(OpKind::Delete), v.slot == s.slot.id};
-                break;
-            case TraceStep::Kind::Close:
-                fix = {v.kind == static_cast<uint64_t>(OpKind::Close), v.file == s.file};
-                break;
-            case TraceStep::Kind::Access:
-                fix = {v.kind == static_cast<uint64_t>(OpKind::Access), v.slot == s.slot.id, v.gfn == s.gfn};
-                break;
-            case TraceStep::Kind::Punch:
-                fix = {v.kind == static_cast<uint64_t>(OpKind::Punch), v.file == s.file, v.start == s.start,
-                       v.end == s.end};
-                break;
-            }
-            sol.add(all_of(fix));
+        Unrolling u = unroll(d, static_cast<int>(c.trace.size()), sol);
+        for (size_t t = 0; t < c.trace.size(); ++t) {
+            std::optional<ProjectedStep> step = project(c.sequence.steps.at(c.trace[t]).op, u.steps[t], u.states[t]);
+            sol.add(step ? step->fixes : Expr::boolean(false));
         }
         sol.add(violation(d, p, u));
         Result r = sol.check();

@@ -3,7 +3,8 @@
 // at depth 1, 2, ... K. At depth k the world has k slot entries and k cache
 // entries, so no run of k steps is out of reach. The first model found is
 // then minimized value by value (small pgoffs, one file where one suffices,
-// small gfns, short ranges) and read back as a Counterexample.
+// small gfns, short ranges) and read back as a Counterexample: its
+// sequence, written once (counterexample.h).
 #pragma once
 
 #include <string>

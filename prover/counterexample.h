@@ -1,49 +1,59 @@
-// A counterexample as plain data (no Z3): the steps with their concrete
-// values, what the design invalidated at each punch and what it should have,
-// and what goes wrong at the end. Printed as a short readable trace, and
-// turned into a slotcheck sequence by to_sequence.h.
+// A counterexample: its concrete trace as a slotcheck Sequence, written once
+// while the model is read out of Z3 (bmc.cpp) by a TraceWriter. The sequence
+// is what `prove --emit` writes and what `replay` runs on a kernel: a VM,
+// guest_memfd files with MMAP|INIT_SHARED (so the guest's native accesses go
+// to the file), KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD for
+// every registration (uaddr 0, which gmem-only slots allow), a guest write
+// of a marker for every cached access, the punch (KEEP_SIZE|PUNCH_HOLE), and
+// guest reads afterwards, so a stale page or an accepted aliasing
+// registration would show. Expected outcomes are left empty: the reference
+// model computes them. Each of the prover's steps is one op of the sequence
+// (`trace`), commented "step n: <what it did in the design's world>"; the
+// projection back to the prover's step is op_projection.h.
+//
+// The private form is the same sequence on a software-protected VM (type 1)
+// for kernels where only that type binds guest_memfd (6.12 with
+// KVM_SW_PROTECTED_VM): files without flags (no MMAP before 6.18, no
+// INIT_SHARED for a private VM ever) and every guest_memfd-bound gfn made
+// PRIVATE right after the VM is created, so the guest's accesses still go to
+// the file.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "seq/kvm_flags.h"
+#include "seq/sequence.h"
 
 namespace slotcheck::smt {
 
-struct TraceSlot {
-    uint32_t id = 0;  // KVM slot id within its address space
-    uint64_t as = 0;
-    uint64_t base = 0;    // gfn
-    uint64_t npages = 0;
-    bool gmem = true;
-    uint64_t file = 0;    // file id (f0, f1, ...)
-    uint64_t pgoff = 0;   // first file page
+inline constexpr uint64_t kGmemFlags = kGmemFlagMmap | kGmemFlagInitShared;
+inline constexpr uint32_t kPunchMode = kFallocKeepSize | kFallocPunchHole;
+inline constexpr uint64_t kMarkerBase = 0x5107510700000000ull;  // guest write n stores kMarkerBase + n
+
+struct Counterexample {
+    std::string design;
+    std::string property;
+    Sequence sequence;                   // the default form (VmForm::Default), as --emit writes it
+    std::vector<size_t> trace;           // sequence.steps index of each prover step, in order
+    std::vector<std::string> violation;  // what goes wrong, with numbers
 };
 
-// gfns [lo, hi) of address space `as`.
-struct GfnRange {
-    uint64_t as = 0;
-    uint64_t lo = 0;
-    uint64_t hi = 0;
-    std::string who;  // what produced it ("notifier of slot 1")
-    friend bool operator==(const GfnRange& a, const GfnRange& b) {
-        return a.as == b.as && a.lo == b.lo && a.hi == b.hi;
-    }
+// What the trace prints for prover step i (its op's comment after "step n: ").
+std::string step_description(const Counterexample& c, size_t i);
+// The whole trace, one step a line, then the violation, indented by `indent`.
+std::string format_counterexample(const Counterexample& c, const std::string& indent = "  ");
+
+enum class VmForm {
+    Default,  // type 0, files with MMAP|INIT_SHARED
+    Private,  // type 1, files without flags, bound gfns PRIVATE
 };
 
-struct TraceStep {
-    enum class Kind : uint8_t { Register, Delete, Close, Access, Punch };
-    Kind kind = Kind::Register;
-    TraceSlot slot;      // Register and Delete: the slot; Access: the slot it goes through
-    uint64_t gfn = 0;    // Access
-    uint64_t off = 0;    // Access: the file page behind gfn
-    uint64_t file = 0;   // Punch, Close (Access: the slot's file)
-    uint64_t start = 0;  // Punch: file pages [start, end)
-    uint64_t end = 0;
-    std::vector<GfnRange> zapped;    // Punch, Delete, Close: what was invalidated
-    std::vector<GfnRange> expected;  // Punch: the gfns backed by the punched pages
-};
+// c.sequence, or its private form.
+Sequence in_form(const Counterexample& c, VmForm form);
 
 struct GfnRef {
     uint64_t as = 0;
@@ -51,25 +61,47 @@ struct GfnRef {
     friend bool operator==(const GfnRef&, const GfnRef&) = default;
 };
 
-struct Counterexample {
-    std::string design;
-    std::string property;
-    std::vector<TraceStep> steps;
-    std::vector<std::string> violation;  // what goes wrong, with numbers
-    // Smallest size (in pages) each file needs for the trace's registrations.
-    std::map<uint64_t, uint64_t> file_pages;
-    // Where a sequence should look to make the flaw visible: guest writes of
-    // a marker just before the last step, guest writes after it, and guest
-    // reads after it. Access steps are themselves marker writes.
-    std::vector<GfnRef> write_before_last;
-    std::vector<GfnRef> write_after_last;
-    std::vector<GfnRef> read_after_last;
-};
+// Writes a counterexample's sequence step by step. File ids are the
+// prover's; each file becomes a guest_memfd handle in order of first use.
+// Every step takes the line the trace prints for it.
+class TraceWriter {
+public:
+    TraceWriter(std::string design, std::string property);
 
-// "register slot 0: as 0, gfns [0x0, 0x1) -> f0 pages [0x0, 0x1)"
-std::string describe(const TraceStep& s);
-// The whole trace, one step a line, then the violation, indented by `indent`.
-std::string format_counterexample(const Counterexample& c, const std::string& indent = "  ");
+    void registration(uint32_t id, uint64_t as, uint64_t base, uint64_t npages, bool gmem, uint64_t file,
+                      uint64_t pgoff, const std::string& description);
+    void deletion(uint32_t id, uint64_t as, uint64_t base, const std::string& description);
+    void close(uint64_t file, const std::string& description);
+    // Only address space 0 has an op (the probe vCPU's): false for another.
+    bool access(uint64_t as, uint64_t gfn, const std::string& description);
+    void punch(uint64_t file, uint64_t start, uint64_t end, const std::string& description);
+    // File `file` is at least `pages` pages (every file at least one).
+    void need_pages(uint64_t file, uint64_t pages);
+
+    // Where the sequence looks to make the flaw visible: guest writes of a
+    // marker just before the last step, guest writes after it, and guest
+    // reads after it (every gfn written is read back too).
+    void write_before_last(GfnRef g, const std::string& why) { before_last_.push_back({g, why}); }
+    void write_after_last(GfnRef g) { after_last_.push_back(g); }
+    void read_after_last(GfnRef g) { reads_.push_back(g); }
+    void violation(const std::string& what) { violation_.push_back(what); }
+
+    Counterexample finish() const;
+
+private:
+    Handle file(uint64_t id);
+    void step(Op op, const std::string& description, std::vector<Step> before = {});
+
+    std::string design_, property_;
+    std::vector<std::vector<Step>> chunks_;  // per prover step: what it needs (a mapping), then its op
+    std::map<uint64_t, Handle> files_;           // prover file id -> handle
+    std::map<uint64_t, uint64_t> pages_;         // prover file id -> pages it needs
+    std::vector<uint64_t> file_order_;           // prover file ids in order of first use
+    uint32_t mappings_ = 0;
+    std::vector<std::pair<GfnRef, std::string>> before_last_;
+    std::vector<GfnRef> after_last_, reads_;
+    std::vector<std::string> violation_;
+};
 
 std::string hex(uint64_t v);
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "prover/bmc.h"
+#include "seq/layout.h"
 #include "smt/solver.h"
 
 namespace slotcheck::smt {
@@ -48,11 +49,8 @@ TEST(BitVectors, ConfirmEveryIntegerCounterexample) {
         EXPECT_TRUE(recheck_with_bitvectors(*d, *p, r.cex).holds) << design;
         // A corrupted trace must not be confirmed: move the punch off the page.
         Counterexample bad = r.cex;
-        for (TraceStep& s : bad.steps)
-            if (s.kind == TraceStep::Kind::Punch) {
-                s.start += 100;
-                s.end += 100;
-            }
+        for (Step& s : bad.sequence.steps)
+            if (auto* punch = std::get_if<Fallocate>(&s.op)) punch->offset += 100 * kPageSize;
         EXPECT_FALSE(recheck_with_bitvectors(*d, *p, bad).holds) << design;
     }
 }

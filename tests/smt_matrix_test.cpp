@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "prover/prove.h"
-#include "prover/to_sequence.h"
+#include "prover/counterexample.h"
 #include "seq/sequence.h"
 
 namespace slotcheck::smt {
@@ -95,10 +95,10 @@ TEST_P(MatrixCell, HasTheEstablishedOutcome) {
     if (e.status != CellStatus::Counterexample) return;
     EXPECT_EQ(c.steps, e.steps);
     ASSERT_TRUE(c.cex.has_value());
-    EXPECT_EQ(c.cex->steps.size(), static_cast<size_t>(e.steps));
+    EXPECT_EQ(c.cex->trace.size(), static_cast<size_t>(e.steps));
     EXPECT_FALSE(c.cex->violation.empty());
 
-    Sequence seq = to_sequence(*c.cex);
+    const Sequence& seq = c.cex->sequence;
     std::string text = print(seq);
     ParseResult back = parse(text, "cex.seq");
     ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "") << "\n" << text;

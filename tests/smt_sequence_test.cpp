@@ -11,7 +11,7 @@
 #include "model/profile.h"
 #include "model/world.h"
 #include "prover/prove.h"
-#include "prover/to_sequence.h"
+#include "prover/counterexample.h"
 #include "seq/sequence.h"
 #include "tests/json_read.h"
 #include "tools/prove_command.h"
@@ -19,31 +19,20 @@
 namespace slotcheck::smt {
 namespace {
 
+// A trace written by hand: design 5's stale translation after a punch, on
+// prover file 7 (handle g0, three pages).
 Counterexample stale_after_punch() {
-    Counterexample c;
-    c.design = "gfn-start-context";
-    c.property = "invalidation-sound";
-    TraceStep reg;
-    reg.kind = TraceStep::Kind::Register;
-    reg.slot = {0, 0, 0x10, 2, true, 7, 1};
-    TraceStep access;
-    access.kind = TraceStep::Kind::Access;
-    access.slot = reg.slot;
-    access.gfn = 0x10;
-    access.file = 7;
-    access.off = 1;
-    TraceStep punch;
-    punch.kind = TraceStep::Kind::Punch;
-    punch.file = 7;
-    punch.start = 1;
-    punch.end = 2;
-    punch.zapped = {{0, 0x11, 0x12, "notifier"}};
-    punch.expected = {{0, 0x10, 0x11, "slot 0"}};
-    c.steps = {reg, access, punch};
-    c.violation = {"gfn 0x10 is still cached"};
-    c.file_pages[7] = 3;
-    c.read_after_last = {{0, 0x10}};
-    return c;
+    TraceWriter w("gfn-start-context", "invalidation-sound");
+    w.need_pages(7, 3);
+    w.registration(0, 0, 0x10, 2, true, 7, 1, "register slot 0: as 0, gfns [0x10, 0x12) -> f7 pages [0x1, 0x3)");
+    w.access(0, 0x10, "guest access as 0 gfn 0x10 -> f7 page 0x1 (slot 0), translation cached");
+    w.punch(7, 1, 2,
+            "punch f7 pages [0x1, 0x2); design zaps as 0 gfns [0x11, 0x12) (notifier); backed by the punched "
+            "pages: as 0 gfns [0x10, 0x11) (slot 0)");
+    w.violation("gfn 0x10 is still cached");
+    w.read_after_last({0, 0x10});
+    w.write_before_last({0, 0x10}, "marker on a punched page");
+    return w.finish();
 }
 
 template <class T>
@@ -55,7 +44,7 @@ std::vector<T> ops_of(const Sequence& s) {
 }
 
 TEST(ToSequence, BuildsARunnableKernelScenario) {
-    Sequence s = to_sequence(stale_after_punch());
+    Sequence s = stale_after_punch().sequence;
     ASSERT_EQ(ops_of<CreateVm>(s).size(), 1u);
     auto gmems = ops_of<CreateGmem>(s);
     ASSERT_EQ(gmems.size(), 1u);
@@ -89,7 +78,7 @@ TEST(ToSequence, BuildsARunnableKernelScenario) {
 }
 
 TEST(ToSequence, PrintsAndParsesBack) {
-    Sequence s = to_sequence(stale_after_punch());
+    Sequence s = stale_after_punch().sequence;
     std::string text = print(s);
     ParseResult back = parse(text, "x.seq");
     ASSERT_TRUE(back.sequence.has_value()) << (back.error ? back.error->to_string() : "") << text;
@@ -115,7 +104,7 @@ Cell cell(const char* design, const char* property) {
 TEST(ToSequence, TheAliasingRegistrationIsRejectedByUpstreamSemantics) {
     Cell c = cell("ofs-tree-all", "one-to-one");
     ASSERT_TRUE(c.cex);
-    Sequence s = to_sequence(*c.cex);
+    Sequence s = c.cex->sequence;
     std::vector<Outcome> out = replay_on_model(s);
     // The second region is the aliasing binding the design accepted.
     int regions = 0;
@@ -133,7 +122,7 @@ TEST(ToSequence, TheAliasingRegistrationIsRejectedByUpstreamSemantics) {
 TEST(ToSequence, TheStaleGfnReadsZeroUnderUpstreamSemantics) {
     Cell c = cell("gfn-start-context", "invalidation-sound");
     ASSERT_TRUE(c.cex);
-    Sequence s = to_sequence(*c.cex);
+    Sequence s = c.cex->sequence;
     std::vector<Outcome> out = replay_on_model(s);
     ASSERT_FALSE(out.empty());
     const Outcome& last_read = out.back();
@@ -144,7 +133,7 @@ TEST(ToSequence, TheStaleGfnReadsZeroUnderUpstreamSemantics) {
 // The private form: the same trace on a software-protected VM, for kernels
 // where only VM type 1 binds guest_memfd (6.12 with KVM_SW_PROTECTED_VM).
 TEST(ToSequence, ThePrivateFormUsesTypeOneFilesWithoutFlagsAndPrivateGfns) {
-    Sequence s = to_sequence(stale_after_punch(), VmForm::Private);
+    Sequence s = in_form(stale_after_punch(), VmForm::Private);
     auto vms = ops_of<CreateVm>(s);
     ASSERT_EQ(vms.size(), 1u);
     EXPECT_EQ(vms[0].type, 1u);
@@ -159,7 +148,7 @@ TEST(ToSequence, ThePrivateFormUsesTypeOneFilesWithoutFlagsAndPrivateGfns) {
     EXPECT_EQ(attrs[0].attributes, kAttributePrivate);
     EXPECT_TRUE(std::holds_alternative<SetAttributes>(s.steps.at(1).op));
     // The rest of the scenario is the default form's.
-    Sequence plain = to_sequence(stale_after_punch());
+    Sequence plain = stale_after_punch().sequence;
     EXPECT_EQ(ops_of<SetRegion>(s), ops_of<SetRegion>(plain));
     EXPECT_EQ(ops_of<Fallocate>(s), ops_of<Fallocate>(plain));
     EXPECT_EQ(ops_of<GuestRead>(s), ops_of<GuestRead>(plain));
@@ -173,10 +162,10 @@ TEST(ToSequence, ThePrivateFormTestsTheStaleGfnOn612WithTypeOne) {
     Cell c = cell("gfn-start-context", "invalidation-sound");
     ASSERT_TRUE(c.cex);
     const Profile on_612 = *named_profile("linux-6.12-sw-protected");
-    const std::vector<Outcome> plain = replay_on_model(to_sequence(*c.cex), on_612);
+    const std::vector<Outcome> plain = replay_on_model(c.cex->sequence, on_612);
     ASSERT_GE(plain.size(), 2u);
     EXPECT_EQ(plain[1].kind, Outcome::Kind::Errno) << "the MMAP|INIT_SHARED guest_memfd: " << to_string(plain[1]);
-    const Sequence s = to_sequence(*c.cex, VmForm::Private);
+    const Sequence s = in_form(*c.cex, VmForm::Private);
     const std::vector<Outcome> out = replay_on_model(s, on_612);
     size_t i = 0;
     for (const Step& st : s.steps) {

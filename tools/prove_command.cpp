@@ -11,7 +11,7 @@
 
 #include "prover/induction.h"
 #include "prover/prove.h"
-#include "prover/to_sequence.h"
+#include "prover/counterexample.h"
 #include "seq/quoted.h"
 #include "seq/sequence.h"
 #include "smt/solver.h"
@@ -117,7 +117,7 @@ void print_json(const std::vector<DesignResult>& rs, const ProveOptions& opts, d
             if (!cell.detail.empty()) c["detail"] = cell.detail;
             if (cell.cex) {
                 Json trace = Json::array();
-                for (const auto& step : cell.cex->steps) trace.push_back(describe(step));
+                for (size_t i = 0; i < cell.cex->trace.size(); ++i) trace.push_back(step_description(*cell.cex, i));
                 c["trace"] = std::move(trace);
                 c["violation"] = cell.cex->violation;
                 if (opts.emit_dir) c["sequence"] = *opts.emit_dir + "/" + emit_name(cell);
@@ -148,7 +148,7 @@ bool emit(const std::vector<DesignResult>& rs, const std::string& dir, VmForm fo
             if (!c.cex) continue;
             std::string path = dir + "/" + emit_name(c);
             std::ofstream f(path);
-            f << print(to_sequence(*c.cex, form));
+            f << print(in_form(*c.cex, form));
             if (!f) {
                 err << "slotcheck prove: cannot write " << path << "\n";
                 return false;
