@@ -1,20 +1,16 @@
 #include "fuzz/campaign.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 
 #include "fuzz/wire.h"
 #include "fuzz/worker.h"
 #include "generators/stateful_sequence.h"
+#include "sys/process.h"
 
 namespace slotcheck::fuzz {
 
@@ -60,39 +56,14 @@ Sequence generate_sequence(const Profile& profile, uint64_t campaign_seed, uint6
 namespace {
 
 struct WorkerProcess {
-    pid_t pid = -1;
-    int fd = -1;
+    ChildProcess process;  // its output is the wire (fuzz/wire.h)
     std::string buffer;
     std::string activity;  // the last Activity frame ("" when judging fresh sequences)
-    bool open() const { return fd >= 0; }
+    bool open() const { return process.output_fd() >= 0; }
 };
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
-}
-
-// Reads what a worker sent; false at end of file.
-bool drain(WorkerProcess& w) {
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = ::read(w.fd, chunk, sizeof chunk);
-        if (n > 0) {
-            w.buffer.append(chunk, static_cast<size_t>(n));
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-        return false;
-    }
-}
-
-std::string describe_exit(int status) {
-    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) {
-        const char* name = sigabbrev_np(WTERMSIG(status));
-        return std::string("killed by ") + (name ? std::string("SIG") + name : std::to_string(WTERMSIG(status)));
-    }
-    return "ended";
 }
 
 }  // namespace
@@ -120,35 +91,29 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
     std::cout.flush();
     std::cerr.flush();
     std::fflush(nullptr);
+    SpawnOptions options_for_workers;
+    options_for_workers.out = Stdio::pipe();
     for (unsigned j = 0; j < jobs; ++j) {
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) {
-            result.worker_errors.push_back(std::string("pipe: ") + std::strerror(errno));
+        workers[j].process = ChildProcess::spawn(
+            [&, j](int out_fd) -> int {
+                // The pipes of the workers started before this one are not its own.
+                for (unsigned k = 0; k < j; ++k) ::close(workers[k].process.output_fd());
+                // A worker dies of SIGINT or SIGTERM as before; the parent reports.
+                signal(SIGINT, SIG_DFL);
+                signal(SIGTERM, SIG_DFL);
+                worker_main(out_fd, j, options, start, deadline, hard_stop);
+            },
+            options_for_workers);
+        if (!workers[j].process.running()) {
+            result.worker_errors.push_back(workers[j].process.wait().describe());
             break;
         }
-        pid_t pid = fork();
-        if (pid == 0) {
-            ::close(fds[0]);
-            for (unsigned k = 0; k < j; ++k) ::close(workers[k].fd);
-            // A worker dies of Ctrl-C as before; the parent reports.
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            worker_main(fds[1], j, options, start, deadline, hard_stop);
-        }
-        ::close(fds[1]);
-        if (pid < 0) {
-            ::close(fds[0]);
-            result.worker_errors.push_back(std::string("fork: ") + std::strerror(errno));
-            break;
-        }
-        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-        workers[j].pid = pid;
-        workers[j].fd = fds[0];
     }
 
+    // Kills each worker's whole group and reaps it; what it wrote before is
+    // still read from its pipe below.
     auto stop_all = [&]() {
-        for (auto& w : workers)
-            if (w.pid > 0) kill(w.pid, SIGKILL);
+        for (auto& w : workers) w.process.kill();
     };
     auto last_progress = start;
     bool stopping = false;
@@ -157,7 +122,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
         std::vector<WorkerProcess*> polled;
         for (auto& w : workers)
             if (w.open()) {
-                polls.push_back({w.fd, POLLIN, 0});
+                polls.push_back({w.process.output_fd(), POLLIN, 0});
                 polled.push_back(&w);
             }
         if (polls.empty()) break;
@@ -165,7 +130,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
         for (size_t i = 0; i < polls.size(); ++i) {
             WorkerProcess& w = *polled[i];
             if (!polls[i].revents) continue;
-            const bool more = drain(w);
+            const bool more = w.process.read_output(w.buffer);
             std::string error;
             while (auto frame = wire::take_frame(w.buffer, error)) {
                 if (frame->type == wire::FrameType::Activity) {
@@ -196,17 +161,11 @@ CampaignResult run_campaign(const CampaignOptions& options, const std::function<
             }
             if (!error.empty()) result.worker_errors.push_back(error);
             if (!more) {
-                ::close(w.fd);
-                w.fd = -1;
-                int status = 0;
-                rusage usage{};
-                wait4(w.pid, &status, 0, &usage);
-                result.worker_peak_rss_kb = std::max(result.worker_peak_rss_kb, usage.ru_maxrss);
-                const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-                if (!clean && !stopping)
+                const WaitStatus ended = w.process.wait();
+                result.worker_peak_rss_kb = std::max(result.worker_peak_rss_kb, ended.peak_rss_kb);
+                if (!ended.ok() && !stopping)
                     result.worker_errors.push_back("worker " + std::to_string(&w - workers.data()) + " " +
-                                                   describe_exit(status));
-                w.pid = -1;
+                                                   ended.describe());
             }
         }
         const auto now = Clock::now();

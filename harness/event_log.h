@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/unique_fd.h"
 #include "seq/sequence.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck {
 

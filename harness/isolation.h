@@ -27,7 +27,8 @@ struct IsolatedResult {
     std::chrono::milliseconds limit{0};
 };
 
-// Runs fn() in a child. Its return value is the child's output. An
+// Runs fn() in a child (sys/process.h: its own process group, killed as
+// a whole at the limit). Its return value is the child's output. An
 // exception in the child ends it with exit code 3 (its what() goes to the
 // child's stderr).
 IsolatedResult run_isolated(const std::function<std::string()>& fn,

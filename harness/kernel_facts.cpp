@@ -13,9 +13,9 @@
 
 #include "harness/c_core.h"
 #include "harness/kvm_uapi.h"
-#include "harness/unique_fd.h"
 #include "model/unmodelled.h"
 #include "seq/kvm_flags.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck {
 namespace {

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "harness/guest_probe.h"
-#include "harness/mapping.h"
-#include "harness/unique_fd.h"
 #include "seq/executor.h"
+#include "sys/mapping.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck {
 

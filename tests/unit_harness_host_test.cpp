@@ -11,8 +11,8 @@
 #include "harness/host_access.h"
 #include "harness/isolation.h"
 #include "harness/kernel_facts.h"
-#include "harness/mapping.h"
-#include "harness/unique_fd.h"
+#include "sys/mapping.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck {
 

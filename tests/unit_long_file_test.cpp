@@ -23,6 +23,7 @@
 #include "replay/point.h"
 #include "replay/sequence_oracle.h"
 #include "seq/sequence_reader.h"
+#include "sys/process.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
 
@@ -137,9 +138,7 @@ TEST_F(LongFile, ReplayOfA64MiBFileStaysUnder48MiBOfMemory) {
 // judgement tests do) read the file a stretch at a time too.
 TEST_F(LongFile, TheKernelPathOnA32MiBFileAddsUnder32MiBOfMemory) {
     const std::string file = generate(32, "long.seq");
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
+    ChildProcess child = ChildProcess::spawn([&](int) -> int {
         // What a forked child holds at first is this test process's; what
         // the replay adds on top of it is what is measured.
         const long before = status_kib(getpid(), "VmRSS");
@@ -163,18 +162,18 @@ TEST_F(LongFile, TheKernelPathOnA32MiBFileAddsUnder32MiBOfMemory) {
         judging.make_kernel = [profile]() -> std::unique_ptr<Executor> { return std::make_unique<World>(profile); };
         const Verdict r = judge(steps, judging, FileJudging{point.last(), false});
         if (steps.error() || !fits || !needs_nothing || r.status != Verdict::Status::Agree || r.steps_run < 600000)
-            _exit(2);
+            return 2;
         // The isolated replay child's peak (ru_maxrss, KiB) and this one's.
         rusage child{};
         getrusage(RUSAGE_CHILDREN, &child);
         const long added = std::max(child.ru_maxrss, status_kib(getpid(), "VmHWM")) - before;
-        _exit(added < kKernelPathGrowthKiB ? 0 : 1);
-    }
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_NE(WEXITSTATUS(status), 2) << "the file did not check, fit, and replay to agreement on the kernel path";
-    EXPECT_EQ(WEXITSTATUS(status), 0) << "the kernel path held more than " << kKernelPathGrowthKiB << " KiB more";
+        return added < kKernelPathGrowthKiB ? 0 : 1;
+    });
+    ASSERT_TRUE(child.running()) << child.wait().describe();
+    const WaitStatus ended = child.wait();
+    ASSERT_TRUE(ended.kind == WaitStatus::Kind::Ok || ended.kind == WaitStatus::Kind::Exited) << ended.describe();
+    EXPECT_NE(ended.code, 2) << "the file did not check, fit, and replay to agreement on the kernel path";
+    EXPECT_EQ(ended.code, 0) << "the kernel path held more than " << kKernelPathGrowthKiB << " KiB more";
 }
 
 // A bad last line of a long file given after a good one, replayed on the

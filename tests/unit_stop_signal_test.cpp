@@ -1,4 +1,4 @@
-// SIGINT and SIGTERM to the long-running commands (tools/stop_signal.h): each
+// SIGINT and SIGTERM to the long-running commands (sys/stop_signal.h): each
 // stops at its next safe point, prints the summary of what ran, writes its
 // JSON or its result whole, and exits 130 / 143. The commands run for real
 // (replay and minimize against the model; vm over the real harness/vm/run

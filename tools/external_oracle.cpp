@@ -1,8 +1,5 @@
 #include "tools/external_oracle.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
+#include "sys/process.h"
 #include "tools/atomic_file.h"
 
 namespace slotcheck::cli {
@@ -44,36 +41,14 @@ private:
 
 bool ExternalOracle::still_fails(const Sequence& seq, bool show_output) const {
     TemporarySequenceFile file(seq);
+    // The command runs through sh, with the candidate as its last argument.
     const std::string script = command_ + " \"$1\"";
-    std::fflush(nullptr);
-    pid_t pid = fork();
-    if (pid < 0) return false;
-    if (pid == 0) {
-        // Its own process group: a timeout kills whatever the command started.
-        setpgid(0, 0);
-        if (!show_output) {
-            int null = open("/dev/null", O_WRONLY);
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        execl("/bin/sh", "sh", "-c", script.c_str(), "sh", file.path().c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    const auto start = std::chrono::steady_clock::now();
-    int status = 0;
-    while (true) {
-        pid_t done = waitpid(pid, &status, WNOHANG);
-        if (done == pid) break;
-        if (done < 0) return false;
-        if (limit_ && std::chrono::steady_clock::now() - start > *limit_) {
-            kill(-pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    SpawnOptions options;
+    if (!show_output) options.out = options.err = Stdio::null();
+    // A command that outlives the limit is killed with its process group
+    // (whatever it started too) and counts as "does not fail".
+    ChildProcess child = ChildProcess::exec({"/bin/sh", "-c", script, "sh", file.path()}, options);
+    return child.wait(limit_).ok();
 }
 
 }  // namespace slotcheck::cli

@@ -15,6 +15,7 @@
 #include "replay/differ.h"
 #include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
@@ -23,7 +24,6 @@
 #include "tools/judge_options.h"
 #include "tools/memory_budget.h"
 #include "tools/profile_options.h"
-#include "tools/stop_signal.h"
 #include "tools/vmalloc_watch.h"
 
 namespace slotcheck::cli {

@@ -12,6 +12,7 @@
 #include "replay/sequence_oracle.h"
 #include "seq/quoted.h"
 #include "seq/text_scan.h"
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
@@ -22,7 +23,6 @@
 #include "tools/profile_options.h"
 #include "tools/resource_dir.h"
 #include "tools/sequence_files.h"
-#include "tools/stop_signal.h"
 #include "tools/vm_kernels.h"
 #include "tools/vm_oracle.h"
 

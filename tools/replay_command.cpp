@@ -14,6 +14,7 @@
 #include "seq/quoted.h"
 #include "seq/sequence_reader.h"
 #include "seq/text_scan.h"
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
@@ -23,7 +24,6 @@
 #include "tools/profile_options.h"
 #include "tools/replay_result.h"
 #include "tools/sequence_files.h"
-#include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
 

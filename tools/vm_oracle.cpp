@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
 #include "tools/vm_report.h"
-#include "tools/stop_signal.h"
 
 namespace slotcheck::cli {
 

@@ -8,11 +8,11 @@
 #include "harness/frames.h"
 #include "replay/differ.h"
 #include "replay/minimize.h"
+#include "sys/stop_signal.h"
 #include "tools/atomic_file.h"
 #include "tools/corpus_writer.h"
 #include "tools/emit_c.h"
 #include "tools/repro_search.h"
-#include "tools/stop_signal.h"
 #include "tools/vm_oracle.h"
 
 namespace slotcheck::cli {

@@ -1,9 +1,7 @@
 #include "harness/vm/vm_run.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,7 +13,8 @@
 #include <set>
 
 #include "harness/event_log.h"
-#include "harness/unique_fd.h"
+#include "sys/process.h"
+#include "sys/unique_fd.h"
 
 namespace slotcheck::vm {
 
@@ -211,9 +210,10 @@ private:
 
 namespace {
 
-// Starts the runner in its own process group (so the whole tree, qemu
-// included, can be stopped at once) with its stdout, the console, on a pipe.
-pid_t start_runner(const VmSpec& spec, const std::string& events_path, int console_write_fd, int log_fd) {
+// Starts the runner (sys/process.h: in its own process group, so the whole
+// tree, qemu included, can be stopped at once) with its stdout, the
+// console, on a pipe and its stderr in run.log.
+ChildProcess start_runner(const VmSpec& spec, const std::string& events_path, int log_fd) {
     // Warnings (level 4) must reach the console, and the sequence markers
     // must not be rate limited.
     std::string append = "loglevel=7 printk.devkmsg=on";
@@ -236,34 +236,18 @@ pid_t start_runner(const VmSpec& spec, const std::string& events_path, int conso
     }
     args.push_back("--");
     args.insert(args.end(), spec.command.begin(), spec.command.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = fork();
-    if (pid != 0) return pid;
-    setpgid(0, 0);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    dup2(null_fd, 0);
-    dup2(console_write_fd, 1);
-    dup2(log_fd, 2);
-    execv(argv[0], argv.data());
-    std::fprintf(stderr, "vm: cannot run %s: %s\n", argv[0], std::strerror(errno));
-    _exit(127);
+    SpawnOptions options;
+    options.in = Stdio::null();
+    options.out = Stdio::pipe();
+    options.err = Stdio::to(log_fd);
+    // As before: the runner stops qemu itself on its own --timeout.
+    options.die_with_parent = false;
+    return ChildProcess::exec(args, options);
 }
 
-// Stops the runner's whole process group: TERM first (the runner then
-// stops qemu itself), KILL if it lingers.
-int stop_runner(pid_t pid) {
-    kill(-pid, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {
-        if (waitpid(pid, &status, WNOHANG) == pid) return status;
-        usleep(100 * 1000);
-    }
-    kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
-    return status;
-}
+// How long the runner has after SIGTERM to stop qemu and clean up before
+// its whole group is killed.
+constexpr std::chrono::seconds kRunnerStopGrace(10);
 
 }  // namespace
 
@@ -274,18 +258,14 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     ::unlink(result.events_path.c_str());
     std::ofstream console_log(result.console_path, std::ios::trunc);
     UniqueFd log_fd(::open((spec.work_dir + "/run.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    int pipe_fds[2];
-    if (!console_log || !log_fd || pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    if (!console_log || !log_fd) {
         result.detail = "cannot create the run's files in " + spec.work_dir + ": " + std::strerror(errno);
         return result;
     }
-    UniqueFd console_read(pipe_fds[0]), console_write(pipe_fds[1]);
     const auto start = Clock::now();
-    // The child's copies lose O_CLOEXEC through dup2.
-    pid_t pid = start_runner(spec, result.events_path, console_write.get(), log_fd.get());
-    console_write.reset();
-    if (pid < 0) {
-        result.detail = std::string("fork: ") + std::strerror(errno);
+    ChildProcess runner = start_runner(spec, result.events_path, log_fd.get());
+    if (!runner.running()) {
+        result.detail = "the VM runner failed: " + runner.wait().describe();
         return result;
     }
 
@@ -295,23 +275,14 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     auto last_output = Clock::now(), last_event = Clock::now();
     std::optional<VmEnd> killed;
     bool wedged = false;  // killed after a lockup report, not for silence
-    int status = 0;
+    WaitStatus ended;
     bool console_open = true;
     for (;;) {
         bool got = false;
         if (console_open) {
-            pollfd p{console_read.get(), POLLIN, 0};
-            ::poll(&p, 1, 200);
-            if (p.revents) {
-                char buf[65536];
-                ssize_t n = ::read(console_read.get(), buf, sizeof buf);
-                if (n > 0) {
-                    console_buffer.append(buf, static_cast<size_t>(n));
-                    got = true;
-                } else if (n == 0 || errno != EINTR) {
-                    console_open = false;
-                }
-            }
+            const size_t before = console_buffer.size();
+            console_open = runner.read_output(console_buffer, std::chrono::milliseconds(200));
+            got = console_buffer.size() != before;
         } else {
             usleep(200 * 1000);
         }
@@ -324,7 +295,12 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
         watch.take_events(event_buffer);
         watch.take_console(console_buffer, false);
         if (got) last_output = Clock::now();
-        if (!console_open && waitpid(pid, &status, WNOHANG) == pid) break;
+        if (!console_open) {
+            if (auto s = runner.try_wait()) {
+                ended = *s;
+                break;
+            }
+        }
         const auto lockup = watch.last_lockup();
         if (spec.stop_requested && *spec.stop_requested) {
             killed = VmEnd::Stopped;
@@ -337,16 +313,16 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
             killed = VmEnd::TimedOut;  // the runner's own limit did not end it
         }
         if (killed) {
-            status = stop_runner(pid);
+            // TERM first (the runner then stops qemu itself), KILL if it lingers.
+            ended = runner.stop(SIGTERM, kRunnerStopGrace);
             break;
         }
     }
-    // What qemu wrote last.
-    for (;;) {
-        char buf[65536];
-        ssize_t n = ::read(console_read.get(), buf, sizeof buf);
-        if (n <= 0) break;
-        console_buffer.append(buf, static_cast<size_t>(n));
+    // What qemu wrote last: all that is in the pipe, without waiting for a
+    // qemu that outlives the runner (timeout(1) gives it a group of its own).
+    for (size_t before = console_buffer.size() + 1; console_buffer.size() != before;) {
+        before = console_buffer.size();
+        if (!runner.read_output(console_buffer)) break;
     }
     events.read_new(event_buffer);
     watch.take_events(event_buffer);
@@ -355,7 +331,7 @@ VmRunResult run_vm(const VmSpec& spec, const std::function<void(std::string_view
     result.wall_s = seconds_since(start);
     console_log.flush();
 
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const int code = ended.shell_code();
     if (killed) {
         result.end = *killed;
         result.detail = *killed == VmEnd::Stopped ? "stopped on request (SIGINT or SIGTERM to slotcheck): qemu stopped"

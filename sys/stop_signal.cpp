@@ -1,4 +1,4 @@
-#include "tools/stop_signal.h"
+#include "sys/stop_signal.h"
 
 namespace slotcheck::cli {
 
