@@ -10,7 +10,9 @@ file(GLOB EMIT_C_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/csource/*
 # checks that every file of harness/c/ is in every program.
 set(EMIT_C_EXECUTOR_FILES
     uapi.h layout.h outcome.h page_tables.h run_timer.h host_access.h vcpu.h probe.h
-    guest_code.c outcome.c page_tables.c run_timer.c host_access.c vcpu.c probe.c batch.c)
+    kernel_facts.h ops.h
+    guest_code.c outcome.c page_tables.c run_timer.c host_access.c vcpu.c probe.c batch.c
+    kernel_facts.c ops.c)
 list(TRANSFORM EMIT_C_EXECUTOR_FILES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/harness/c/)
 slotcheck_embed_text(EMIT_C_EXECUTOR_CPP executor csource/emit_c_text.h slotcheck::emit_c_text
                      "Embedding the executor core for C reproducers" ${EMIT_C_EXECUTOR_FILES})

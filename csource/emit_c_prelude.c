@@ -1,15 +1,17 @@
 /*
- * The reproducer's own runtime: its handles, the operations of the sequence
- * language with the conventions of harness/kvm_backend.cpp, the kernel
- * features a sequence needs, and the kselftest TAP output.
+ * The reproducer's own runtime: its handles, one call per operation of the
+ * sequence language (each performed by harness/c/ops.c, as in
+ * harness/kvm_backend.cpp), whether the kernel has the features a sequence
+ * needs (asked by harness/c/kernel_facts.c, as in harness/kernel_facts.cpp),
+ * and the kselftest TAP output.
  *
  * `slotcheck emit-c` copies this file verbatim into every program it writes,
  * after a block of numbers from the harness headers (SC_MAPPING_*,
  * SC_NEVER_OPEN_FD, the errno names) and after the executor core of
  * harness/c/ (uapi, page tables, vCPU setup, the timed KVM_RUN, the batch
- * runner, guarded host accesses), which the harness itself runs; before the
- * steps. So a program reports exactly the outcomes `slotcheck replay` would
- * see on the same kernel.
+ * runner, guarded host accesses, kernel facts, the operations), which the
+ * harness itself runs; before the steps. So a program reports exactly the
+ * outcomes `slotcheck replay` would see on the same kernel.
  *
  * Only libc, and no <linux/kvm.h>: the core defines the KVM structures under
  * sc_ names (harness/c/uapi.h says why).
@@ -23,15 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
-
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-#ifndef MFD_CLOEXEC
-#define MFD_CLOEXEC 0x0001U
-#endif
 
 /* Every helper a step may call. A program calls only those its sequence
  * needs, and clang (unlike gcc) warns about an unused static inline function
@@ -186,21 +180,27 @@ SC_HELPER void sc_probe_destroy(struct sc_probe *p)
 	free(p);
 }
 
-/* A batch of the VM's probe; the first time its vCPU cannot be made, says why. */
-SC_HELPER void sc_probe_batch(struct sc_vm *vm, struct sc_access *accesses, size_t n)
+/* The first time the VM's probe vCPU could not be made, says why. */
+SC_HELPER void sc_note_vcpu_error(struct sc_vm *vm)
 {
-	sc_probe_run_batch(vm->probe, accesses, n);
-	if (vm->probe->vcpu_error[0] && !vm->vcpu_error_shown) {
+	if (vm->probe && vm->probe->vcpu_error[0] && !vm->vcpu_error_shown) {
 		printf("# %s: the probe vCPU could not be set up: %s\n", vm->name, vm->probe->vcpu_error);
 		vm->vcpu_error_shown = 1;
 	}
 }
 
+/* A batch of the VM's probe. */
+SC_HELPER void sc_probe_batch(struct sc_vm *vm, struct sc_access *accesses, size_t n)
+{
+	sc_probe_run_batch(vm->probe, accesses, n);
+	sc_note_vcpu_error(vm);
+}
+
 /* ------------------------------------------------------ kernel features */
 
 /* What the sequence needs of the kernel (replay/features.h: the features its
- * expected outcomes cannot hold without). Each is asked the way
- * harness/kernel_facts.cpp asks it, on /dev/kvm or on a scratch default VM. */
+ * expected outcomes cannot hold without), asked on /dev/kvm or on a scratch
+ * default VM. */
 enum sc_feature {
 	SC_FEATURE_GUEST_MEMFD, SC_FEATURE_GMEM_ON_DEFAULT_VM, SC_FEATURE_GMEM_MMAP,
 	SC_FEATURE_MEMORY_ATTRIBUTES, SC_FEATURE_VM_TYPE, SC_FEATURE_READONLY_MEM,
@@ -213,86 +213,10 @@ struct sc_need {
 	const char *name;  /* as slotcheck replay names it */
 };
 
-SC_HELPER long sc_extension(int fd, long cap)
-{
-	int r = ioctl(fd, SC_KVM_CHECK_EXTENSION, cap);
-
-	return r < 0 ? 0 : r;
-}
-
-/* An ioctl with all-zero arguments fails its own checks (EINVAL) where it
- * exists, without changing anything; ENOTTY means it is not compiled in. */
-SC_HELPER int sc_ioctl_exists(int fd, unsigned long request, void *zeroed)
-{
-	int r;
-
-	errno = 0;
-	r = ioctl(fd, request, zeroed);
-	if (r >= 0)
-		close(r);
-	return !(r < 0 && errno == ENOTTY);
-}
-
-/* Machine facts, as harness/kernel_facts.cpp reads them. With 5-level
- * paging a process may map above 2^47 when it asks for it with an explicit
- * hint; with 4 levels the hint cannot be honoured. */
-SC_HELPER int sc_five_level_paging(void)
-{
-	void *hint = (void *)(1ull << 50);
-	void *p = mmap(hint, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-
-	if (p == MAP_FAILED)
-		return 0;
-	munmap(p, 4096);
-	return p == hint;
-}
-
-/* The first line of a file, "" when it cannot be read. */
-SC_HELPER void sc_first_line(const char *path, char *line, int size)
-{
-	FILE *f = fopen(path, "r");
-
-	line[0] = 0;
-	if (!f)
-		return;
-	if (!fgets(line, size, f))
-		line[0] = 0;
-	fclose(f);
-}
-
-/* kvm_mmu_max_gfn(): the host MAXPHYADDR with TDP (npt/ept "Y" or "1" of the
- * loaded vendor module), 52 bits under shadow paging. */
-SC_HELPER int sc_max_gfn_bits(void)
-{
-	static const char *const tdp[] = {"/sys/module/kvm_amd/parameters/npt",
-					  "/sys/module/kvm_intel/parameters/ept"};
-	char line[256];
-	int bits = 52, tdp_on = 0;
-	FILE *f;
-
-	for (size_t i = 0; i < sizeof(tdp) / sizeof(tdp[0]); ++i) {
-		sc_first_line(tdp[i], line, sizeof(line));
-		tdp_on |= line[0] == 'Y' || line[0] == '1';
-	}
-	if (!tdp_on)
-		return 52 - 12;
-	f = fopen("/proc/cpuinfo", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (strncmp(line, "address sizes", 13) == 0 && colon && sscanf(colon + 1, "%d", &bits) == 1)
-			break;
-	}
-	if (f)
-		fclose(f);
-	return bits - 12;
-}
-
+/* Each feature asked with the calls of harness/c/kernel_facts.c. */
 SC_HELPER int sc_has(int kvm, const struct sc_need *need)
 {
-	struct sc_create_guest_memfd gmem = {0};
-	struct sc_memory_attributes attrs = {0};
-	int vm, has = 0;
+	int vm = -1, has = 0;
 
 	if (need->feature == SC_FEATURE_PAGING_4_LEVEL)
 		return !sc_five_level_paging();
@@ -300,20 +224,19 @@ SC_HELPER int sc_has(int kvm, const struct sc_need *need)
 		return sc_max_gfn_bits() >= 40;
 	if (need->feature == SC_FEATURE_VM_TYPE)
 		return need->vm_type == 0 ||
-		       (need->vm_type < 64 && ((uint64_t)sc_extension(kvm, SC_KVM_CAP_VM_TYPES) >> need->vm_type) & 1);
-	vm = ioctl(kvm, SC_KVM_CREATE_VM, 0);
-	if (vm < 0)
+		       (need->vm_type < 64 && ((uint64_t)sc_check_extension(kvm, SC_KVM_CAP_VM_TYPES) >> need->vm_type) & 1);
+	if (sc_op_create_vm(kvm, 0, &vm).kind != SC_OK)
 		return 0;
 	switch (need->feature) {
-	case SC_FEATURE_GUEST_MEMFD: has = sc_ioctl_exists(vm, SC_KVM_CREATE_GUEST_MEMFD, &gmem); break;
-	case SC_FEATURE_GMEM_ON_DEFAULT_VM: has = sc_extension(vm, SC_KVM_CAP_GUEST_MEMFD) > 0; break;
-	case SC_FEATURE_GMEM_MMAP: has = (sc_extension(vm, SC_KVM_CAP_GUEST_MEMFD_FLAGS) & 1) != 0; break;
-	case SC_FEATURE_MEMORY_ATTRIBUTES: has = sc_ioctl_exists(vm, SC_KVM_SET_MEMORY_ATTRIBUTES, &attrs); break;
-	case SC_FEATURE_READONLY_MEM: has = sc_extension(vm, SC_KVM_CAP_READONLY_MEM) > 0; break;
-	case SC_FEATURE_SMM_ADDRESS_SPACE: has = sc_extension(vm, SC_KVM_CAP_MULTI_ADDRESS_SPACE) >= 2; break;
+	case SC_FEATURE_GUEST_MEMFD: has = sc_has_create_guest_memfd_ioctl(vm); break;
+	case SC_FEATURE_GMEM_ON_DEFAULT_VM: has = sc_check_extension(vm, SC_KVM_CAP_GUEST_MEMFD) > 0; break;
+	case SC_FEATURE_GMEM_MMAP: has = (sc_check_extension(vm, SC_KVM_CAP_GUEST_MEMFD_FLAGS) & 1) != 0; break;
+	case SC_FEATURE_MEMORY_ATTRIBUTES: has = sc_has_set_memory_attributes_ioctl(vm); break;
+	case SC_FEATURE_READONLY_MEM: has = sc_check_extension(vm, SC_KVM_CAP_READONLY_MEM) > 0; break;
+	case SC_FEATURE_SMM_ADDRESS_SPACE: has = sc_check_extension(vm, SC_KVM_CAP_MULTI_ADDRESS_SPACE) >= 2; break;
 	case SC_FEATURE_VM_TYPE: case SC_FEATURE_PAGING_4_LEVEL: case SC_FEATURE_MAXPHYADDR_52: break;
 	}
-	close(vm);
+	sc_op_close(&vm);
 	return has;
 }
 
@@ -346,29 +269,17 @@ SC_HELPER void sc_skip_without(int kvm, const struct sc_need *needs, size_t n, i
  * number, makes the run timer and prints the plan. */
 SC_HELPER void sc_begin(int tests, const struct sc_need *needs, size_t n)
 {
-	struct rlimit rl;
-	int api;
+	char why[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n");
-	sc_kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	sc_kvm = sc_open_kvm(why, sizeof(why));
 	if (sc_kvm < 0) {
-		printf("1..0 # SKIP /dev/kvm: %s\n", strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	api = ioctl(sc_kvm, SC_KVM_GET_API_VERSION, 0);
-	if (api != SC_KVM_API_VERSION) {
-		printf("1..0 # SKIP /dev/kvm: KVM_GET_API_VERSION returned %d, expected %d\n", api, SC_KVM_API_VERSION);
+		printf("1..0 # SKIP %s\n", why);
 		exit(KSFT_SKIP);
 	}
 	sc_skip_without(sc_kvm, needs, n, tests);
-	/* SC_NEVER_OPEN_FD must name a closed fd for the whole run. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > (rlim_t)SC_NEVER_OPEN_FD) {
-		rl.rlim_cur = SC_NEVER_OPEN_FD;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (fcntl(SC_NEVER_OPEN_FD, F_GETFD) != -1)
-		close(SC_NEVER_OPEN_FD);
+	sc_reserve_never_open_fd(SC_NEVER_OPEN_FD);
 
 	/* The executor's run timer, made now: without it no run could be bounded. */
 	if (sc_run_timer_prepare()) {
@@ -386,68 +297,43 @@ SC_HELPER void sc_end(void)
 
 /* ------------------------------------------------------------ operations */
 
-/* One helper per operation of the sequence language, each with the
- * conventions of harness/kvm_backend.cpp. Creating a handle that is still
+/* One helper per operation of the sequence language: the step's handles
+ * around the calls of harness/c/ops.c, which the harness runs too. Creating a handle that is still
  * live leaves the old resource open until the program ends. */
 
 SC_HELPER struct sc_outcome sc_create_vm(struct sc_vm *vm, uint64_t type)
 {
-	int fd = ioctl(sc_kvm, SC_KVM_CREATE_VM, (unsigned long)type);
+	struct sc_outcome o = sc_op_create_vm(sc_kvm, type, &vm->fd);
 
-	if (fd < 0)
-		return sc_error(errno);
-	vm->fd = fd;
-	vm->probe = sc_probe_create(sc_kvm, fd, vm->name);  /* the harness slot exists from the start */
+	if (o.kind != SC_OK)
+		return o;
+	vm->probe = sc_probe_create(sc_kvm, vm->fd, vm->name);  /* the harness slot exists from the start */
 	return sc_ok();
 }
 
 SC_HELPER struct sc_outcome sc_create_guest_memfd(struct sc_file *gmem, int vm_fd, uint64_t size, uint64_t flags)
 {
-	struct sc_create_guest_memfd args = {.size = size, .flags = flags};
-	int fd = ioctl(vm_fd, SC_KVM_CREATE_GUEST_MEMFD, &args);
-
-	if (fd < 0)
-		return sc_error(errno);
-	gmem->fd = fd;
-	return sc_ok();
+	return sc_op_create_guest_memfd(vm_fd, size, flags, &gmem->fd);
 }
 
 SC_HELPER struct sc_outcome sc_create_memfd(struct sc_file *f, uint64_t size)
 {
-	int fd = memfd_create("slotcheck", MFD_CLOEXEC);
-	int err;
-
-	if (fd < 0)
-		return sc_error(errno);
-	if (ftruncate(fd, (off_t)size)) {
-		err = errno;
-		close(fd);
-		return sc_error(err);
-	}
-	f->fd = fd;
-	return sc_ok();
+	return sc_op_create_memfd(size, &f->fd);
 }
 
 enum sc_source { SC_FILE, SC_ANONYMOUS };
 
-/* MAP_SHARED of a file or of anonymous shared memory at the mapping's fixed
- * address (the offset is passed as given, even for anonymous memory). */
 SC_HELPER struct sc_outcome sc_mmap(struct sc_map *m, enum sc_source source, int fd, uint64_t offset,
 					uint64_t size, int prot)
 {
 	void *want = (void *)(uintptr_t)sc_arena(m->index);
-	int flags = MAP_SHARED | MAP_FIXED_NOREPLACE | (source == SC_ANONYMOUS ? MAP_ANONYMOUS : 0);
-	void *got = mmap(want, (size_t)size, prot, flags, fd, (off_t)offset);
+	struct sc_outcome o = sc_op_mmap(want, size, prot, source == SC_ANONYMOUS, fd, offset);
 
-	if (got == MAP_FAILED)
-		return sc_error(errno);
-	if (got != want) {  /* pre-4.17 kernels take MAP_FIXED_NOREPLACE as a hint */
-		munmap(got, (size_t)size);
-		return sc_error(EEXIST);
+	if (o.kind == SC_OK) {
+		m->addr = want;
+		m->size = (size_t)size;
 	}
-	m->addr = got;
-	m->size = (size_t)size;
-	return sc_ok();
+	return o;
 }
 
 SC_HELPER struct sc_outcome sc_munmap(struct sc_map *m)
@@ -461,84 +347,51 @@ SC_HELPER struct sc_outcome sc_munmap(struct sc_map *m)
 	return sc_result(rc);
 }
 
-/* A successful change of the harness slot (address space 0) retires the probe. */
-SC_HELPER void sc_note_slot_change(struct sc_vm *vm, uint32_t slot)
-{
-	if (vm->probe && slot == vm->probe->harness_slot)
-		vm->probe->intact = 0;
-}
-
 SC_HELPER struct sc_outcome sc_set_user_memory_region(struct sc_vm *vm, uint32_t slot, uint32_t flags,
 							  uint64_t gpa, uint64_t size, uint64_t uaddr)
 {
-	struct sc_region1 r = {slot, flags, gpa, size, uaddr};
-	int rc = ioctl(vm->fd, SC_KVM_SET_USER_MEMORY_REGION, &r);
+	struct sc_outcome o = sc_op_set_region1(vm->fd, slot, flags, gpa, size, uaddr);
 
-	if (rc == 0)
-		sc_note_slot_change(vm, slot);
-	return sc_result(rc);
+	if (o.kind == SC_OK)
+		sc_op_region_changed(vm->probe, slot);
+	return o;
 }
 
 SC_HELPER struct sc_outcome sc_set_user_memory_region2(struct sc_vm *vm, uint32_t slot, uint32_t flags,
 							   uint64_t gpa, uint64_t size, uint64_t uaddr,
 							   int gmem_fd, uint64_t gmem_offset)
 {
-	struct sc_region2 r = {
-		.slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
-		.userspace_addr = uaddr, .guest_memfd_offset = gmem_offset, .guest_memfd = (uint32_t)gmem_fd,
-	};
-	int rc = ioctl(vm->fd, SC_KVM_SET_USER_MEMORY_REGION2, &r);
+	struct sc_outcome o = sc_op_set_region2(vm->fd, slot, flags, gpa, size, uaddr, gmem_fd, gmem_offset);
 
-	if (rc == 0)
-		sc_note_slot_change(vm, slot);
-	return sc_result(rc);
+	if (o.kind == SC_OK)
+		sc_op_region_changed(vm->probe, slot);
+	return o;
 }
 
 SC_HELPER struct sc_outcome sc_set_memory_attributes(struct sc_vm *vm, uint64_t address, uint64_t size,
 							 uint64_t attributes, uint64_t flags)
 {
-	struct sc_memory_attributes a = {address, size, attributes, flags};
-	int rc = ioctl(vm->fd, SC_KVM_SET_MEMORY_ATTRIBUTES, &a);
-
-	/* Private harness pages (the probe's code, page tables, command page)
-	 * would fault before the probe reached its access: noprobe from then on,
-	 * as in the harness. */
-	if (rc == 0 && (attributes & SC_KVM_MEMORY_ATTRIBUTE_PRIVATE) && vm->probe && address < SC_HARNESS_GPA + SC_HARNESS_SIZE &&
-	    address + size > SC_HARNESS_GPA)
-		vm->probe->intact = 0;
-	return sc_result(rc);
+	return sc_op_set_attributes(vm->fd, vm->probe, address, size, attributes, flags);
 }
 
 SC_HELPER struct sc_outcome sc_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
 {
-	return sc_result(fallocate(fd, mode, (off_t)offset, (off_t)len));
+	return sc_op_fallocate(fd, mode, offset, len);
 }
 
-/* close(2) of a handle without an open fd is EBADF without a syscall: the
- * number may have been reused. */
 SC_HELPER struct sc_outcome sc_close_file(struct sc_file *f)
 {
-	int rc;
-
-	if (f->fd < 0)
-		return sc_error(EBADF);
-	rc = close(f->fd);
-	f->fd = -1;
-	return sc_result(rc);
+	return sc_op_close(&f->fd);
 }
 
 /* Closing a VM's fd also closes its probe vCPU: noprobe from then on. */
 SC_HELPER struct sc_outcome sc_close_vm(struct sc_vm *vm)
 {
-	int rc;
-
-	if (vm->fd < 0)
-		return sc_error(EBADF);
-	sc_probe_destroy(vm->probe);
-	vm->probe = NULL;
-	rc = close(vm->fd);
-	vm->fd = -1;
-	return sc_result(rc);
+	if (vm->fd >= 0) {
+		sc_probe_destroy(vm->probe);
+		vm->probe = NULL;
+	}
+	return sc_op_close(&vm->fd);
 }
 
 SC_HELPER struct sc_outcome sc_guest_access(struct sc_vm *vm, uint64_t op, uint64_t gpa, uint64_t value)
@@ -573,51 +426,37 @@ struct sc_page {
 	struct sc_outcome want;
 };
 
-/* KvmBackend::observe: host pages first, then one probe batch per VM, then
- * one TAP test per page in the order given. */
+/* Observes the pages with the core's sc_observe (host pages first, then one
+ * probe batch per VM, as KvmBackend::observe does), then one TAP test per
+ * page in the order given. */
 SC_HELPER void sc_check(const char *step, struct sc_page *pages, size_t n)
 {
-	struct sc_outcome *got = calloc(n ? n : 1, sizeof(*got));
-	struct sc_access *batch = calloc(n ? n : 1, sizeof(*batch));
-	size_t *index = calloc(n ? n : 1, sizeof(*index));
+	struct sc_observed_page *observed = calloc(n ? n : 1, sizeof(*observed));
 	char what[256];
 
-	if (!got || !batch || !index) {
+	if (!observed) {
 		printf("Bail out! %s: out of memory\n", step);
 		exit(KSFT_FAIL);
 	}
 	for (size_t i = 0; i < n; ++i) {
-		got[i] = sc_noprobe();
-		if (!pages[i].vm)
-			got[i] = sc_host_digest_page(pages[i].address);
+		observed[i].host = !pages[i].vm;
+		observed[i].probe = pages[i].vm ? pages[i].vm->probe : NULL;
+		observed[i].address = pages[i].address;
 	}
-	for (size_t i = 0; i < n; ++i) {
-		struct sc_vm *vm = pages[i].vm;
-		size_t k = 0, seen = 0;
-
-		for (size_t j = 0; j < i; ++j)
-			seen |= pages[j].vm == vm;
-		if (!vm || seen || !vm->probe || !vm->probe->intact)
-			continue;  /* a host page, a VM already done, or noprobe */
-		for (size_t j = i; j < n; ++j) {
-			if (pages[j].vm != vm)
-				continue;
-			batch[k] = (struct sc_access){.op = SC_PROBE_OP_DIGEST, .gpa = pages[j].address};
-			index[k++] = j;
-		}
-		sc_probe_batch(vm, batch, k);
-		for (size_t j = 0; j < k; ++j)
-			got[index[j]] = batch[j].out;
+	if (sc_observe(observed, n)) {
+		printf("Bail out! %s: out of memory\n", step);
+		exit(KSFT_FAIL);
 	}
+	for (size_t i = 0; i < n; ++i)
+		if (pages[i].vm)
+			sc_note_vcpu_error(pages[i].vm);
 	if (n == 0) {
 		snprintf(what, sizeof(what), "%s: nothing to observe", step);
 		sc_expect(what, sc_ok(), sc_ok());
 	}
 	for (size_t i = 0; i < n; ++i) {
 		snprintf(what, sizeof(what), "%s: %s", step, pages[i].name);
-		sc_expect(what, got[i], pages[i].want);
+		sc_expect(what, observed[i].out, pages[i].want);
 	}
-	free(got);
-	free(batch);
-	free(index);
+	free(observed);
 }

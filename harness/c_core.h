@@ -9,7 +9,9 @@
 #pragma once
 
 #include "harness/c/host_access.h"
+#include "harness/c/kernel_facts.h"
 #include "harness/c/layout.h"
+#include "harness/c/ops.h"
 #include "harness/c/outcome.h"
 #include "harness/c/page_tables.h"
 #include "harness/c/probe.h"

@@ -68,6 +68,8 @@ public:
     // it private: from then on every access is no_probe().
     void harness_memory_lost() { probe_.intact = 0; }
     bool intact() const { return probe_.intact != 0; }
+    // The core's state, for the operations of harness/c/ops.h that retire it.
+    sc_probe* raw() { return &probe_; }
 
     // The vCPU's MAXPHYADDR (CPUID 0x80000008 EAX[7:0] as set from
     // KVM_GET_SUPPORTED_CPUID; 40 under qemu -cpu max); the probe maps and
@@ -82,6 +84,11 @@ public:
     // One outcome per access, in order. Accesses that are not accessible()
     // get no_probe() without running.
     std::vector<Outcome> run_batch(const std::vector<ProbeAccess>& accesses);
+
+    // The core's run timer is per thread and made at the first run: this
+    // deletes the calling thread's when the thread ends. run_batch() calls
+    // it; code that runs the core's batches itself (sc_observe) calls it first.
+    static void release_run_timer_at_thread_exit();
 
     const sc_probe_stats& stats() const { return probe_.stats; }
 

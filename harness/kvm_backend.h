@@ -84,6 +84,7 @@ private:
     int fd_of(const FdRef& ref) const;
     uint64_t address_of(const HostAddr& a) const;
     GuestProbe* live_probe(const Handle& vm);
+    sc_probe* raw_probe(const Handle& vm);  // the core's state of a VM handle's probe, or nullptr
     Outcome guest_access(const Handle& vm, const ProbeAccess& access);
 
     ProbeOptions probe_options_;

@@ -169,6 +169,16 @@ TEST(EmitC, ProgramsEmbedEveryFileOfTheHarnessExecutorVerbatim) {
     const std::string prelude(emit_c_text::prelude());
     for (const char* core_work : {"SC_KVM_RUN", "SC_KVM_SET_SREGS", "SC_PROBE_PML4", "sigsetjmp(", "timer_create("})
         EXPECT_EQ(prelude.find(core_work), std::string::npos) << core_work << " in csource/emit_c_prelude.c";
+    // Nor does it ask the kernel's features or run an operation's syscall
+    // itself: harness/c/kernel_facts.c and harness/c/ops.c do, for the
+    // harness too (harness/kernel_facts.cpp, harness/kvm_backend.cpp).
+    for (const char* own_syscall : {"/sys/module", "/proc/cpuinfo", "/dev/kvm\"", "SC_KVM_CHECK_EXTENSION",
+                                    "SC_KVM_GET_API_VERSION", "SC_KVM_CREATE_VM", "SC_KVM_CREATE_GUEST_MEMFD",
+                                    "SC_KVM_SET_USER_MEMORY_REGION", "SC_KVM_SET_MEMORY_ATTRIBUTES", " ioctl(",
+                                    " mmap(", "memfd_create(", "RLIMIT_NOFILE", " close("})
+        EXPECT_EQ(prelude.find(own_syscall), std::string::npos) << own_syscall << " in csource/emit_c_prelude.c";
+    for (const char* shared : {"sc_open_kvm(", "sc_check_extension(", "sc_op_mmap(", "sc_op_close("})
+        EXPECT_NE(prelude.find(shared), std::string::npos) << shared << " not called by csource/emit_c_prelude.c";
 }
 
 TEST(EmitC, EveryStepIsOneTapTestNamingItsLine) {
