@@ -7,6 +7,7 @@
 #include "harness/event_log.h"
 #include "harness/isolation.h"
 #include "harness/kvm_backend.h"
+#include "replay/judging_child.h"
 #include "model/world.h"
 #include "seq/text_scan.h"
 
@@ -177,18 +178,23 @@ static Verdict judge_once(const Sequence& seq, const JudgeOptions& options, std:
             v.detail.replace(pos, 9, ", reference model ");
         return v;
     }
-    auto isolated = run_isolated(
-        [&]() {
-            std::unique_ptr<Executor> kernel =
-                options.make_kernel ? options.make_kernel() : std::make_unique<KvmBackend>();
-            TimedExecutor timed(*kernel);
-            auto report = replay(seq, options.profile, &timed, replay_opts);
-            std::ostringstream o;
-            o << "time " << timed.timing.oracle_ops << " " << timed.timing.oracle_observe << "\n";
-            if (!report.divergences.empty()) o << serialize(report.divergences.front());
-            return o.str();
-        },
-        limit);
+    const IsolatedResult child =
+        options.judging_child ? options.judging_child->run(seq, options, limit)
+                              : run_isolated([&]() { return kernel_run_report(seq, options); }, limit);
+    return verdict_of_child(seq, child);
+}
+
+std::string kernel_run_report(const Sequence& seq, const JudgeOptions& options) {
+    std::unique_ptr<Executor> kernel = options.make_kernel ? options.make_kernel() : std::make_unique<KvmBackend>();
+    TimedExecutor timed(*kernel);
+    auto report = replay(seq, options.profile, &timed, replay_options(options));
+    std::ostringstream o;
+    o << "time " << timed.timing.oracle_ops << " " << timed.timing.oracle_observe << "\n";
+    if (!report.divergences.empty()) o << serialize(report.divergences.front());
+    return o.str();
+}
+
+Verdict verdict_of_child(const Sequence& seq, const IsolatedResult& isolated) {
     Verdict v;
     switch (isolated.status) {
     case IsolatedResult::Status::Ok: {

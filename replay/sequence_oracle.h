@@ -24,6 +24,7 @@
 namespace slotcheck {
 
 class EventLog;
+class JudgingChild;
 
 enum class OracleKind : uint8_t { Kernel, Model };
 
@@ -63,6 +64,13 @@ struct JudgeOptions {
     // a slow sequence for 30 s", "re-running a failure, run 2 of 3"), for a
     // progress line; may be unset.
     std::function<void(const std::string&)> on_activity;
+    // Where the kernel runs happen. Unset: each run in a freshly forked
+    // child (harness/isolation.h). Set: each run sent to this long-lived
+    // child (replay/judging_child.h), still on a fresh kernel per run, the
+    // child replaced after a crash, a timeout or a failed leak check. The
+    // verdicts are the same; the child must have been made from options
+    // with this profile and make_kernel.
+    std::shared_ptr<JudgingChild> judging_child;
 };
 
 // Where a judgement spent its time (seconds): the oracle's operations, its
@@ -122,6 +130,14 @@ Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milli
 // do not show (same failure_signature()) becomes Flaky, carrying the
 // first run's status, divergence and detail. Agreeing verdicts pass through.
 Verdict confirm_by_reruns(const Sequence& seq, Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
+
+// One run of `seq` on a fresh kernel (options.make_kernel, or a
+// KvmBackend) in the calling process: the report a judging child sends
+// back, and verdict_of_child() the verdict the parent reads from it (or from
+// how the child ended).
+std::string kernel_run_report(const Sequence& seq, const JudgeOptions& options);
+struct IsolatedResult;
+Verdict verdict_of_child(const Sequence& seq, const IsolatedResult& child);
 
 // The longest one judge() call with these options can take (every run,
 // each with its timeout retry).
