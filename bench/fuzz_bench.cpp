@@ -12,6 +12,10 @@
 // --model-kernel judges against the reference model standing in for the
 // kernel, still in the isolated child: no /dev/kvm needed, and what it
 // measures is the isolation itself (fork per sequence or child loop).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -19,8 +23,10 @@
 #include "bench/raw_ioctl_loop.h"
 #include "fuzz/campaign.h"
 #include "harness/kernel_facts.h"
+#include "harness/kvm_backend.h"
 #include "model/deviation.h"
 #include "model/world.h"
+#include "replay/differ.h"
 #include "replay/judging_child.h"
 #include "seq/layout.h"
 
@@ -64,6 +70,52 @@ unsigned verdicts_differing(const JudgeOptions& judge, unsigned& failing) {
         }
     }
     return differing;
+}
+
+// Where one judged sequence's time goes apart from its operations, in this
+// process (no child): making the executor, replaying the sequence on it
+// (the model beside it and the comparison included), tearing it down
+// (for KvmBackend: closing its VMs, vCPUs, guest_memfds and mappings), and
+// one fork of this process with its exit and reaping, the cost the judging
+// child saves per run.
+void print_breakdown(const JudgeOptions& judge) {
+    using Clock = std::chrono::steady_clock;
+    auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    fuzz::CampaignOptions one_job;
+    one_job.jobs = 1;
+    const uint64_t budget = fuzz::sequence_memory_budget(one_job);
+    ReplayOptions replaying;
+    replaying.check_expectations = false;
+    replaying.stop_at_first = true;
+    double make = 0, run = 0, teardown = 0;
+    constexpr uint64_t kSequences = 50;
+    for (uint64_t index = 0; index < kSequences; ++index) {
+        const Sequence seq = fuzz::generate_sequence(judge.profile, kSeed, index, kMaxOps, budget);
+        const auto t0 = Clock::now();
+        auto executor = judge.make_kernel ? judge.make_kernel() : std::make_unique<KvmBackend>();
+        const auto t1 = Clock::now();
+        replay(seq, judge.profile, executor.get(), replaying);
+        const auto t2 = Clock::now();
+        executor.reset();
+        const auto t3 = Clock::now();
+        make += seconds(t0, t1);
+        run += seconds(t1, t2);
+        teardown += seconds(t2, t3);
+    }
+    double fork_s = 0;
+    constexpr int kForks = 50;
+    for (int i = 0; i < kForks; ++i) {
+        const auto t0 = Clock::now();
+        const pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        fork_s += seconds(t0, Clock::now());
+    }
+    std::printf("per sequence, in-process (%lu sequences): executor made %.2f ms, replayed %.2f ms, torn down %.2f ms; "
+                "a fork, exit and wait of this process %.2f ms\n",
+                static_cast<unsigned long>(kSequences), 1000 * make / kSequences, 1000 * run / kSequences,
+                1000 * teardown / kSequences, 1000 * fork_s / kForks);
 }
 
 }  // namespace
@@ -127,6 +179,7 @@ int main(int argc, char** argv) {
     }
     std::printf("judging child / fork per sequence: %.2fx sequences/s per worker\n",
                 seq_rate[0] > 0 ? seq_rate[1] / seq_rate[0] : 0.0);
+    print_breakdown(judge);
     unsigned failing = 0;
     const unsigned differing = verdicts_differing(judge, failing);
     std::printf("verdicts on sequences 0..%lu of seed %lu, both ways: %s (%u differ; %u failing)\n",
