@@ -40,6 +40,10 @@ struct CampaignOptions {
     // model's estimate, model/kernel_memory.h): each worker's sequences get
     // an equal share (sequence_memory_budget()).
     uint64_t kernel_memory_budget = kDefaultKernelMemoryBudget;
+    // Each worker judges on the kernel through one long-lived child
+    // (replay/judging_child.h) unless this is set: then every run of every
+    // sequence forks a child of its own, as before (`fuzz --fork-per-sequence`).
+    bool fork_per_sequence = false;
 };
 
 // How far past `seconds` a campaign may run, shrinking and the judgement in

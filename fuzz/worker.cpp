@@ -12,6 +12,7 @@
 
 #include "fuzz/shrink.h"
 #include "fuzz/wire.h"
+#include "replay/judging_child.h"
 
 namespace slotcheck::fuzz {
 
@@ -28,6 +29,9 @@ public:
         : fd_(fd), job_(job), options_(options), start_(start), deadline_(deadline), end_(end),
           last_flush_(Clock::now()), judging_(options.judge) {
         judging_.on_activity = [this](const std::string& what) { tell(what); };
+        // Made here, in the worker process: each worker has a child of its own.
+        if (!options.fork_per_sequence && judging_.oracle == OracleKind::Kernel)
+            judging_.judging_child = make_judging_child(judging_);
     }
 
     // Returns the exit code of the worker process.

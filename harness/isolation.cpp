@@ -38,6 +38,14 @@ std::string IsolatedResult::describe() const {
     return s.describe();
 }
 
+IsolatedResult isolated_result(const WaitStatus& ended) {
+    IsolatedResult result;
+    result.status = isolated_status(ended.kind);
+    result.code = ended.code;
+    result.limit = ended.limit;
+    return result;
+}
+
 IsolatedResult run_isolated(const std::function<std::string()>& fn, std::chrono::milliseconds limit) {
     SpawnOptions options;
     options.out = Stdio::pipe();

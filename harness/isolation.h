@@ -27,6 +27,10 @@ struct IsolatedResult {
     std::chrono::milliseconds limit{0};
 };
 
+struct WaitStatus;
+// How a child of the runner (sys/process.h) ended, in these terms.
+IsolatedResult isolated_result(const WaitStatus& ended);
+
 // Runs fn() in a child (sys/process.h: its own process group, killed as
 // a whole at the limit). Its return value is the child's output. An
 // exception in the child ends it with exit code 3 (its what() goes to the

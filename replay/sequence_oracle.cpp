@@ -8,6 +8,7 @@
 #include "harness/isolation.h"
 #include "harness/kvm_backend.h"
 #include "model/world.h"
+#include "replay/judging_child.h"
 #include "seq/text_scan.h"
 
 namespace slotcheck {
@@ -118,8 +119,10 @@ Verdict replay_verdict(const StepSource& steps, const JudgeOptions& options, con
 
 }  // namespace
 
-static Verdict judge_once(const StepSource& steps, const JudgeOptions& options, const FileJudging& file,
-                          std::chrono::milliseconds limit) {
+// `seq`: the steps' sequence when they are one in memory (a judging child
+// is sent its text), nullptr for a file read a step at a time.
+static Verdict judge_once(const StepSource& steps, const Sequence* seq, const JudgeOptions& options,
+                          const FileJudging& file, std::chrono::milliseconds limit) {
     if (options.oracle == OracleKind::None) return replay_verdict(steps, options, file, nullptr);
     if (options.oracle == OracleKind::Model) {
         World reference(options.profile);
@@ -129,13 +132,19 @@ static Verdict judge_once(const StepSource& steps, const JudgeOptions& options, 
             v.detail.replace(pos, 9, ", reference model ");
         return v;
     }
-    auto isolated = run_isolated(
-        [&]() {
-            std::unique_ptr<Executor> kernel =
-                options.make_kernel ? options.make_kernel() : std::make_unique<KvmBackend>();
-            return encode(replay_verdict(steps, options, file, kernel.get()));
-        },
-        limit);
+    const IsolatedResult child =
+        options.judging_child && seq
+            ? options.judging_child->run(*seq, options, limit)
+            : run_isolated([&]() { return kernel_run_report(steps, options, file); }, limit);
+    return verdict_of_child(child);
+}
+
+std::string kernel_run_report(const StepSource& steps, const JudgeOptions& options, const FileJudging& file) {
+    std::unique_ptr<Executor> kernel = options.make_kernel ? options.make_kernel() : std::make_unique<KvmBackend>();
+    return encode(replay_verdict(steps, options, file, kernel.get()));
+}
+
+Verdict verdict_of_child(const IsolatedResult& isolated) {
     Verdict v;
     switch (isolated.status) {
     case IsolatedResult::Status::Ok: {
@@ -158,7 +167,8 @@ static Verdict judge_once(const StepSource& steps, const JudgeOptions& options, 
 
 // Every judgement: a timeout confirmed with a longer limit, a failure
 // re-run until most runs agree on it.
-static Verdict judge_steps(const StepSource& steps, const JudgeOptions& options, const FileJudging& file) {
+static Verdict judge_steps(const StepSource& steps, const Sequence* seq, const JudgeOptions& options,
+                           const FileJudging& file) {
     auto t0 = std::chrono::steady_clock::now();
     // (Only a kernel's runs ever time out, so only they are ever retried.)
     auto tell = [&](const std::string& what) {
@@ -169,7 +179,7 @@ static Verdict judge_steps(const StepSource& steps, const JudgeOptions& options,
             [&](std::chrono::milliseconds limit) {
                 if (limit > options.timeout)
                     tell("re-running a slow sequence for " + std::to_string(limit.count() / 1000) + " s");
-                return judge_once(steps, options, file, limit);
+                return judge_once(steps, seq, options, file, limit);
             },
             options.timeout, options.confirm_timeouts);
     };
@@ -183,13 +193,13 @@ static Verdict judge_steps(const StepSource& steps, const JudgeOptions& options,
 }
 
 Verdict judge(const StepSource& steps, const JudgeOptions& options, const FileJudging& file) {
-    return judge_steps(steps, options, file);
+    return judge_steps(steps, nullptr, options, file);
 }
 
 Verdict judge(const Sequence& seq, const JudgeOptions& options, std::string_view label) {
     const bool logged = options.events && options.oracle == OracleKind::Kernel;
     const std::string id = logged ? options.events->begin_sequence(label, seq) : std::string();
-    Verdict v = judge_steps(SequenceSteps(seq), options, FileJudging{});
+    Verdict v = judge_steps(SequenceSteps(seq), &seq, options, FileJudging{});
     if (logged) options.events->end_sequence(id, verdict_status_name(v.status), encode(v));
     return v;
 }

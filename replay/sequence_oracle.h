@@ -28,6 +28,7 @@
 namespace slotcheck {
 
 class EventLog;
+class JudgingChild;
 
 // Kernel: /dev/kvm (or JudgeOptions::make_kernel) in a child. Model: the
 // unmutated reference model. None: the model alone, held to the sequence's
@@ -70,6 +71,13 @@ struct JudgeOptions {
     // a slow sequence for 30 s", "re-running a failure, run 2 of 3"), for a
     // progress line; may be unset.
     std::function<void(const std::string&)> on_activity;
+    // Where the kernel runs happen. Unset: each run in a freshly forked
+    // child (harness/isolation.h). Set: each run sent to this long-lived
+    // child (replay/judging_child.h), still on a fresh kernel per run, the
+    // child replaced after a crash, a timeout or a failed leak check. The
+    // verdicts are the same; the child must have been made from options
+    // with this profile and make_kernel.
+    std::shared_ptr<JudgingChild> judging_child;
 };
 
 // `label` names the sequence in the event log ("fuzz seed 5 index 17").
@@ -99,6 +107,14 @@ Verdict judge_confirming_timeouts(const std::function<Verdict(std::chrono::milli
 // do not show (same failure_signature()) becomes Flaky, carrying the
 // first run's status, divergence and detail. Agreeing verdicts pass through.
 Verdict confirm_by_reruns(Verdict first, unsigned runs, const std::function<Verdict()>& rerun);
+
+// One run of the steps on a fresh kernel (options.make_kernel, or a
+// KvmBackend) in the calling process: the verdict's record a judging child
+// sends back, and verdict_of_child() the verdict the parent reads from it
+// (or from how the child ended).
+std::string kernel_run_report(const StepSource& steps, const JudgeOptions& options, const FileJudging& file);
+struct IsolatedResult;
+Verdict verdict_of_child(const IsolatedResult& child);
 
 // The longest one judge() call with these options can take (every run,
 // each with its timeout retry).

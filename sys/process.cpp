@@ -256,6 +256,13 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     return *this;
 }
 
+void ChildProcess::abandon() {
+    pid_ = -1;
+    output_.reset();
+    input_.reset();
+    exited_.reset();
+}
+
 ChildProcess::~ChildProcess() {
     if (running()) kill();
 }

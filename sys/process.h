@@ -130,6 +130,9 @@ public:
     WaitStatus stop(int sig, std::chrono::milliseconds grace);
     // SIGKILL to the whole group, then reap.
     WaitStatus kill();
+    // Forgets the child without touching it: for a forked copy of the
+    // process that started it, whose child it is not.
+    void abandon();
 
 private:
     WaitStatus reap(int status, long peak_rss_kb);

@@ -5,6 +5,7 @@
 // scripted kernels that crash, hang or answer wrongly on chosen runs, for
 // judge() (fuzz, minimize), for replay's file judgement, and for a fuzz
 // finding and the re-run its `reproduce:` line names.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "fuzz/campaign.h"
 #include "model/world.h"
 #include "parsed_sequence.h"
+#include "replay/judging_child.h"
 #include "replay/sequence_oracle.h"
 #include "tests/json_read.h"
 #include "tools/replay_result.h"
@@ -180,6 +182,103 @@ TEST(Reproduction, OneRunMeansNoRerun) {
     const Verdict v = judge(parsed(kSequence), o);
     EXPECT_EQ(v.status, Verdict::Status::Crashed);
     EXPECT_EQ(runs.count(), 1u);
+}
+
+// The long-lived judging child (JudgeOptions::judging_child) gives the
+// verdicts a fork per run gives, on every script above, and is replaced
+// only when a run crashed, hung or leaked.
+JudgeOptions with_judging_child(JudgeOptions o) {
+    o.judging_child = make_judging_child(o);
+    return o;
+}
+
+TEST(JudgingChild, GivesTheVerdictsOfAForkPerRun) {
+    struct Script {
+        Misbehaviour how;
+        bool (*on_run)(unsigned);
+    };
+    for (const Script script : {Script{Misbehaviour::None, always}, Script{Misbehaviour::WrongAnswer, always},
+                                Script{Misbehaviour::Crash, always}, Script{Misbehaviour::Crash, first_only},
+                                Script{Misbehaviour::Hang, always}, Script{Misbehaviour::Hang, first_only}}) {
+        SharedCounter forked_runs, child_runs;
+        const Verdict forked = judge(parsed(kSequence), scripted(forked_runs, script.how, script.on_run));
+        const Verdict served =
+            judge(parsed(kSequence), with_judging_child(scripted(child_runs, script.how, script.on_run)));
+        const std::string which = std::to_string(static_cast<int>(script.how)) + " " + forked.detail;
+        EXPECT_EQ(served.status, forked.status) << which;
+        EXPECT_EQ(served.first_status, forked.first_status) << which;
+        EXPECT_EQ(served.detail, forked.detail) << which;
+        EXPECT_EQ(served.reproduction.text(), forked.reproduction.text()) << which;
+        EXPECT_EQ(served.slow, forked.slow) << which;
+        EXPECT_EQ(child_runs.count(), forked_runs.count()) << which;
+        EXPECT_EQ(served.divergence.has_value(), forked.divergence.has_value()) << which;
+        if (served.divergence && forked.divergence) {
+            EXPECT_EQ(served.divergence->line, forked.divergence->line);
+        }
+    }
+}
+
+TEST(JudgingChild, ServesManySequencesFromOneProcess) {
+    SharedCounter runs;
+    const JudgeOptions o = with_judging_child(scripted(runs, Misbehaviour::None, always));
+    pid_t first = -1;
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_EQ(judge(parsed(kSequence), o).status, Verdict::Status::Agree);
+        if (i == 0) first = o.judging_child->process().pid();
+        EXPECT_EQ(o.judging_child->process().pid(), first);
+    }
+    EXPECT_GT(first, 0);
+    EXPECT_NE(first, getpid());
+    EXPECT_EQ(o.judging_child->process().children_started(), 1u);
+    EXPECT_EQ(runs.count(), 20u);
+}
+
+// Sequence k (of five, each judged once) misbehaves as `how`: it alone gets
+// the failing verdict, and the next is served by a replacement child.
+void expect_replacement_after(Misbehaviour how, Verdict::Status status) {
+    constexpr unsigned k = 2;
+    SharedCounter runs;
+    JudgeOptions o = scripted(runs, how, [](unsigned run) { return run == k; });
+    o.runs = 1;
+    o.confirm_timeouts = false;
+    o = with_judging_child(o);
+    pid_t before = -1;
+    for (unsigned i = 0; i < 5; ++i) {
+        const Verdict v = judge(parsed(kSequence), o);
+        EXPECT_EQ(v.status, i == k ? status : Verdict::Status::Agree) << i << ": " << v.detail;
+        if (i == k - 1) before = o.judging_child->process().pid();
+        if (i == k + 1) {
+            EXPECT_NE(o.judging_child->process().pid(), before);
+        }
+    }
+    EXPECT_EQ(o.judging_child->process().children_started(), 2u);
+    EXPECT_EQ(o.judging_child->process().leaks(), 0u);
+}
+
+TEST(JudgingChild, ACrashIsCrashedAndTheNextSequenceGoesToAReplacement) {
+    expect_replacement_after(Misbehaviour::Crash, Verdict::Status::Crashed);
+}
+
+TEST(JudgingChild, AHangIsATimeoutAndTheNextSequenceGoesToAReplacement) {
+    expect_replacement_after(Misbehaviour::Hang, Verdict::Status::TimedOut);
+}
+
+TEST(JudgingChild, AnExecutorThatLeaksAnFdGetsItsChildReplaced) {
+    JudgeOptions o;
+    o.profile = upstream_profile();
+    o.make_kernel = [profile = o.profile]() -> std::unique_ptr<Executor> {
+        (void)::open("/dev/null", O_RDONLY);  // never closed: the leak under test
+        return std::make_unique<World>(profile);
+    };
+    o = with_judging_child(o);
+    for (int i = 0; i < 3; ++i) {
+        const Verdict v = judge(parsed(kSequence), o);
+        EXPECT_EQ(v.status, Verdict::Status::Agree) << v.detail;
+    }
+    EXPECT_EQ(o.judging_child->process().leaks(), 3u);
+    EXPECT_EQ(o.judging_child->process().children_started(), 3u);
+    EXPECT_NE(o.judging_child->process().last_leak().find("1 more open fd"), std::string::npos)
+        << o.judging_child->process().last_leak();
 }
 
 // replay judges a file under the same policy.

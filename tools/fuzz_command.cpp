@@ -88,6 +88,9 @@ std::optional<int> parse_args(int argc, char** argv, Args& a) {
     add_same_option(line, a.campaign.same, nullptr, "what shrinking must keep (default rule)");
     line.add_switch("--keep-going", a.campaign.keep_going, "go on after a finding, reporting each distinct failure once");
     add_judge_options(line, a.campaign.judge);
+    line.add_switch("--fork-per-sequence", a.campaign.fork_per_sequence,
+                    "fork a child for every kernel run instead of each job's one\n"
+                    "long-lived judging child (slower; for comparison)");
     line.add_number(
         "--shrink-seconds", [&a](uint64_t v) { a.campaign.shrink_seconds = static_cast<double>(v); }, 1, 24 * 3600,
         "time budget per shrink (default 60)");
