@@ -1,8 +1,5 @@
 #include "fuzz/wire.h"
 
-#include <sstream>
-
-#include "seq/text_scan.h"
 #include "sys/frames.h"
 #include "sys/record.h"
 
@@ -18,28 +15,47 @@ std::optional<Frame> take_frame(std::string& buffer, std::string& error) {
     return Frame{static_cast<FrameType>(f->type), std::move(f->payload)};
 }
 
+// Statistics are a record too: the counts and times, the rule coverage's
+// own line, and the census's only when the campaign counts situations
+// (--census).
 std::string encode_stats(const Stats& s, const RuleCoverage& coverage) {
-    std::ostringstream o;
-    o.precision(17);
-    o << s.sequences << " " << s.ops << " " << s.failures << " " << s.generate_s << " " << s.model_s << " "
-      << s.judge_s << " " << s.oracle_ops_s << " " << s.oracle_observe_s << " " << s.slow << " " << s.flaky << "\n"
-      << coverage.serialize();
-    // A third line only when the campaign counts situations (--census).
-    if (!s.census.empty()) o << "\n" << s.census.serialize();
-    return o.str();
+    record::Writer w;
+    w.u64("sequences", s.sequences)
+        .u64("ops", s.ops)
+        .u64("failures", s.failures)
+        .real("generate_s", s.generate_s)
+        .real("model_s", s.model_s)
+        .real("judge_s", s.judge_s)
+        .real("oracle_ops_s", s.oracle_ops_s)
+        .real("oracle_observe_s", s.oracle_observe_s)
+        .u64("slow", s.slow)
+        .u64("flaky", s.flaky)
+        .text("coverage", coverage.serialize());
+    if (!s.census.empty()) w.text("census", s.census.serialize());
+    return w.str();
 }
 
 bool decode_stats(const std::string& payload, Stats& s, RuleCoverage& coverage) {
-    std::istringstream in(payload);
-    std::string first, rest, census;
-    std::getline(in, first);
-    std::getline(in, rest);
-    if (std::getline(in, census) && !gen::Census::deserialize(census, s.census)) return false;
-    std::istringstream f(first);
-    if (!(f >> s.sequences >> s.ops >> s.failures >> s.generate_s >> s.model_s >> s.judge_s >> s.oracle_ops_s >>
-          s.oracle_observe_s >> s.slow >> s.flaky))
+    std::string error;
+    const auto r = record::Reader::parse(payload, error);
+    if (!r) return false;
+    try {
+        s.sequences = r->u64("sequences");
+        s.ops = r->u64("ops");
+        s.failures = r->u64("failures");
+        s.generate_s = r->real("generate_s");
+        s.model_s = r->real("model_s");
+        s.judge_s = r->real("judge_s");
+        s.oracle_ops_s = r->real("oracle_ops_s");
+        s.oracle_observe_s = r->real("oracle_observe_s");
+        s.slow = r->u64("slow");
+        s.flaky = r->u64("flaky");
+        if (const auto* census = r->find("census"); census && !gen::Census::deserialize(*census, s.census))
+            return false;
+        return RuleCoverage::deserialize(r->text("coverage"), coverage);
+    } catch (const record::BadField&) {
         return false;
-    return RuleCoverage::deserialize(rest, coverage);
+    }
 }
 
 // A finding is a record: its sequences' text, its provenance and shrinking,

@@ -182,10 +182,7 @@ ChildProcess ChildProcess::spawn(const Function& fn, const SpawnOptions& options
         child.status_ = WaitStatus{WaitStatus::Kind::ForkFailed, s.error, {}, {}, 0};
         return child;
     }
-    child.pid_ = s.pid;
-    child.output_ = std::move(s.output);
-    child.input_ = std::move(s.input);
-    child.exited_ = open_pidfd(s.pid);
+    child.adopt(s.pid, std::move(s.output), std::move(s.input));
     return child;
 }
 
@@ -230,11 +227,15 @@ ChildProcess ChildProcess::exec(const std::vector<std::string>& argv, const Spaw
         child.status_ = WaitStatus{WaitStatus::Kind::ExecFailed, error, {}, argv[0], 0};
         return child;
     }
-    child.pid_ = s.pid;
-    child.output_ = std::move(s.output);
-    child.input_ = std::move(s.input);
-    child.exited_ = open_pidfd(s.pid);
+    child.adopt(s.pid, std::move(s.output), std::move(s.input));
     return child;
+}
+
+void ChildProcess::adopt(pid_t pid, UniqueFd output, UniqueFd input) {
+    pid_ = pid;
+    output_ = std::move(output);
+    input_ = std::move(input);
+    exited_ = open_pidfd(pid);
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

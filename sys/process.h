@@ -135,6 +135,8 @@ public:
     void abandon();
 
 private:
+    // Takes a child that started: its pid, its pipes and a pidfd on it.
+    void adopt(pid_t pid, UniqueFd output, UniqueFd input);
     WaitStatus reap(int status, long peak_rss_kb);
     WaitStatus finish_blocking();
     void kill_group(int sig) const;

@@ -12,6 +12,7 @@
 #include "fuzz/campaign.h"
 #include "fuzz/wire.h"
 #include "model/mutation.h"
+#include "sys/record.h"
 #include "tests/command_output.h"
 #include "tests/json_read.h"
 #include "tests/sanitizer_slowdown.h"
@@ -71,15 +72,22 @@ TEST(FuzzWire, FindingsAndStatisticsSurviveThePipeFormat) {
     EXPECT_EQ(stats_back.failures, 1u);
     EXPECT_EQ(stats_back.slow, 3u);
     EXPECT_DOUBLE_EQ(stats_back.judge_s, 14.5);
-    EXPECT_TRUE(stats_back.census.empty()) << "no census line without --census";
-    // The census (--census) rides on the same frame, as a third line.
+    EXPECT_TRUE(stats_back.census.empty()) << "no census field without --census";
+    // The census (--census) rides on the same frame, as a field of its own.
     stats.census.counts[static_cast<size_t>(gen::Situation::BindNear2To63Live)] = 7;
     stats.census.gmem_modes.set(3);
     ASSERT_TRUE(wire::decode_stats(wire::encode_stats(stats, coverage), stats_back, coverage_back));
     EXPECT_EQ(stats_back.census.count(gen::Situation::BindNear2To63Live), 7u);
     EXPECT_EQ(stats_back.census.gmem_modes, stats.census.gmem_modes);
     EXPECT_FALSE(wire::decode_stats(wire::encode_stats(stats, coverage) + " 12", stats_back, coverage_back))
-        << "a garbled census line is an error";
+        << "a garbled record is an error";
+    // So is a census with something after its two sets, in a record that is whole.
+    record::Writer garbled_census;
+    garbled_census.text("census", stats.census.serialize() + " 12");
+    Stats no_census;
+    EXPECT_FALSE(wire::decode_stats(wire::encode_stats(no_census, coverage) + garbled_census.str(), stats_back,
+                                    coverage_back))
+        << "a garbled census field is an error";
 
     std::string buffer;
     buffer += "F 5\nabc";  // incomplete: two bytes still to come
